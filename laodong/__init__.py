@@ -1,0 +1,1 @@
+"""laodong: the register of resident workers aged 15+."""

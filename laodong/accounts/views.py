@@ -1,0 +1,184 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from laodong.accounts import actions
+from laodong.accounts.access import accounts_in_scope, get_account_for_user
+from laodong.accounts.forms import AccountFilterForm, AccountForm, CreateAccountForm
+from laodong.accounts.models import User
+from laodong.accounts.permissions import Capability, has_capability, require_capability
+from laodong.core.paging import keyset_page
+from laodong.core.text import fold
+from laodong.core.xlsx import template_response
+from laodong.units.forms import UploadForm
+
+PAGE_SIZE = 50
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def change_password(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    form = PasswordChangeForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        actions.change_own_password(user=user, new_password=form.cleaned_data["new_password1"])
+        update_session_auth_hash(request, user)
+        messages.success(request, _("Đã đổi mật khẩu."))
+        return redirect("core-home")
+    return render(request, "accounts/password_change.html", {"form": form})
+
+
+@login_required
+def list_accounts(request: HttpRequest) -> HttpResponse:
+    require_capability(request.user, Capability.VIEW_ACCOUNTS)
+    filters = AccountFilterForm(request.GET or None)
+    rows = accounts_in_scope(request.user).select_related("unit")
+    if filters.is_valid():
+        query = filters.cleaned_data["q"].strip()
+        if query:
+            rows = rows.filter(
+                Q(full_name_folded__contains=fold(query)) | Q(username__icontains=query)
+            )
+        if filters.cleaned_data["role"]:
+            rows = rows.filter(role=filters.cleaned_data["role"])
+        if filters.cleaned_data["status"]:
+            rows = rows.filter(is_active=filters.cleaned_data["status"] == "active")
+    page = keyset_page(rows, ("full_name_folded", "pk"), request.GET.get("after"), PAGE_SIZE)
+    params = request.GET.copy()
+    params.pop("after", None)
+    return render(request, "accounts/account_list.html", {
+        "page": page,
+        "filters": filters,
+        "params": params.urlencode(),
+        "can_manage": has_capability(request.user, Capability.MANAGE_ACCOUNTS),
+    })
+
+
+@login_required
+def view_account(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_account_for_user(request.user, pk)
+    return render(request, "accounts/account_view.html", {
+        "account": account,
+        "can_manage": has_capability(request.user, Capability.MANAGE_ACCOUNTS),
+    })
+
+
+def _show_password(request: HttpRequest, account: User, password: str) -> HttpResponse:
+    # Shown once, never stored in clear: the officer hands it to the person.
+    return render(request, "accounts/account_password.html",
+                  {"account": account, "password": password})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def create_account(request: HttpRequest) -> HttpResponse:
+    require_capability(request.user, Capability.MANAGE_ACCOUNTS)
+    form = CreateAccountForm(request.POST or None, acting_user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            account, password = actions.create_account(
+                acting_user=request.user, username=data["username"],
+                full_name=data["full_name"], phone=data["phone"], role=data["role"],
+                unit=data["unit"],
+            )
+        except actions.AccountError as error:
+            form.add_error(None, str(error))
+        else:
+            return _show_password(request, account, password)
+    return render(request, "accounts/account_create.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_account(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_account_for_user(request.user, pk, write=True)
+    initial = {"full_name": account.full_name, "phone": account.phone, "role": account.role,
+               "unit": account.unit if account.unit else None}
+    form = AccountForm(request.POST or None, initial=initial, acting_user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_account(acting_user=request.user, account=account,
+                                   **form.cleaned_data)
+        except actions.AccountError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Đã lưu thay đổi."))
+            return redirect("accounts-view-account", pk=account.pk)
+    return render(request, "accounts/account_edit.html", {"form": form, "account": account})
+
+
+@login_required
+@require_POST
+def deactivate_account(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_account_for_user(request.user, pk, write=True)
+    try:
+        actions.deactivate_account(acting_user=request.user, account=account)
+    except actions.AccountError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Đã khóa tài khoản %(name)s.") % {"name": account.username})
+    return redirect("accounts-view-account", pk=account.pk)
+
+
+@login_required
+@require_POST
+def reactivate_account(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_account_for_user(request.user, pk, write=True)
+    try:
+        actions.reactivate_account(acting_user=request.user, account=account)
+    except actions.AccountError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Đã mở khóa tài khoản %(name)s.") % {"name": account.username})
+    return redirect("accounts-view-account", pk=account.pk)
+
+
+@login_required
+@require_POST
+def reset_password(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_account_for_user(request.user, pk, write=True)
+    password = actions.reset_password(acting_user=request.user, account=account)
+    return _show_password(request, account, password)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_accounts(request: HttpRequest) -> HttpResponse:
+    require_capability(request.user, Capability.MANAGE_ACCOUNTS)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        report = actions.import_accounts(acting_user=request.user, stream=upload,
+                                         filename=upload.name)
+    return render(request, "accounts/accounts_import.html", {"form": form, "report": report})
+
+
+@login_required
+def download_account_template(request: HttpRequest) -> HttpResponse:
+    require_capability(request.user, Capability.MANAGE_ACCOUNTS)
+    return template_response(
+        "mau-danh-sach-tai-khoan.xlsx",
+        ["Họ và tên", "Số điện thoại", "Vai trò", "Thôn", "Mã xã"],
+        [["Nguyễn Văn An", "0912345678", "Điều tra viên", "Thôn 1", ""],
+         ["Lê Thị Bình", "0987654321", "Trưởng thôn", "Thôn 2", ""]],
+        [
+            "Mỗi dòng là một tài khoản. Số điện thoại dùng làm tên đăng nhập.",
+            "Vai trò: Điều tra viên, Trưởng thôn, Công chức Văn hóa – Xã hội (lao động), "
+            "Công an xã, Lãnh đạo UBND xã, Công chức Tài chính – Kế toán.",
+            "Thôn: bắt buộc với Trưởng thôn; với Điều tra viên thì để trống nếu làm cả xã.",
+            "Mã xã: chỉ cần khi người nhập quản lý nhiều xã (cấp tỉnh).",
+            "Mỗi tài khoản nhận một mật khẩu tạm, phải đổi ở lần đăng nhập đầu.",
+            "Nếu có dòng sai, hệ thống không tạo tài khoản nào và báo rõ dòng, cột cần sửa.",
+        ],
+    )

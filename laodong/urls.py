@@ -1,0 +1,11 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from laodong.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="core-home"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("units/", include("laodong.units.urls")),
+    path("accounts/", include("laodong.accounts.urls")),
+]
