@@ -317,8 +317,8 @@ def import_accounts(*, acting_user: Any, stream: IO[bytes], filename: str) -> Im
             ).first()
             if unit is None:
                 error(row, "village", _(
-                    "Xã %(commune)s không có thôn “%(village)s”. Hãy thêm thôn trước hoặc sửa tên."
-                ) % {"commune": commune.name, "village": record["village"]})
+                    "%(commune)s không có thôn “%(village)s”. Hãy thêm thôn trước hoặc sửa tên."
+                ) % {"commune": commune.label(), "village": record["village"]})
                 continue
         elif commune is not None:
             unit = commune

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -91,7 +92,8 @@ def _cell_text(value: Any) -> str:
 def _xlsx_rows(stream: IO[bytes]) -> tuple[str, Iterator[Sequence[Any]]]:
     try:
         workbook = load_workbook(stream, read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as error:
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError,
+            TypeError) as error:
         raise TableError(
             _("Không đọc được tệp Excel. Hãy lưu lại tệp ở định dạng .xlsx rồi tải lên lại.")
         ) from error
@@ -128,6 +130,29 @@ def read_table(stream: IO[bytes], filename: str, columns: Sequence[Column]) -> T
     else:
         raise TableError(_("Chỉ nhận tệp .xlsx hoặc .csv."))
 
+    try:
+        table = _collect(sheet, raw_rows, columns)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
+        # A damaged workbook can fail part-way through its rows.
+        raise TableError(
+            _("Tệp bị hỏng ở giữa chừng, không đọc hết được. Hãy mở bằng Excel, lưu lại rồi "
+              "tải lên lại.")
+        ) from error
+    if table is None:
+        wanted = ", ".join(f"“{c.label}”" for c in columns if c.required)
+        raise TableError(
+            _(
+                "Không tìm thấy dòng tiêu đề trong %(limit)s dòng đầu. "
+                "Tệp cần có các cột: %(columns)s."
+            )
+            % {"limit": MAX_TITLE_ROWS, "columns": wanted}
+        )
+    return table
+
+
+def _collect(
+    sheet: str | None, raw_rows: Iterator[Sequence[Any]], columns: Sequence[Column]
+) -> Table | None:
     table: Table | None = None
     for number, values in enumerate(raw_rows, start=1):
         cells = [_cell_text(v) for v in values]
@@ -142,15 +167,6 @@ def read_table(stream: IO[bytes], filename: str, columns: Sequence[Column]) -> T
             key: (cells[pos] if pos < len(cells) else "") for key, pos in table.positions.items()
         }
         table.rows.append((number, record))
-    if table is None:
-        wanted = ", ".join(f"“{c.label}”" for c in columns if c.required)
-        raise TableError(
-            _(
-                "Không tìm thấy dòng tiêu đề trong %(limit)s dòng đầu. "
-                "Tệp cần có các cột: %(columns)s."
-            )
-            % {"limit": MAX_TITLE_ROWS, "columns": wanted}
-        )
     return table
 
 

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from laodong.accounts.models import Role, User
+from laodong.core.demo import DEMO_LOGINS, DEMO_PASSWORD
+from laodong.units.models import Level, Unit
+
+
+@pytest.mark.django_db
+def test_demo_prepares_cam_tan_with_every_role_and_can_run_twice() -> None:
+    out = io.StringIO()
+    call_command("demo", "--no-serve", stdout=out)
+    text = out.getvalue()
+    assert "http://127.0.0.1:8000/" in text
+    assert DEMO_PASSWORD in text
+    commune = Unit.objects.get(level=Level.COMMUNE, code="15178")
+    assert Unit.objects.filter(parent=commune, level=Level.VILLAGE).count() == 8
+    assert {u.role for u in User.objects.all()} == set(Role)
+    counts = (Unit.objects.count(), User.objects.count())
+
+    call_command("demo", "--no-serve", stdout=io.StringIO())
+    assert (Unit.objects.count(), User.objects.count()) == counts
+
+    for login in DEMO_LOGINS:
+        client = Client()
+        assert client.login(username=login.username, password=DEMO_PASSWORD), login.username
+        response = client.get(reverse("core-home"))
+        assert response.status_code == 200, login.username
+        assert "Xin chào" in response.content.decode()

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from pytest_django import DjangoAssertNumQueries
+
+from laodong.accounts.models import Role, User
+from laodong.conftest import Tree, login, make_user
+from laodong.units.models import Level, Unit
+
+EXPECTED = {
+    Role.ENUMERATOR: ["Địa bàn của bạn", "Thôn 1, Xã Cẩm Tân", "Chưa có phiếu nào được giao"],
+    Role.VILLAGE_HEAD: ["Địa bàn của bạn", "Thôn 1, Xã Cẩm Tân"],
+    Role.COMMUNE_POLICE: ["Xã chưa mở đợt thu thập nào"],
+    Role.COMMUNE_LABOR_OFFICER: ["2 thôn / tổ dân phố", "Thôn chưa có điều tra viên",
+                                 "Thôn 2"],
+    Role.COMMUNE_LEADER: ["Tài khoản của xã", "Đã có tài khoản cho mọi vai trò"],
+    Role.COMMUNE_FINANCE_OFFICER: ["1 điều tra viên"],
+    Role.PROVINCE_LABOR_DEPARTMENT: ["2 xã, phường, đặc khu",
+                                     "2 / 2 đã khai báo danh sách thôn",
+                                     "1 / 2 đã có tài khoản công chức Văn hóa – Xã hội"],
+    Role.PROVINCE_POLICE: ["2 xã, phường, đặc khu"],
+    Role.SYSTEM_ADMINISTRATOR: ["Danh mục đơn vị hành chính", "2 tỉnh, thành phố",
+                                "tài khoản đang hoạt động"],
+}
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
+def test_each_role_sees_where_it_stands(
+    role: Role, tree: Tree, users: dict[str, User],
+    django_assert_max_num_queries: DjangoAssertNumQueries,
+) -> None:
+    client = login(users[role])
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("core-home"))
+    page = response.content.decode()
+    for text in EXPECTED[role]:
+        assert text in page, text
+
+
+def test_commune_without_villages_is_told_to_add_them(tree: Tree) -> None:
+    Unit.objects.filter(parent=tree.commune, level=Level.VILLAGE).delete()
+    officer = make_user(Role.COMMUNE_LABOR_OFFICER, tree.commune)
+    page = login(officer).get(reverse("core-home")).content.decode()
+    assert "Xã chưa có danh sách thôn" in page
+    assert reverse("units-create-village", args=[tree.commune.pk]) in page
+
+
+def test_leader_is_told_which_roles_have_no_account(tree: Tree) -> None:
+    leader = make_user(Role.COMMUNE_LEADER, tree.commune)
+    page = login(leader).get(reverse("core-home")).content.decode()
+    assert "Còn thiếu tài khoản cho các vai trò" in page
+    assert "Công an xã" in page
+
+
+def test_admin_without_units_is_told_to_load_them(tree: Tree) -> None:
+    Unit.objects.exclude(level=Level.COUNTRY).update(valid_to="2020-01-01")
+    admin = make_user(Role.SYSTEM_ADMINISTRATOR, tree.country)
+    page = login(admin).get(reverse("core-home")).content.decode()
+    assert "laodong units load" in page
+
+
+def test_home_page_fits_a_phone(tree: Tree, users: dict[str, User]) -> None:
+    page = login(users[Role.ENUMERATOR]).get(reverse("core-home")).content.decode()
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+    assert "/static/django_htmx/htmx-2.min.js" in page  # served locally, no CDN
+    assert "https://" not in page
