@@ -18,8 +18,11 @@ def make_unit(
     name: str, level: int, parent: Unit | None, code: str = "", unit_type: str = ""
 ) -> Unit:
     default_type = {
-        Level.COUNTRY: UnitType.QUOC_GIA, Level.PROVINCE: UnitType.TINH,
-        Level.DISTRICT: UnitType.HUYEN, Level.COMMUNE: UnitType.XA, Level.VILLAGE: UnitType.THON,
+        Level.COUNTRY: UnitType.QUOC_GIA,
+        Level.PROVINCE: UnitType.TINH,
+        Level.DISTRICT: UnitType.HUYEN,
+        Level.COMMUNE: UnitType.XA,
+        Level.VILLAGE: UnitType.THON,
     }[Level(level)]
     return Unit.objects.create(
         name=name, level=level, parent=parent, code=code, unit_type=unit_type or default_type
@@ -29,8 +32,13 @@ def make_unit(
 def make_user(role: str, unit: Unit, username: str = "", **extra: Any) -> User:
     username = username or f"{role}-{unit.pk}-{User.objects.count()}"
     extra.setdefault("must_change_password", False)
-    user = User(username=username, full_name=extra.pop("full_name", f"Người {username}"),
-                role=role, unit=unit, **extra)
+    user = User(
+        username=username,
+        full_name=extra.pop("full_name", f"Người {username}"),
+        role=role,
+        unit=unit,
+        **extra,
+    )
     user.set_password(PASSWORD)
     user.save()
     return user
@@ -55,8 +63,9 @@ def tree(db: Any) -> Tree:
     province = make_unit("Thanh Hóa", Level.PROVINCE, country, "38")
     commune = make_unit("Xã Cẩm Tân", Level.COMMUNE, province, "15178")
     other_commune = make_unit("Xã Cẩm Thạch", Level.COMMUNE, province, "15142")
-    other_province = make_unit("Hà Nội", Level.PROVINCE, country, "01",
-                               UnitType.THANH_PHO_TRUNG_UONG)
+    other_province = make_unit(
+        "Hà Nội", Level.PROVINCE, country, "01", UnitType.THANH_PHO_TRUNG_UONG
+    )
     return Tree(
         country=country,
         province=province,
@@ -66,19 +75,21 @@ def tree(db: Any) -> Tree:
         other_commune=other_commune,
         other_village=make_unit("Thôn Đông", Level.VILLAGE, other_commune),
         other_province=other_province,
-        far_commune=make_unit("Phường Hoàn Kiếm", Level.COMMUNE, other_province, "00070",
-                              UnitType.PHUONG),
+        far_commune=make_unit(
+            "Phường Hoàn Kiếm", Level.COMMUNE, other_province, "00070", UnitType.PHUONG
+        ),
     )
 
 
 def unit_for_role(tree: Tree, role: str) -> Unit:
-    return {
+    units: dict[str, Unit] = {
         Role.ENUMERATOR: tree.village,
         Role.VILLAGE_HEAD: tree.village,
         Role.PROVINCE_LABOR_DEPARTMENT: tree.province,
         Role.PROVINCE_POLICE: tree.province,
         Role.SYSTEM_ADMINISTRATOR: tree.country,
-    }.get(role, tree.commune)
+    }
+    return units.get(role, tree.commune)
 
 
 @pytest.fixture
@@ -91,3 +102,11 @@ def login(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: Any, call: Any) -> Any:
+    """Keep each phase's report on the test item so fixtures can react to failures."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)

@@ -20,7 +20,7 @@ from laodong.core.text import fold, normalize_text
 from laodong.units.models import Level, Unit
 
 # No 0/O, 1/l/I: temporary passwords are read aloud and typed on phones.
-_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # noqa: S105 (an alphabet, not a password)
 _PHONE = re.compile(r"^0\d{9}$")
 _USERNAME = re.compile(r"^[A-Za-z0-9._@+-]{3,150}$")
 
@@ -97,15 +97,23 @@ def create_account(
     if User.objects.filter(username__iexact=username).exists():
         raise AccountError(_("Tên đăng nhập “%(name)s” đã có người dùng.") % {"name": username})
     account = User(
-        username=username, full_name=full_name, phone=phone, role=role, unit=unit,
-        must_change_password=True, created_by=acting_user,
+        username=username,
+        full_name=full_name,
+        phone=phone,
+        role=role,
+        unit=unit,
+        must_change_password=True,
+        created_by=acting_user,
     )
     temporary = password or generate_password()
     _check_password(temporary, account)
     account.set_password(temporary)
     account.save()
     record_event(
-        actor=acting_user, action="accounts.create", target=account, unit=unit,
+        actor=acting_user,
+        action="accounts.create",
+        target=account,
+        unit=unit,
         details={"role": role},
     )
     return account, temporary
@@ -134,7 +142,10 @@ def update_account(
     account.full_name, account.phone, account.role, account.unit = full_name, phone, role, unit
     account.save(update_fields=["full_name", "phone", "role", "unit"])
     record_event(
-        actor=acting_user, action="accounts.update", target=account, unit=unit,
+        actor=acting_user,
+        action="accounts.update",
+        target=account,
+        unit=unit,
         details={"changes": changes},
     )
     return account
@@ -185,8 +196,9 @@ def reset_password(*, acting_user: Any, account: User) -> str:
     account.set_password(temporary)
     account.must_change_password = True
     account.save(update_fields=["password", "must_change_password"])
-    record_event(actor=acting_user, action="accounts.reset_password", target=account,
-                 unit=account.unit)
+    record_event(
+        actor=acting_user, action="accounts.reset_password", target=account, unit=account.unit
+    )
     return temporary
 
 
@@ -205,8 +217,12 @@ ACCOUNT_COLUMNS = (
     Column("full_name", _("Họ và tên"), ("ho ten", "ten", "ho va ten can bo", "full name")),
     Column("phone", _("Số điện thoại"), ("so dien thoai", "dien thoai", "sdt", "so dt", "phone")),
     Column("role", _("Vai trò"), ("vai tro", "chuc danh", "nhiem vu", "role")),
-    Column("village", _("Thôn"), ("thon", "thon to dan pho", "ten thon", "dia ban", "village"),
-           required=False),
+    Column(
+        "village",
+        _("Thôn"),
+        ("thon", "thon to dan pho", "ten thon", "dia ban", "village"),
+        required=False,
+    ),
     Column("commune_code", _("Mã xã"), ("ma xa", "ma xa phuong", "commune code"), required=False),
 )
 
@@ -263,13 +279,14 @@ def import_accounts(*, acting_user: Any, stream: IO[bytes], filename: str) -> Im
     report.unknown_headers = table.unknown_headers
     labels = {c.key: c.label for c in ACCOUNT_COLUMNS}
 
-    def error(row: int, key: str, message: str) -> None:
+    def add_error(row: int, key: str, message: str) -> None:
         column = table.column_letter(key) if key in table.positions else None
         report.errors.append(CellError(row, message, column, str(labels[key]), table.sheet))
 
     own_unit: Unit = acting_user.unit
-    communes = {u.code: u for u in Unit.objects.current().within(own_unit)
-                .filter(level=Level.COMMUNE)}
+    communes = {
+        u.code: u for u in Unit.objects.current().within(own_unit).filter(level=Level.COMMUNE)
+    }
     allowed = assignable_roles(acting_user)
     seen_phones: dict[str, int] = {}
     plans: list[tuple[str, str, Role, Unit]] = []
@@ -278,57 +295,81 @@ def import_accounts(*, acting_user: Any, stream: IO[bytes], filename: str) -> Im
         phone = normalize_phone(record["phone"])
         role = parse_role(record["role"])
         if not full_name:
-            error(row, "full_name", _("Để trống. Hãy ghi họ và tên."))
+            add_error(row, "full_name", _("Để trống. Hãy ghi họ và tên."))
         if not phone:
-            error(row, "phone", _(
-                "“%(value)s” không phải số điện thoại di động 10 chữ số (bắt đầu bằng 0)."
-            ) % {"value": record["phone"]})
+            add_error(
+                row,
+                "phone",
+                _("“%(value)s” không phải số điện thoại di động 10 chữ số (bắt đầu bằng 0).")
+                % {"value": record["phone"]},
+            )
         elif phone in seen_phones:
-            error(row, "phone", _("Trùng số điện thoại với dòng %(row)s.")
-                  % {"row": seen_phones[phone]})
+            add_error(
+                row,
+                "phone",
+                _("Trùng số điện thoại với dòng %(row)s.") % {"row": seen_phones[phone]},
+            )
         elif User.objects.filter(username=phone).exists():
-            error(row, "phone", _("Số điện thoại này đã có tài khoản."))
+            add_error(row, "phone", _("Số điện thoại này đã có tài khoản."))
         if phone:
             seen_phones.setdefault(phone, row)
         if role is None:
-            error(row, "role", _(
-                "Không hiểu vai trò “%(value)s”. Hãy ghi một trong: %(roles)s."
-            ) % {"value": record["role"],
-                 "roles": ", ".join(str(r.label) for r in allowed)})
+            add_error(
+                row,
+                "role",
+                _("Không hiểu vai trò “%(value)s”. Hãy ghi một trong: %(roles)s.")
+                % {"value": record["role"], "roles": ", ".join(str(r.label) for r in allowed)},
+            )
             continue
         if role not in allowed:
-            error(row, "role", _("Bạn không được tạo tài khoản vai trò “%(role)s”.")
-                  % {"role": role.label})
+            add_error(
+                row,
+                "role",
+                _("Bạn không được tạo tài khoản vai trò “%(role)s”.") % {"role": role.label},
+            )
             continue
         commune: Unit | None = own_unit if own_unit.level == Level.COMMUNE else None
         if record.get("commune_code"):
             commune = communes.get(record["commune_code"].zfill(5))
             if commune is None:
-                error(row, "commune_code", _("Không có xã mã “%(code)s” trong phạm vi của bạn.")
-                      % {"code": record["commune_code"]})
+                add_error(
+                    row,
+                    "commune_code",
+                    _("Không có xã mã “%(code)s” trong phạm vi của bạn.")
+                    % {"code": record["commune_code"]},
+                )
                 continue
         unit: Unit | None = own_unit
         if record.get("village"):
             if commune is None:
-                error(row, "commune_code", _("Có tên thôn thì phải ghi mã xã của thôn."))
+                add_error(row, "commune_code", _("Có tên thôn thì phải ghi mã xã của thôn."))
                 continue
-            unit = Unit.objects.current().filter(
-                parent=commune, level=Level.VILLAGE, name_folded=fold(record["village"])
-            ).first()
+            unit = (
+                Unit.objects.current()
+                .filter(parent=commune, level=Level.VILLAGE, name_folded=fold(record["village"]))
+                .first()
+            )
             if unit is None:
-                error(row, "village", _(
-                    "%(commune)s không có thôn “%(village)s”. Hãy thêm thôn trước hoặc sửa tên."
-                ) % {"commune": commune.label(), "village": record["village"]})
+                add_error(
+                    row,
+                    "village",
+                    _("%(commune)s không có thôn “%(village)s”. Hãy thêm thôn trước hoặc sửa tên.")
+                    % {"commune": commune.label(), "village": record["village"]},
+                )
                 continue
         elif commune is not None:
             unit = commune
         assert unit is not None
         if unit.level not in ROLE_LEVELS[role]:
             key = "village" if Level.VILLAGE in ROLE_LEVELS[role] else "role"
-            error(row, key, _("Vai trò “%(role)s” cần ghi rõ thôn.") % {"role": role.label}
-                  if key == "village" else
-                  _("Vai trò “%(role)s” không thuộc đơn vị “%(unit)s”.")
-                  % {"role": role.label, "unit": unit.name})
+            add_error(
+                row,
+                key,
+                _("Vai trò “%(role)s” cần ghi rõ thôn.") % {"role": role.label}
+                if key == "village"
+                else _("Vai trò “%(role)s” không thuộc đơn vị “%(unit)s”.")
+                % {"role": role.label, "unit": unit.name},
+            )
             continue
         if full_name and phone:
             plans.append((full_name, phone, role, unit))
@@ -336,7 +377,11 @@ def import_accounts(*, acting_user: Any, stream: IO[bytes], filename: str) -> Im
         return report
     for full_name, phone, role, unit in plans:
         account, temporary = create_account(
-            acting_user=acting_user, username=phone, full_name=full_name, role=role, unit=unit,
+            acting_user=acting_user,
+            username=phone,
+            full_name=full_name,
+            role=role,
+            unit=unit,
             phone=phone,
         )
         report.created_items.append((account, temporary))

@@ -24,24 +24,33 @@ def _units_for(user: Any) -> Any:
     )
 
 
+def _unit_option(unit: Unit) -> str:
+    """Villages are indented under their commune in the unit list."""
+    return ("— " if unit.level == Level.VILLAGE else "") + unit.label()
+
+
 class AccountForm(forms.Form):
     full_name = forms.CharField(label=_("Họ và tên"), max_length=150)
-    phone = forms.CharField(label=_("Số điện thoại"), max_length=20, required=False,
-                            widget=forms.TextInput(attrs={"inputmode": "tel"}))
+    phone = forms.CharField(
+        label=_("Số điện thoại"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel"}),
+    )
     role = forms.ChoiceField(label=_("Vai trò"))
     unit = forms.ModelChoiceField(label=_("Đơn vị"), queryset=Unit.objects.none())
 
     def __init__(self, *args: Any, acting_user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(r.value, r.label) for r in assignable_roles(acting_user)]
+        role_field = self.fields["role"]
+        assert isinstance(role_field, forms.ChoiceField)
+        role_field.choices = [(r.value, r.label) for r in assignable_roles(acting_user)]
         units = _units_for(acting_user)
         if units.count() <= MAX_UNIT_CHOICES:
             field = self.fields["unit"]
             assert isinstance(field, forms.ModelChoiceField)
             field.queryset = units
-            field.label_from_instance = lambda unit: (  # type: ignore[method-assign]
-                ("— " if unit.level == Level.VILLAGE else "") + unit.label()
-            )
+            field.label_from_instance = _unit_option  # type: ignore[method-assign,assignment]
         else:
             self.fields["unit"] = forms.CharField(
                 label=_("Mã đơn vị"),
@@ -72,14 +81,19 @@ class AccountForm(forms.Form):
         unit, role = data.get("unit"), data.get("role")
         if isinstance(unit, Unit) and role and unit.level not in ROLE_LEVELS[role]:
             levels = ", ".join(str(Level(level).label).lower() for level in ROLE_LEVELS[role])
-            self.add_error("unit", _("Vai trò “%(role)s” phải thuộc đơn vị cấp: %(levels)s.")
-                           % {"role": Role(role).label, "levels": levels})
+            self.add_error(
+                "unit",
+                _("Vai trò “%(role)s” phải thuộc đơn vị cấp: %(levels)s.")
+                % {"role": Role(role).label, "levels": levels},
+            )
         return data
 
 
 class CreateAccountForm(AccountForm):
     username = forms.CharField(
-        label=_("Tên đăng nhập"), max_length=150, required=False,
+        label=_("Tên đăng nhập"),
+        max_length=150,
+        required=False,
         help_text=_("Để trống thì dùng số điện thoại làm tên đăng nhập."),
     )
     field_order = ["full_name", "phone", "username", "role", "unit"]
@@ -96,10 +110,13 @@ class AccountFilterForm(forms.Form):
     q = forms.CharField(label=_("Tìm theo tên hoặc tên đăng nhập"), required=False)
     role = forms.ChoiceField(label=_("Vai trò"), required=False)
     status = forms.ChoiceField(
-        label=_("Trạng thái"), required=False,
+        label=_("Trạng thái"),
+        required=False,
         choices=[("", _("Tất cả")), ("active", _("Đang hoạt động")), ("locked", _("Đã khóa"))],
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [("", _("Tất cả")), *Role.choices]
+        role_field = self.fields["role"]
+        assert isinstance(role_field, forms.ChoiceField)
+        role_field.choices = [("", _("Tất cả")), *Role.choices]

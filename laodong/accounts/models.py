@@ -39,15 +39,16 @@ ROLE_LEVELS: dict[str, tuple[int, ...]] = {
 
 
 class AccountManager(UserManager["User"]):
-    def create_superuser(  # type: ignore[override]
+    def create_superuser(
         self, username: str, email: str | None = None, password: str | None = None, **extra: Any
     ) -> User:
         """Create an administrator attached to the root unit (used by `createsuperuser`)."""
-        from laodong.units.models import Unit
+        from laodong.units.actions import get_country
 
         extra.setdefault("role", Role.SYSTEM_ADMINISTRATOR)
+        extra.setdefault("must_change_password", False)
         if "unit" not in extra and "unit_id" not in extra:
-            extra["unit"] = Unit.objects.filter(level=Level.COUNTRY).first()
+            extra["unit"] = get_country()
         return super().create_superuser(username, email, password, **extra)
 
 
@@ -61,7 +62,10 @@ class User(AbstractUser):
     phone = models.CharField(_("số điện thoại"), max_length=20, blank=True)
     role = models.CharField(_("vai trò"), max_length=32, choices=Role.choices)
     unit = models.ForeignKey(
-        "units.Unit", verbose_name=_("đơn vị"), null=True, on_delete=models.PROTECT,
+        "units.Unit",
+        verbose_name=_("đơn vị"),
+        null=True,
+        on_delete=models.PROTECT,
         related_name="accounts",
     )
     must_change_password = models.BooleanField(_("phải đổi mật khẩu"), default=True)

@@ -55,27 +55,36 @@ def list_accounts(request: HttpRequest) -> HttpResponse:
     page = keyset_page(rows, ("full_name_folded", "pk"), request.GET.get("after"), PAGE_SIZE)
     params = request.GET.copy()
     params.pop("after", None)
-    return render(request, "accounts/account_list.html", {
-        "page": page,
-        "filters": filters,
-        "params": params.urlencode(),
-        "can_manage": has_capability(request.user, Capability.MANAGE_ACCOUNTS),
-    })
+    return render(
+        request,
+        "accounts/account_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "params": params.urlencode(),
+            "can_manage": has_capability(request.user, Capability.MANAGE_ACCOUNTS),
+        },
+    )
 
 
 @login_required
 def view_account(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_account_for_user(request.user, pk)
-    return render(request, "accounts/account_view.html", {
-        "account": account,
-        "can_manage": has_capability(request.user, Capability.MANAGE_ACCOUNTS),
-    })
+    return render(
+        request,
+        "accounts/account_view.html",
+        {
+            "account": account,
+            "can_manage": has_capability(request.user, Capability.MANAGE_ACCOUNTS),
+        },
+    )
 
 
 def _show_password(request: HttpRequest, account: User, password: str) -> HttpResponse:
     # Shown once, never stored in clear: the officer hands it to the person.
-    return render(request, "accounts/account_password.html",
-                  {"account": account, "password": password})
+    return render(
+        request, "accounts/account_password.html", {"account": account, "password": password}
+    )
 
 
 @login_required
@@ -87,8 +96,11 @@ def create_account(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             account, password = actions.create_account(
-                acting_user=request.user, username=data["username"],
-                full_name=data["full_name"], phone=data["phone"], role=data["role"],
+                acting_user=request.user,
+                username=data["username"],
+                full_name=data["full_name"],
+                phone=data["phone"],
+                role=data["role"],
                 unit=data["unit"],
             )
         except actions.AccountError as error:
@@ -102,13 +114,16 @@ def create_account(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def edit_account(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_account_for_user(request.user, pk, write=True)
-    initial = {"full_name": account.full_name, "phone": account.phone, "role": account.role,
-               "unit": account.unit if account.unit else None}
+    initial = {
+        "full_name": account.full_name,
+        "phone": account.phone,
+        "role": account.role,
+        "unit": account.unit if account.unit else None,
+    }
     form = AccountForm(request.POST or None, initial=initial, acting_user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.update_account(acting_user=request.user, account=account,
-                                   **form.cleaned_data)
+            actions.update_account(acting_user=request.user, account=account, **form.cleaned_data)
         except actions.AccountError as error:
             form.add_error(None, str(error))
         else:
@@ -159,8 +174,9 @@ def import_accounts(request: HttpRequest) -> HttpResponse:
     report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        report = actions.import_accounts(acting_user=request.user, stream=upload,
-                                         filename=upload.name)
+        report = actions.import_accounts(
+            acting_user=request.user, stream=upload, filename=upload.name
+        )
     return render(request, "accounts/accounts_import.html", {"form": form, "report": report})
 
 
@@ -170,8 +186,10 @@ def download_account_template(request: HttpRequest) -> HttpResponse:
     return template_response(
         "mau-danh-sach-tai-khoan.xlsx",
         ["Họ và tên", "Số điện thoại", "Vai trò", "Thôn", "Mã xã"],
-        [["Nguyễn Văn An", "0912345678", "Điều tra viên", "Thôn 1", ""],
-         ["Lê Thị Bình", "0987654321", "Trưởng thôn", "Thôn 2", ""]],
+        [
+            ["Nguyễn Văn An", "0912345678", "Điều tra viên", "Thôn 1", ""],
+            ["Lê Thị Bình", "0987654321", "Trưởng thôn", "Thôn 2", ""],
+        ],
         [
             "Mỗi dòng là một tài khoản. Số điện thoại dùng làm tên đăng nhập.",
             "Vai trò: Điều tra viên, Trưởng thôn, Công chức Văn hóa – Xã hội (lao động), "

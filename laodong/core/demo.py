@@ -11,7 +11,7 @@ from laodong.accounts.models import Role, User
 from laodong.units import actions as unit_actions
 from laodong.units.models import Level, Unit
 
-DEMO_PASSWORD = "laodong-demo-2026"
+DEMO_PASSWORD = "laodong-demo-2026"  # noqa: S105 (printed by the demo on purpose)
 DEMO_COMMUNE_CODE = "15178"  # Xã Cẩm Tân, Thanh Hóa, in the 2025 list
 VILLAGE_NAMES = [f"Thôn {number}" for number in range(1, 9)]
 
@@ -50,13 +50,17 @@ def prepare_demo() -> list[DemoLogin]:
     admin = User.objects.filter(username="quantri").first()
     if admin is None:
         admin = User.objects.create_user(
-            username="quantri", password=DEMO_PASSWORD, full_name="Quản trị Hệ thống",
-            role=Role.SYSTEM_ADMINISTRATOR, unit=country, must_change_password=False,
+            username="quantri",
+            password=DEMO_PASSWORD,
+            full_name="Quản trị Hệ thống",
+            role=Role.SYSTEM_ADMINISTRATOR,
+            unit=country,
+            must_change_password=False,
         )
     for name in VILLAGE_NAMES:
-        exists = Unit.objects.current().filter(
-            parent=commune, level=Level.VILLAGE, name=name
-        ).exists()
+        exists = (
+            Unit.objects.current().filter(parent=commune, level=Level.VILLAGE, name=name).exists()
+        )
         if not exists:
             unit_actions.create_village(acting_user=admin, commune=commune, name=name)
 
@@ -68,8 +72,12 @@ def prepare_demo() -> list[DemoLogin]:
             parent=commune, level=Level.VILLAGE, name=login.unit_hint
         )
         account, _password = account_actions.create_account(
-            acting_user=admin, username=login.username, full_name=login.full_name,
-            role=login.role, unit=unit, password=DEMO_PASSWORD,
+            acting_user=admin,
+            username=login.username,
+            full_name=login.full_name,
+            role=login.role,
+            unit=unit,
+            password=DEMO_PASSWORD,
         )
         # Demo logins skip the first-login password change so every role can be tried at once.
         account.must_change_password = False

@@ -15,8 +15,11 @@ from laodong.accounts.permissions import Capability, has_capability
 from laodong.units.models import Level, Unit
 
 COMMUNE_ROLES = (
-    Role.COMMUNE_LEADER, Role.COMMUNE_LABOR_OFFICER, Role.COMMUNE_POLICE,
-    Role.COMMUNE_FINANCE_OFFICER, Role.ENUMERATOR,
+    Role.COMMUNE_LEADER,
+    Role.COMMUNE_LABOR_OFFICER,
+    Role.COMMUNE_POLICE,
+    Role.COMMUNE_FINANCE_OFFICER,
+    Role.ENUMERATOR,
 )
 
 
@@ -37,21 +40,29 @@ def _role_counts(user: Any) -> dict[str, int]:
 def _commune_cards(user: Any, commune: Unit) -> list[Card]:
     cards: list[Card] = []
     villages = list(
-        Unit.objects.current().filter(parent=commune, level=Level.VILLAGE)
-        .annotate(enumerators=Count("accounts", filter=Q(
-            accounts__role=Role.ENUMERATOR, accounts__is_active=True)))
+        Unit.objects.current()
+        .filter(parent=commune, level=Level.VILLAGE)
+        .annotate(
+            enumerators=Count(
+                "accounts", filter=Q(accounts__role=Role.ENUMERATOR, accounts__is_active=True)
+            )
+        )
         .order_by("name_folded")
     )
     counts = _role_counts(user)
     manage_villages = has_capability(user, Capability.MANAGE_VILLAGES)
     manage_accounts = has_capability(user, Capability.MANAGE_ACCOUNTS)
     if not villages:
-        card = Card(_("Xã chưa có danh sách thôn"), tone="todo", text=_(
-            "Công việc thu thập được chia theo thôn / tổ dân phố. Hãy thêm từng thôn hoặc nhập "
-            "cả danh sách từ Excel."
-        ) if manage_villages else _(
-            "Công chức Văn hóa – Xã hội hoặc lãnh đạo xã cần khai báo các thôn của xã."
-        ))
+        card = Card(
+            _("Xã chưa có danh sách thôn"),
+            tone="todo",
+            text=_(
+                "Công việc thu thập được chia theo thôn / tổ dân phố. Hãy thêm từng thôn hoặc nhập "
+                "cả danh sách từ Excel."
+            )
+            if manage_villages
+            else _("Công chức Văn hóa – Xã hội hoặc lãnh đạo xã cần khai báo các thôn của xã."),
+        )
         if manage_villages:
             card.links = [
                 (_("Thêm thôn"), reverse("units-create-village", args=[commune.pk])),
@@ -59,11 +70,12 @@ def _commune_cards(user: Any, commune: Unit) -> list[Card]:
             ]
         cards.append(card)
     else:
-        without = [v.name for v in villages if v.enumerators == 0]
+        without = [v.name for v in villages if v.enumerators == 0]  # type: ignore[attr-defined]
         card = Card(
             _("%(count)s thôn / tổ dân phố") % {"count": len(villages)},
             tone="todo" if without else "done",
-            text=_("Thôn chưa có điều tra viên:") if without
+            text=_("Thôn chưa có điều tra viên:")
+            if without
             else _("Thôn nào cũng đã có điều tra viên."),
             items=without,
             links=[(_("Xem các thôn"), reverse("units-view-unit", args=[commune.pk]))],
@@ -71,22 +83,29 @@ def _commune_cards(user: Any, commune: Unit) -> list[Card]:
         cards.append(card)
     missing = [role for role in COMMUNE_ROLES if not counts.get(role)]
     if manage_accounts:
-        cards.append(Card(
-            _("Tài khoản của xã"),
-            tone="todo" if missing else "done",
-            text=_("Còn thiếu tài khoản cho các vai trò:") if missing
-            else _("Đã có tài khoản cho mọi vai trò."),
-            items=[str(Role(role).label) for role in missing],
-            links=[(_("Tạo tài khoản"), reverse("accounts-create-account")),
-                   (_("Nhập danh sách từ Excel"), reverse("accounts-import-accounts")),
-                   (_("Danh sách tài khoản"), reverse("accounts-list-accounts"))],
-        ))
+        cards.append(
+            Card(
+                _("Tài khoản của xã"),
+                tone="todo" if missing else "done",
+                text=_("Còn thiếu tài khoản cho các vai trò:")
+                if missing
+                else _("Đã có tài khoản cho mọi vai trò."),
+                items=[str(Role(role).label) for role in missing],
+                links=[
+                    (_("Tạo tài khoản"), reverse("accounts-create-account")),
+                    (_("Nhập danh sách từ Excel"), reverse("accounts-import-accounts")),
+                    (_("Danh sách tài khoản"), reverse("accounts-list-accounts")),
+                ],
+            )
+        )
     elif has_capability(user, Capability.VIEW_ACCOUNTS):
-        cards.append(Card(
-            _("%(count)s điều tra viên") % {"count": counts.get(Role.ENUMERATOR, 0)},
-            text=_("Lãnh đạo xã tạo và khóa tài khoản; bạn xem được danh sách."),
-            links=[(_("Danh sách tài khoản"), reverse("accounts-list-accounts"))],
-        ))
+        cards.append(
+            Card(
+                _("%(count)s điều tra viên") % {"count": counts.get(Role.ENUMERATOR, 0)},
+                text=_("Lãnh đạo xã tạo và khóa tài khoản; bạn xem được danh sách."),
+                links=[(_("Danh sách tài khoản"), reverse("accounts-list-accounts"))],
+            )
+        )
     return cards
 
 
@@ -94,13 +113,20 @@ def _field_cards(user: Any, unit: Unit) -> list[Card]:
     """Enumerators, village heads and police: their area and what is assigned to them."""
     commune = unit if unit.level == Level.COMMUNE else unit.parent
     area = unit.label() if unit.level == Level.COMMUNE else f"{unit.label()}, {commune}"
-    cards = [Card(_("Địa bàn của bạn"), text=area,
-                  links=[(_("Xem địa bàn"), reverse("units-view-unit", args=[unit.pk]))])]
+    cards = [
+        Card(
+            _("Địa bàn của bạn"),
+            text=area,
+            links=[(_("Xem địa bàn"), reverse("units-view-unit", args=[unit.pk]))],
+        )
+    ]
     if user.role == Role.COMMUNE_POLICE:
         text = _("Xã chưa mở đợt thu thập nào, nên chưa có danh sách cần nhận hay nhập.")
     else:
-        text = _("Chưa có phiếu nào được giao cho bạn. Khi xã mở đợt thu thập và phân công, "
-                 "danh sách người cần thu thập sẽ hiện ở đây.")
+        text = _(
+            "Chưa có phiếu nào được giao cho bạn. Khi xã mở đợt thu thập và phân công, "
+            "danh sách người cần thu thập sẽ hiện ở đây."
+        )
     cards.append(Card(_("Việc cần làm"), text=text))
     return cards
 
@@ -109,57 +135,80 @@ def _province_cards(user: Any, province: Unit) -> list[Card]:
     communes = Unit.objects.current().filter(parent=province, level=Level.COMMUNE)
     summary = communes.aggregate(
         total=Count("pk", distinct=True),
-        with_villages=Count("pk", distinct=True, filter=Q(
-            children__level=Level.VILLAGE, children__valid_to__isnull=True)),
+        with_villages=Count(
+            "pk",
+            distinct=True,
+            filter=Q(children__level=Level.VILLAGE, children__valid_to__isnull=True),
+        ),
     )
-    with_officer = communes.filter(
-        accounts__role=Role.COMMUNE_LABOR_OFFICER, accounts__is_active=True
-    ).distinct().count()
+    with_officer = (
+        communes.filter(accounts__role=Role.COMMUNE_LABOR_OFFICER, accounts__is_active=True)
+        .distinct()
+        .count()
+    )
     total = summary["total"]
-    return [Card(
-        _("%(count)s xã, phường, đặc khu") % {"count": total},
-        tone="done" if total and summary["with_villages"] == total else "todo",
-        items=[
-            _("%(n)s / %(total)s đã khai báo danh sách thôn")
-            % {"n": summary["with_villages"], "total": total},
-            _("%(n)s / %(total)s đã có tài khoản công chức Văn hóa – Xã hội")
-            % {"n": with_officer, "total": total},
-        ],
-        links=[(_("Xem các xã"), reverse("units-view-unit", args=[province.pk]))],
-    )]
+    return [
+        Card(
+            _("%(count)s xã, phường, đặc khu") % {"count": total},
+            tone="done" if total and summary["with_villages"] == total else "todo",
+            items=[
+                _("%(n)s / %(total)s đã khai báo danh sách thôn")
+                % {"n": summary["with_villages"], "total": total},
+                _("%(n)s / %(total)s đã có tài khoản công chức Văn hóa – Xã hội")
+                % {"n": with_officer, "total": total},
+            ],
+            links=[(_("Xem các xã"), reverse("units-view-unit", args=[province.pk]))],
+        )
+    ]
 
 
 def _admin_cards(user: Any, unit: Unit) -> list[Card]:
     cards = []
     provinces = Unit.objects.current().within(unit).filter(level=Level.PROVINCE).count()
     if unit.level == Level.COUNTRY and provinces == 0:
-        cards.append(Card(_("Chưa nạp danh mục đơn vị hành chính"), tone="todo", text=_(
-            "Chạy lệnh “laodong units load” trên máy chủ để nạp 34 tỉnh và 3.321 xã."
-        )))
+        cards.append(
+            Card(
+                _("Chưa nạp danh mục đơn vị hành chính"),
+                tone="todo",
+                text=_("Chạy lệnh “laodong units load” trên máy chủ để nạp 34 tỉnh và 3.321 xã."),
+            )
+        )
     elif unit.level == Level.COUNTRY:
         communes = Unit.objects.current().filter(level=Level.COMMUNE).count()
-        cards.append(Card(
-            _("Danh mục đơn vị hành chính"), tone="done",
-            text=_("%(p)s tỉnh, thành phố; %(c)s xã, phường, đặc khu.")
-            % {"p": provinces, "c": communes},
-            links=[(_("Xem danh mục"), reverse("units-view-unit", args=[unit.pk]))],
-        ))
+        cards.append(
+            Card(
+                _("Danh mục đơn vị hành chính"),
+                tone="done",
+                text=_("%(p)s tỉnh, thành phố; %(c)s xã, phường, đặc khu.")
+                % {"p": provinces, "c": communes},
+                links=[(_("Xem danh mục"), reverse("units-view-unit", args=[unit.pk]))],
+            )
+        )
     else:
         cards.extend(_province_cards(user, unit))
     total = accounts_in_scope(user).filter(is_active=True).count()
-    cards.append(Card(
-        _("%(count)s tài khoản đang hoạt động") % {"count": total},
-        links=[(_("Tạo tài khoản"), reverse("accounts-create-account")),
-               (_("Danh sách tài khoản"), reverse("accounts-list-accounts"))],
-    ))
+    cards.append(
+        Card(
+            _("%(count)s tài khoản đang hoạt động") % {"count": total},
+            links=[
+                (_("Tạo tài khoản"), reverse("accounts-create-account")),
+                (_("Danh sách tài khoản"), reverse("accounts-list-accounts")),
+            ],
+        )
+    )
     return cards
 
 
 def cards_for(user: Any) -> list[Card]:
     unit: Unit | None = user.unit
     if unit is None:
-        return [Card(_("Tài khoản chưa gắn với đơn vị nào"), tone="todo",
-                     text=_("Hãy báo quản trị hệ thống để gắn tài khoản vào đơn vị."))]
+        return [
+            Card(
+                _("Tài khoản chưa gắn với đơn vị nào"),
+                tone="todo",
+                text=_("Hãy báo quản trị hệ thống để gắn tài khoản vào đơn vị."),
+            )
+        ]
     if user.role == Role.SYSTEM_ADMINISTRATOR:
         return _admin_cards(user, unit)
     if user.role in (Role.PROVINCE_LABOR_DEPARTMENT, Role.PROVINCE_POLICE):

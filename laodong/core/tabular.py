@@ -92,8 +92,14 @@ def _cell_text(value: Any) -> str:
 def _xlsx_rows(stream: IO[bytes]) -> tuple[str, Iterator[Sequence[Any]]]:
     try:
         workbook = load_workbook(stream, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError,
-            TypeError) as error:
+    except (
+        InvalidFileException,
+        zipfile.BadZipFile,
+        KeyError,
+        OSError,
+        ValueError,
+        TypeError,
+    ) as error:
         raise TableError(
             _("Không đọc được tệp Excel. Hãy lưu lại tệp ở định dạng .xlsx rồi tải lên lại.")
         ) from error
@@ -135,8 +141,10 @@ def read_table(stream: IO[bytes], filename: str, columns: Sequence[Column]) -> T
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
         # A damaged workbook can fail part-way through its rows.
         raise TableError(
-            _("Tệp bị hỏng ở giữa chừng, không đọc hết được. Hãy mở bằng Excel, lưu lại rồi "
-              "tải lên lại.")
+            _(
+                "Tệp bị hỏng ở giữa chừng, không đọc hết được. Hãy mở bằng Excel, lưu lại rồi "
+                "tải lên lại."
+            )
         ) from error
     if table is None:
         wanted = ", ".join(f"“{c.label}”" for c in columns if c.required)

@@ -17,7 +17,6 @@ from laodong.core.imports import ImportReport
 from laodong.core.tabular import CellError, Column, TableError, read_table
 from laodong.core.text import fold, normalize_text
 from laodong.units.models import (
-    LEVEL_OF_TYPE,
     REFORM_DATE,
     VILLAGE_TYPES,
     Level,
@@ -135,8 +134,11 @@ def load_current_units(*, acting_user: Any = None) -> ImportReport:
 # --- villages -----------------------------------------------------------------------------
 
 _VILLAGE_TYPE_PREFIXES = sorted(
-    ((fold(str(label)), UnitType(value)) for value, label in UnitType.choices
-     if value in VILLAGE_TYPES),
+    (
+        (fold(str(label)), UnitType(value))
+        for value, label in UnitType.choices
+        if value in VILLAGE_TYPES
+    ),
     key=lambda item: -len(item[0]),
 )
 
@@ -174,7 +176,9 @@ def _validate_village(commune: Unit, name: str, code: str, exclude_pk: int | Non
         return _("Tên thôn dài quá 150 ký tự.")
     if code and (len(code) > 20 or not code.replace("-", "").replace(".", "").isalnum()):
         return _("Mã thôn chỉ gồm chữ, số, dấu gạch và dấu chấm, tối đa 20 ký tự.")
-    siblings = Unit.objects.filter(parent=commune, level=Level.VILLAGE).exclude(pk=exclude_pk)
+    siblings = Unit.objects.filter(parent=commune, level=Level.VILLAGE)
+    if exclude_pk is not None:
+        siblings = siblings.exclude(pk=exclude_pk)
     if siblings.filter(name_folded=fold(name), valid_to__isnull=True).exists():
         return _("Xã đã có thôn “%(name)s”.") % {"name": name}
     if code and siblings.filter(code=code).exists():
@@ -226,8 +230,11 @@ def update_village(
         village.name, village.code, village.unit_type = name, code, unit_type
         village.save(update_fields=["name", "name_folded", "code", "unit_type", "updated_at"])
         record_event(
-            actor=acting_user, action="units.update_village", target=village,
-            unit=village.parent, details={"changes": changes},
+            actor=acting_user,
+            action="units.update_village",
+            target=village,
+            unit=village.parent,
+            details={"changes": changes},
         )
     return village
 
@@ -245,7 +252,10 @@ def close_village(*, acting_user: Any, village: Unit, valid_to: datetime.date) -
     village.valid_to = valid_to
     village.save(update_fields=["valid_to", "updated_at"])
     record_event(
-        actor=acting_user, action="units.close_village", target=village, unit=village.parent,
+        actor=acting_user,
+        action="units.close_village",
+        target=village,
+        unit=village.parent,
         details={"valid_to": valid_to.isoformat()},
     )
     return village
@@ -253,8 +263,19 @@ def close_village(*, acting_user: Any, village: Unit, valid_to: datetime.date) -
 
 VILLAGE_COLUMNS = (
     Column("commune_code", _("Mã xã"), ("ma xa", "ma xa phuong", "ma don vi", "commune code")),
-    Column("name", _("Tên thôn"), ("ten thon", "thon", "ten thon to dan pho", "thon to dan pho",
-                                   "ten to dan pho", "village name", "village")),
+    Column(
+        "name",
+        _("Tên thôn"),
+        (
+            "ten thon",
+            "thon",
+            "ten thon to dan pho",
+            "thon to dan pho",
+            "ten to dan pho",
+            "village name",
+            "village",
+        ),
+    ),
     Column("code", _("Mã thôn"), ("ma thon", "village code"), required=False),
     Column("unit_type", _("Loại"), ("loai", "loai thon"), required=False),
 )
@@ -276,7 +297,7 @@ def import_villages(*, acting_user: Any, stream: IO[bytes], filename: str) -> Im
     report.unknown_headers = table.unknown_headers
     labels = {c.key: c.label for c in VILLAGE_COLUMNS}
 
-    def error(row: int, key: str, message: str) -> None:
+    def add_error(row: int, key: str, message: str) -> None:
         report.errors.append(
             CellError(row, message, table.column_letter(key), str(labels[key]), table.sheet)
         )
@@ -292,27 +313,37 @@ def import_villages(*, acting_user: Any, stream: IO[bytes], filename: str) -> Im
         commune = communes.get(commune_code)
         name, code = record["name"], record.get("code", "")
         if not record["commune_code"]:
-            error(row, "commune_code", _("Để trống. Hãy ghi mã xã gồm 5 chữ số."))
+            add_error(row, "commune_code", _("Để trống. Hãy ghi mã xã gồm 5 chữ số."))
             continue
         if commune is None:
-            error(row, "commune_code", _(
-                "Không có xã mã “%(code)s” trong phạm vi của bạn. Hãy kiểm tra mã xã "
-                "(5 chữ số, theo danh mục từ 01/07/2025)."
-            ) % {"code": record["commune_code"]})
+            add_error(
+                row,
+                "commune_code",
+                _(
+                    "Không có xã mã “%(code)s” trong phạm vi của bạn. Hãy kiểm tra mã xã "
+                    "(5 chữ số, theo danh mục từ 01/07/2025)."
+                )
+                % {"code": record["commune_code"]},
+            )
             continue
         unit_type = guess_village_type(name)
         if record.get("unit_type"):
             parsed = parse_village_type(record["unit_type"])
             if parsed is None:
-                error(row, "unit_type", _(
-                    "Không hiểu loại “%(value)s”. Hãy ghi một trong: thôn, xóm, bản, ấp, "
-                    "tổ dân phố, khu phố…"
-                ) % {"value": record["unit_type"]})
+                add_error(
+                    row,
+                    "unit_type",
+                    _(
+                        "Không hiểu loại “%(value)s”. Hãy ghi một trong: thôn, xóm, bản, ấp, "
+                        "tổ dân phố, khu phố…"
+                    )
+                    % {"value": record["unit_type"]},
+                )
                 continue
             unit_type = parsed
         key = (commune.pk, fold(name))
         if name and key in seen:
-            error(row, "name", _("Trùng với dòng %(row)s.") % {"row": seen[key]})
+            add_error(row, "name", _("Trùng với dòng %(row)s.") % {"row": seen[key]})
             continue
         seen[key] = row
         existing = Unit.objects.filter(
@@ -323,7 +354,7 @@ def import_villages(*, acting_user: Any, stream: IO[bytes], filename: str) -> Im
             continue
         message = _validate_village(commune, name, code, exclude_pk=None)
         if message:
-            error(row, "code" if name and code and existing is None else "name", message)
+            add_error(row, "code" if name and code and existing is None else "name", message)
             continue
         to_create.append((commune, name, code, unit_type))
     if report.errors:
@@ -350,9 +381,14 @@ LEGACY_COLUMNS = (
     Column("valid_to", "het_hieu_luc", ("hết hiệu lực", "valid to"), required=False),
 )
 
-_LEGACY_TYPE_PREFIXES = [
-    ("thanh pho", {Level.PROVINCE: UnitType.THANH_PHO_TRUNG_UONG,
-                   Level.DISTRICT: UnitType.THANH_PHO_THUOC_TINH}),
+_LEGACY_TYPE_PREFIXES: list[tuple[str, dict[int, UnitType]]] = [
+    (
+        "thanh pho",
+        {
+            Level.PROVINCE: UnitType.THANH_PHO_TRUNG_UONG,
+            Level.DISTRICT: UnitType.THANH_PHO_THUOC_TINH,
+        },
+    ),
     ("tinh", {Level.PROVINCE: UnitType.TINH}),
     ("huyen", {Level.DISTRICT: UnitType.HUYEN}),
     ("quan", {Level.DISTRICT: UnitType.QUAN}),
@@ -361,8 +397,11 @@ _LEGACY_TYPE_PREFIXES = [
     ("phuong", {Level.COMMUNE: UnitType.PHUONG}),
     ("xa", {Level.COMMUNE: UnitType.XA}),
 ]
-_DEFAULT_TYPE = {Level.PROVINCE: UnitType.TINH, Level.DISTRICT: UnitType.HUYEN,
-                 Level.COMMUNE: UnitType.XA}
+_DEFAULT_TYPE: dict[int, UnitType] = {
+    Level.PROVINCE: UnitType.TINH,
+    Level.DISTRICT: UnitType.HUYEN,
+    Level.COMMUNE: UnitType.XA,
+}
 
 
 def _legacy_type(name: str, level: int) -> UnitType:
@@ -400,7 +439,7 @@ def import_legacy_units(
     report.unknown_headers = table.unknown_headers
     labels = {c.key: c.label for c in LEGACY_COLUMNS}
 
-    def error(row: int, key: str, message: str) -> None:
+    def add_error(row: int, key: str, message: str) -> None:
         report.errors.append(
             CellError(row, message, table.column_letter(key), str(labels[key]), table.sheet)
         )
@@ -411,60 +450,76 @@ def import_legacy_units(
     rows: list[dict[str, Any]] = []
     for row, record in table.rows:
         bad = False
-        for key, level, width in (("province_code", Level.PROVINCE, 2),
-                                  ("district_code", Level.DISTRICT, 3),
-                                  ("commune_code", Level.COMMUNE, 5)):
+        for key, level, width in (
+            ("province_code", Level.PROVINCE, 2),
+            ("district_code", Level.DISTRICT, 3),
+            ("commune_code", Level.COMMUNE, 5),
+        ):
             value = record[key]
             if not value.isdigit() or len(value) > width:
-                error(row, key, _("Mã phải gồm tối đa %(width)s chữ số.") % {"width": width})
+                add_error(row, key, _("Mã phải gồm tối đa %(width)s chữ số.") % {"width": width})
                 bad = True
                 continue
             record[key] = value.zfill(width)
             name_key = key.replace("code", "name")
             if not record[name_key]:
-                error(row, name_key, _("Tên không được để trống."))
+                add_error(row, name_key, _("Tên không được để trống."))
                 bad = True
                 continue
             known = names.setdefault((level, record[key]), (record[name_key], row))
             if fold(known[0]) != fold(record[name_key]):
-                error(row, name_key, _(
-                    "Mã %(code)s đã mang tên “%(name)s” ở dòng %(row)s."
-                ) % {"code": record[key], "name": known[0], "row": known[1]})
+                add_error(
+                    row,
+                    name_key,
+                    _("Mã %(code)s đã mang tên “%(name)s” ở dòng %(row)s.")
+                    % {"code": record[key], "name": known[0], "row": known[1]},
+                )
                 bad = True
         successor = current_communes.get(record["successor_code"].zfill(5))
         if successor is None:
-            error(row, "successor_code", _(
-                "Không có xã hiện hành mã “%(code)s”. Hãy nạp danh mục đơn vị hiện hành trước "
-                "(laodong units load) và kiểm tra mã."
-            ) % {"code": record["successor_code"]})
+            add_error(
+                row,
+                "successor_code",
+                _(
+                    "Không có xã hiện hành mã “%(code)s”. Hãy nạp danh mục đơn vị hiện hành trước "
+                    "(laodong units load) và kiểm tra mã."
+                )
+                % {"code": record["successor_code"]},
+            )
             bad = True
         valid_to = REFORM_DATE - datetime.timedelta(days=1)
         if record.get("valid_to"):
             parsed = _parse_date(record["valid_to"])
             if parsed is None:
-                error(row, "valid_to", _("Ngày phải ghi dạng dd/mm/yyyy."))
+                add_error(row, "valid_to", _("Ngày phải ghi dạng dd/mm/yyyy."))
                 bad = True
             else:
                 valid_to = parsed
         primary_text = fold(record.get("primary", ""))
         if primary_text not in ("", "1", "0", "x", "co", "khong"):
-            error(row, "primary", _("Ghi 1 (chính) hoặc 0, hoặc để trống."))
+            add_error(row, "primary", _("Ghi 1 (chính) hoặc 0, hoặc để trống."))
             bad = True
         if bad:
             continue
         assert successor is not None
         primary = primary_text in ("1", "x", "co")
         pairs.setdefault(record["commune_code"], []).append((successor.code, primary))
-        rows.append({**record, "row": row, "successor": successor, "valid_to": valid_to,
-                     "primary": primary})
+        rows.append(
+            {**record, "row": row, "successor": successor, "valid_to": valid_to, "primary": primary}
+        )
     for commune_code, targets in pairs.items():
         primaries = sum(1 for _code, primary in targets if primary)
         if (len(targets) > 1 and primaries != 1) or primaries > 1:
             first = next(r["row"] for r in rows if r["commune_code"] == commune_code)
-            error(first, "primary", _(
-                "Xã cũ mã %(code)s được chia cho %(count)s xã mới: đánh dấu đúng một dòng chính "
-                "(chinh = 1)."
-            ) % {"code": commune_code, "count": len(targets)})
+            add_error(
+                first,
+                "primary",
+                _(
+                    "Xã cũ mã %(code)s được chia cho %(count)s xã mới: đánh dấu đúng một dòng "
+                    "chính (chinh = 1)."
+                )
+                % {"code": commune_code, "count": len(targets)},
+            )
     if report.errors:
         return report
 
@@ -478,23 +533,44 @@ def import_legacy_units(
         unit = Unit.objects.filter(level=level, code=code, valid_to=valid_to).first()
         if unit is None:
             unit = Unit.objects.create(
-                level=level, code=code, name=name, unit_type=_legacy_type(name, level),
-                parent=parent, valid_to=valid_to, source=source or filename,
+                level=level,
+                code=code,
+                name=name,
+                unit_type=_legacy_type(name, level),
+                parent=parent,
+                valid_to=valid_to,
+                source=source or filename,
             )
             report.created += 1
         created_units[key] = unit
         return unit
 
-    for record in rows:
-        province = upsert(Level.PROVINCE, record["province_code"], record["province_name"],
-                          country, record["valid_to"])
-        district = upsert(Level.DISTRICT, record["district_code"], record["district_name"],
-                          province, record["valid_to"])
-        commune = upsert(Level.COMMUNE, record["commune_code"], record["commune_name"],
-                         district, record["valid_to"])
-        is_primary = record["primary"] or len(pairs[record["commune_code"]]) == 1
+    for item in rows:
+        province = upsert(
+            Level.PROVINCE,
+            item["province_code"],
+            item["province_name"],
+            country,
+            item["valid_to"],
+        )
+        district = upsert(
+            Level.DISTRICT,
+            item["district_code"],
+            item["district_name"],
+            province,
+            item["valid_to"],
+        )
+        commune = upsert(
+            Level.COMMUNE,
+            item["commune_code"],
+            item["commune_name"],
+            district,
+            item["valid_to"],
+        )
+        is_primary = item["primary"] or len(pairs[item["commune_code"]]) == 1
         _link, made = UnitSuccession.objects.get_or_create(
-            predecessor=commune, successor=record["successor"],
+            predecessor=commune,
+            successor=item["successor"],
             defaults={"is_primary": is_primary, "source": source or filename},
         )
         if made:
@@ -502,8 +578,12 @@ def import_legacy_units(
         else:
             report.unchanged += 1
     if report.created:
-        record_event(actor=acting_user, action="units.import_legacy", target_type="units.unit",
-                     details={"created": report.created, "file": filename})
+        record_event(
+            actor=acting_user,
+            action="units.import_legacy",
+            target_type="units.unit",
+            details={"created": report.created, "file": filename},
+        )
     return report
 
 

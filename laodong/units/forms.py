@@ -12,8 +12,9 @@ VILLAGE_TYPE_CHOICES = [(t.value, t.label) for t in UnitType if t in VILLAGE_TYP
 
 class VillageForm(forms.Form):
     name = forms.CharField(label=_("Tên thôn / tổ dân phố"), max_length=150)
-    unit_type = forms.ChoiceField(label=_("Loại"), choices=VILLAGE_TYPE_CHOICES,
-                                  initial=UnitType.THON)
+    unit_type = forms.ChoiceField(
+        label=_("Loại"), choices=VILLAGE_TYPE_CHOICES, initial=UnitType.THON
+    )
     code = forms.CharField(label=_("Mã (nếu có)"), max_length=20, required=False)
 
 

@@ -17,7 +17,7 @@ REFORM_DATE = datetime.date(2025, 7, 1)
 PATH_SEPARATOR = "/"
 
 
-class PathField(models.CharField):  # type: ignore[type-arg]
+class PathField(models.CharField):
     """A materialised path compared byte by byte.
 
     Range and prefix searches on the path must not depend on the database's collation:
@@ -90,8 +90,12 @@ class Unit(models.Model):
     unit_type = models.CharField(_("loại"), max_length=24, choices=UnitType.choices)
     level = models.PositiveSmallIntegerField(_("cấp"), choices=Level.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("đơn vị cấp trên"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="children",
+        "self",
+        verbose_name=_("đơn vị cấp trên"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     # "/<pk of root>/<pk>/.../<own pk>/": descendants are the rows whose path starts with ours.
     path = PathField(max_length=255, db_index=True, editable=False, default="")

@@ -9,6 +9,9 @@ urlpatterns = [
     path("villages/<int:pk>/edit/", views.edit_village, name="units-edit-village"),
     path("villages/<int:pk>/close/", views.close_village, name="units-close-village"),
     path("villages/import/", views.import_villages, name="units-import-villages"),
-    path("villages/template.xlsx", views.download_village_template,
-         name="units-download-village-template"),
+    path(
+        "villages/template.xlsx",
+        views.download_village_template,
+        name="units-download-village-template",
+    ),
 ]

@@ -20,15 +20,18 @@ from laodong.units.models import Level, Unit
 PAGE_SIZE = 50
 
 
+def _own_unit(request: HttpRequest) -> Unit:
+    unit = getattr(request.user, "unit", None)
+    if unit is None:
+        raise Http404
+    return unit
+
+
 @login_required
 def view_unit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Browse the tree from the user's own unit down; search by name below the unit."""
-    if pk is None:
-        if request.user.unit_id is None:  # type: ignore[union-attr]
-            raise Http404
-        pk = request.user.unit_id  # type: ignore[union-attr]
-    unit = get_unit_for_user(request.user, pk)
-    own_unit = request.user.unit  # type: ignore[union-attr]
+    own_unit = _own_unit(request)
+    unit = get_unit_for_user(request.user, own_unit.pk if pk is None else pk)
     breadcrumbs = [u for u in Unit.objects.ancestors_of(unit) if own_unit.contains(u)]
     query = request.GET.get("q", "").strip()
     show_historic = request.GET.get("historic") == "1"
@@ -72,8 +75,9 @@ def create_village(request: HttpRequest, pk: int) -> HttpResponse:
     form = VillageForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            village = actions.create_village(acting_user=request.user, commune=commune,
-                                             **form.cleaned_data)
+            village = actions.create_village(
+                acting_user=request.user, commune=commune, **form.cleaned_data
+            )
         except actions.UnitError as error:
             form.add_error("name", str(error))
         else:
@@ -115,8 +119,9 @@ def close_village(request: HttpRequest, pk: int) -> HttpResponse:
     form = CloseVillageForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.close_village(acting_user=request.user, village=village,
-                                  valid_to=form.cleaned_data["valid_to"])
+            actions.close_village(
+                acting_user=request.user, village=village, valid_to=form.cleaned_data["valid_to"]
+            )
         except actions.UnitError as error:
             form.add_error("valid_to", str(error))
         else:
@@ -134,21 +139,27 @@ def import_villages(request: HttpRequest) -> HttpResponse:
     report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        report = actions.import_villages(acting_user=request.user, stream=upload,
-                                         filename=upload.name)
+        report = actions.import_villages(
+            acting_user=request.user, stream=upload, filename=upload.name
+        )
         if report.ok:
-            messages.success(request, _(
-                "Đã thêm %(created)s thôn; %(unchanged)s thôn đã có từ trước."
-            ) % {"created": report.created, "unchanged": report.unchanged})
-    own_unit = request.user.unit  # type: ignore[union-attr]
-    return render(request, "units/villages_import.html",
-                  {"form": form, "report": report, "own_unit": own_unit})
+            messages.success(
+                request,
+                _("Đã thêm %(created)s thôn; %(unchanged)s thôn đã có từ trước.")
+                % {"created": report.created, "unchanged": report.unchanged},
+            )
+    own_unit = _own_unit(request)
+    return render(
+        request,
+        "units/villages_import.html",
+        {"form": form, "report": report, "own_unit": own_unit},
+    )
 
 
 @login_required
 def download_village_template(request: HttpRequest) -> HttpResponse:
     require_capability(request.user, Capability.MANAGE_VILLAGES)
-    own_unit = request.user.unit  # type: ignore[union-attr]
+    own_unit = _own_unit(request)
     code = own_unit.code if own_unit.level == Level.COMMUNE else "15178"
     return template_response(
         "mau-danh-sach-thon.xlsx",

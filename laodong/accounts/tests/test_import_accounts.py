@@ -11,19 +11,21 @@ HEADER = ["STT", "Họ và tên", "Số điện thoại", "Vai trò", "Thôn"]
 def test_good_list_creates_accounts_with_temporary_passwords(
     tree: Tree, users: dict[str, User]
 ) -> None:
-    file = xlsx([
-        ["DANH SÁCH THÀNH VIÊN TỔ CÔNG TÁC", None, None, None, None],
-        HEADER,
-        [1, "Nguyễn Văn An", 912345678, "Điều tra viên", "Thôn 1"],
-        [2, "Lê Thị Bình", "0987 654 321", "trưởng thôn", "thôn 2"],
-        [3, "Trần Văn Cường", "0977000111", "Công an xã", ""],
-        [4, "Phạm Thị Dung", "0966000111", "Điều tra viên", ""],
-    ])
-    report = import_accounts(acting_user=users[Role.COMMUNE_LEADER], stream=file,
-                             filename="ds.xlsx")
+    file = xlsx(
+        [
+            ["DANH SÁCH THÀNH VIÊN TỔ CÔNG TÁC", None, None, None, None],
+            HEADER,
+            [1, "Nguyễn Văn An", 912345678, "Điều tra viên", "Thôn 1"],
+            [2, "Lê Thị Bình", "0987 654 321", "trưởng thôn", "thôn 2"],
+            [3, "Trần Văn Cường", "0977000111", "Công an xã", ""],
+            [4, "Phạm Thị Dung", "0966000111", "Điều tra viên", ""],
+        ]
+    )
+    report = import_accounts(
+        acting_user=users[Role.COMMUNE_LEADER], stream=file, filename="ds.xlsx"
+    )
     assert report.ok, [str(e) for e in report.errors]
-    created = {account.username: (account, password) for account, password in
-               report.created_items}
+    created = {account.username: (account, password) for account, password in report.created_items}
     assert set(created) == {"0912345678", "0987654321", "0977000111", "0966000111"}
     an, password = created["0912345678"]
     assert an.unit == tree.village and an.role == Role.ENUMERATOR and an.must_change_password
@@ -35,19 +37,22 @@ def test_good_list_creates_accounts_with_temporary_passwords(
 
 def test_bad_rows_create_nobody(tree: Tree, users: dict[str, User]) -> None:
     count = User.objects.count()
-    file = xlsx([
-        HEADER,
-        [1, "Nguyễn Văn An", "0912345678", "Điều tra viên", "Thôn 1"],   # fine
-        [2, "", "0912345679", "Điều tra viên", "Thôn 1"],                # no name
-        [3, "Lê Văn B", "12345", "Điều tra viên", "Thôn 1"],             # bad phone
-        [4, "Lê Văn C", "0912345678", "Điều tra viên", "Thôn 1"],        # duplicate phone
-        [5, "Lê Văn D", "0912345670", "Thủ quỹ", "Thôn 1"],              # unknown role
-        [6, "Lê Văn E", "0912345671", "Công an tỉnh", ""],               # not allowed
-        [7, "Lê Văn F", "0912345672", "Điều tra viên", "Thôn 99"],       # unknown village
-        [8, "Lê Văn G", "0912345673", "Trưởng thôn", ""],                # village required
-    ])
-    report = import_accounts(acting_user=users[Role.COMMUNE_LEADER], stream=file,
-                             filename="ds.xlsx")
+    file = xlsx(
+        [
+            HEADER,
+            [1, "Nguyễn Văn An", "0912345678", "Điều tra viên", "Thôn 1"],  # fine
+            [2, "", "0912345679", "Điều tra viên", "Thôn 1"],  # no name
+            [3, "Lê Văn B", "12345", "Điều tra viên", "Thôn 1"],  # bad phone
+            [4, "Lê Văn C", "0912345678", "Điều tra viên", "Thôn 1"],  # duplicate phone
+            [5, "Lê Văn D", "0912345670", "Thủ quỹ", "Thôn 1"],  # unknown role
+            [6, "Lê Văn E", "0912345671", "Công an tỉnh", ""],  # not allowed
+            [7, "Lê Văn F", "0912345672", "Điều tra viên", "Thôn 99"],  # unknown village
+            [8, "Lê Văn G", "0912345673", "Trưởng thôn", ""],  # village required
+        ]
+    )
+    report = import_accounts(
+        acting_user=users[Role.COMMUNE_LEADER], stream=file, filename="ds.xlsx"
+    )
     assert [str(e) for e in report.errors] == [
         "Trang tính “Thôn”, Dòng 3, cột B (Họ và tên): Để trống. Hãy ghi họ và tên.",
         "Trang tính “Thôn”, Dòng 4, cột C (Số điện thoại): “12345” không phải số điện thoại di "

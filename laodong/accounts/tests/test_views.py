@@ -12,24 +12,33 @@ from laodong.conftest import PASSWORD, Tree, login, make_user
 def test_first_login_must_change_the_temporary_password(tree: Tree) -> None:
     make_user(Role.ENUMERATOR, tree.village, "0911222333", must_change_password=True)
     client = Client()
-    response = client.post(reverse("accounts-login"),
-                           {"username": "0911222333", "password": PASSWORD})
+    response = client.post(
+        reverse("accounts-login"), {"username": "0911222333", "password": PASSWORD}
+    )
     assert response.status_code == 302
     home = client.get(reverse("core-home"))
     assert home.status_code == 302 and home["Location"] == reverse("accounts-password-change")
     assert client.get(reverse("units-view-own-unit"))["Location"] == reverse(
-        "accounts-password-change")
+        "accounts-password-change"
+    )
     page = client.get(reverse("accounts-password-change")).content.decode()
     assert "Bạn đang dùng mật khẩu tạm" in page
 
-    weak = client.post(reverse("accounts-password-change"), {
-        "old_password": PASSWORD, "new_password1": "12345678", "new_password2": "12345678"})
+    weak = client.post(
+        reverse("accounts-password-change"),
+        {"old_password": PASSWORD, "new_password1": "12345678", "new_password2": "12345678"},
+    )
     assert weak.status_code == 200
     assert "hoàn toàn là số" in weak.content.decode()  # Django's Vietnamese validator message
 
-    done = client.post(reverse("accounts-password-change"), {
-        "old_password": PASSWORD, "new_password1": "Ca-phe-sua-da-7",
-        "new_password2": "Ca-phe-sua-da-7"})
+    done = client.post(
+        reverse("accounts-password-change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "Ca-phe-sua-da-7",
+            "new_password2": "Ca-phe-sua-da-7",
+        },
+    )
     assert done.status_code == 302
     account = User.objects.get(username="0911222333")
     assert not account.must_change_password and account.check_password("Ca-phe-sua-da-7")
@@ -38,8 +47,9 @@ def test_first_login_must_change_the_temporary_password(tree: Tree) -> None:
 
 def test_wrong_password_gets_a_vietnamese_message(tree: Tree) -> None:
     make_user(Role.ENUMERATOR, tree.village, "someone")
-    response = Client().post(reverse("accounts-login"),
-                             {"username": "someone", "password": "wrong"})
+    response = Client().post(
+        reverse("accounts-login"), {"username": "someone", "password": "wrong"}
+    )
     assert "Sai tên đăng nhập hoặc mật khẩu" in response.content.decode()
 
 
@@ -80,9 +90,15 @@ def test_create_account_shows_the_temporary_password_once(
     tree: Tree, users: dict[str, User]
 ) -> None:
     client = login(users[Role.COMMUNE_LEADER])
-    response = client.post(reverse("accounts-create-account"), {
-        "full_name": "Ngô Thị Hằng", "phone": "0911 222 444", "role": "village_head",
-        "unit": tree.village2.pk})
+    response = client.post(
+        reverse("accounts-create-account"),
+        {
+            "full_name": "Ngô Thị Hằng",
+            "phone": "0911 222 444",
+            "role": "village_head",
+            "unit": tree.village2.pk,
+        },
+    )
     assert response.status_code == 200
     password = response.context["password"]
     assert password in response.content.decode()
@@ -93,12 +109,19 @@ def test_create_account_shows_the_temporary_password_once(
 def test_create_account_with_a_mismatched_unit_shows_the_error_by_the_field(
     tree: Tree, users: dict[str, User]
 ) -> None:
-    response = login(users[Role.COMMUNE_LEADER]).post(reverse("accounts-create-account"), {
-        "full_name": "Ngô Thị Hằng", "phone": "0911222444", "role": "village_head",
-        "unit": tree.commune.pk})
+    response = login(users[Role.COMMUNE_LEADER]).post(
+        reverse("accounts-create-account"),
+        {
+            "full_name": "Ngô Thị Hằng",
+            "phone": "0911222444",
+            "role": "village_head",
+            "unit": tree.commune.pk,
+        },
+    )
     assert response.status_code == 200
     assert response.context["form"].errors["unit"] == [
-        "Vai trò “Trưởng thôn” phải thuộc đơn vị cấp: thôn."]
+        "Vai trò “Trưởng thôn” phải thuộc đơn vị cấp: thôn."
+    ]
     assert not User.objects.filter(username="0911222444").exists()
 
 

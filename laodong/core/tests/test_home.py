@@ -12,22 +12,28 @@ EXPECTED = {
     Role.ENUMERATOR: ["Địa bàn của bạn", "Thôn 1, Xã Cẩm Tân", "Chưa có phiếu nào được giao"],
     Role.VILLAGE_HEAD: ["Địa bàn của bạn", "Thôn 1, Xã Cẩm Tân"],
     Role.COMMUNE_POLICE: ["Xã chưa mở đợt thu thập nào"],
-    Role.COMMUNE_LABOR_OFFICER: ["2 thôn / tổ dân phố", "Thôn chưa có điều tra viên",
-                                 "Thôn 2"],
+    Role.COMMUNE_LABOR_OFFICER: ["2 thôn / tổ dân phố", "Thôn chưa có điều tra viên", "Thôn 2"],
     Role.COMMUNE_LEADER: ["Tài khoản của xã", "Đã có tài khoản cho mọi vai trò"],
     Role.COMMUNE_FINANCE_OFFICER: ["1 điều tra viên"],
-    Role.PROVINCE_LABOR_DEPARTMENT: ["2 xã, phường, đặc khu",
-                                     "2 / 2 đã khai báo danh sách thôn",
-                                     "1 / 2 đã có tài khoản công chức Văn hóa – Xã hội"],
+    Role.PROVINCE_LABOR_DEPARTMENT: [
+        "2 xã, phường, đặc khu",
+        "2 / 2 đã khai báo danh sách thôn",
+        "1 / 2 đã có tài khoản công chức Văn hóa – Xã hội",
+    ],
     Role.PROVINCE_POLICE: ["2 xã, phường, đặc khu"],
-    Role.SYSTEM_ADMINISTRATOR: ["Danh mục đơn vị hành chính", "2 tỉnh, thành phố",
-                                "tài khoản đang hoạt động"],
+    Role.SYSTEM_ADMINISTRATOR: [
+        "Danh mục đơn vị hành chính",
+        "2 tỉnh, thành phố",
+        "tài khoản đang hoạt động",
+    ],
 }
 
 
 @pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
 def test_each_role_sees_where_it_stands(
-    role: Role, tree: Tree, users: dict[str, User],
+    role: Role,
+    tree: Tree,
+    users: dict[str, User],
     django_assert_max_num_queries: DjangoAssertNumQueries,
 ) -> None:
     client = login(users[role])

@@ -19,8 +19,11 @@ from laodong.units.models import Unit
 ALL = set(Role)
 VILLAGE_MANAGERS = {Role.COMMUNE_LABOR_OFFICER, Role.COMMUNE_LEADER, Role.SYSTEM_ADMINISTRATOR}
 ACCOUNT_VIEWERS = {
-    Role.COMMUNE_LABOR_OFFICER, Role.COMMUNE_LEADER, Role.COMMUNE_FINANCE_OFFICER,
-    Role.PROVINCE_LABOR_DEPARTMENT, Role.SYSTEM_ADMINISTRATOR,
+    Role.COMMUNE_LABOR_OFFICER,
+    Role.COMMUNE_LEADER,
+    Role.COMMUNE_FINANCE_OFFICER,
+    Role.PROVINCE_LABOR_DEPARTMENT,
+    Role.SYSTEM_ADMINISTRATOR,
 }
 ACCOUNT_MANAGERS = {Role.COMMUNE_LEADER, Role.SYSTEM_ADMINISTRATOR}
 # Accounts attached to a village cannot see their commune at all.
@@ -59,56 +62,142 @@ def _target(users: dict[str, User]) -> User:
 CASES = [
     Case("home", "get", lambda t, u: reverse("core-home"), ALL, 200),
     Case("own unit", "get", lambda t, u: reverse("units-view-own-unit"), ALL, 200),
-    Case("village page", "get", lambda t, u: reverse("units-view-unit", args=[t.village.pk]),
-         ALL, 200),
-    Case("commune page", "get", lambda t, u: reverse("units-view-unit", args=[t.commune.pk]),
-         ALL - VILLAGE_ROLES, 200, hidden_from=frozenset(VILLAGE_ROLES)),
-    Case("create village form", "get",
-         lambda t, u: reverse("units-create-village", args=[t.commune.pk]),
-         VILLAGE_MANAGERS, 200, hidden_from=frozenset(VILLAGE_ROLES)),
-    Case("create village", "post",
-         lambda t, u: reverse("units-create-village", args=[t.commune.pk]),
-         VILLAGE_MANAGERS, 302, data=lambda t: {"name": "Thôn 9", "unit_type": "thon"},
-         hidden_from=frozenset(VILLAGE_ROLES)),
-    Case("edit village", "post", lambda t, u: reverse("units-edit-village", args=[t.village.pk]),
-         VILLAGE_MANAGERS, 302,
-         data=lambda t: {"name": "Thôn Một", "unit_type": "thon", "code": ""}),
-    Case("close village", "post",
-         lambda t, u: reverse("units-close-village", args=[t.village.pk]),
-         VILLAGE_MANAGERS, 302, data=lambda t: {"valid_to": "31/12/2026"}),
-    Case("import villages", "post", lambda t, u: reverse("units-import-villages"),
-         VILLAGE_MANAGERS, 200,
-         data=lambda t: {"file": _xlsx([["Mã xã", "Tên thôn"], ["15178", "Thôn 10"]])}),
-    Case("village template", "get", lambda t, u: reverse("units-download-village-template"),
-         VILLAGE_MANAGERS, 200),
-    Case("account list", "get", lambda t, u: reverse("accounts-list-accounts"),
-         ACCOUNT_VIEWERS, 200),
-    Case("account page", "get",
-         lambda t, u: reverse("accounts-view-account", args=[_target(u).pk]),
-         ACCOUNT_VIEWERS, 200),
-    Case("create account", "post", lambda t, u: reverse("accounts-create-account"),
-         ACCOUNT_MANAGERS, 200,
-         data=lambda t: {"full_name": "Ngô Văn Mới", "phone": "0911222333",
-                         "role": "enumerator", "unit": t.village.pk}),
-    Case("edit account", "post",
-         lambda t, u: reverse("accounts-edit-account", args=[_target(u).pk]),
-         ACCOUNT_MANAGERS, 302,
-         data=lambda t: {"full_name": "Tên Đã Sửa", "phone": "", "role": "enumerator",
-                         "unit": t.village2.pk}),
-    Case("deactivate account", "post",
-         lambda t, u: reverse("accounts-deactivate-account", args=[_target(u).pk]),
-         ACCOUNT_MANAGERS, 302),
-    Case("reset password", "post",
-         lambda t, u: reverse("accounts-reset-password", args=[_target(u).pk]),
-         ACCOUNT_MANAGERS, 200),
-    Case("import accounts", "post", lambda t, u: reverse("accounts-import-accounts"),
-         ACCOUNT_MANAGERS, 200,
-         data=lambda t: {"file": _xlsx([["Họ và tên", "Số điện thoại", "Vai trò", "Thôn"],
-                                        ["Lý Văn Ba", "0900000001", "Điều tra viên", "Thôn 1"]])}),
-    Case("account template", "get", lambda t, u: reverse("accounts-download-account-template"),
-         ACCOUNT_MANAGERS, 200),
-    Case("change password form", "get", lambda t, u: reverse("accounts-password-change"),
-         ALL, 200),
+    Case(
+        "village page",
+        "get",
+        lambda t, u: reverse("units-view-unit", args=[t.village.pk]),
+        ALL,
+        200,
+    ),
+    Case(
+        "commune page",
+        "get",
+        lambda t, u: reverse("units-view-unit", args=[t.commune.pk]),
+        ALL - VILLAGE_ROLES,
+        200,
+        hidden_from=frozenset(VILLAGE_ROLES),
+    ),
+    Case(
+        "create village form",
+        "get",
+        lambda t, u: reverse("units-create-village", args=[t.commune.pk]),
+        VILLAGE_MANAGERS,
+        200,
+        hidden_from=frozenset(VILLAGE_ROLES),
+    ),
+    Case(
+        "create village",
+        "post",
+        lambda t, u: reverse("units-create-village", args=[t.commune.pk]),
+        VILLAGE_MANAGERS,
+        302,
+        data=lambda t: {"name": "Thôn 9", "unit_type": "thon"},
+        hidden_from=frozenset(VILLAGE_ROLES),
+    ),
+    Case(
+        "edit village",
+        "post",
+        lambda t, u: reverse("units-edit-village", args=[t.village.pk]),
+        VILLAGE_MANAGERS,
+        302,
+        data=lambda t: {"name": "Thôn Một", "unit_type": "thon", "code": ""},
+    ),
+    Case(
+        "close village",
+        "post",
+        lambda t, u: reverse("units-close-village", args=[t.village.pk]),
+        VILLAGE_MANAGERS,
+        302,
+        data=lambda t: {"valid_to": "31/12/2026"},
+    ),
+    Case(
+        "import villages",
+        "post",
+        lambda t, u: reverse("units-import-villages"),
+        VILLAGE_MANAGERS,
+        200,
+        data=lambda t: {"file": _xlsx([["Mã xã", "Tên thôn"], ["15178", "Thôn 10"]])},
+    ),
+    Case(
+        "village template",
+        "get",
+        lambda t, u: reverse("units-download-village-template"),
+        VILLAGE_MANAGERS,
+        200,
+    ),
+    Case(
+        "account list", "get", lambda t, u: reverse("accounts-list-accounts"), ACCOUNT_VIEWERS, 200
+    ),
+    Case(
+        "account page",
+        "get",
+        lambda t, u: reverse("accounts-view-account", args=[_target(u).pk]),
+        ACCOUNT_VIEWERS,
+        200,
+    ),
+    Case(
+        "create account",
+        "post",
+        lambda t, u: reverse("accounts-create-account"),
+        ACCOUNT_MANAGERS,
+        200,
+        data=lambda t: {
+            "full_name": "Ngô Văn Mới",
+            "phone": "0911222333",
+            "role": "enumerator",
+            "unit": t.village.pk,
+        },
+    ),
+    Case(
+        "edit account",
+        "post",
+        lambda t, u: reverse("accounts-edit-account", args=[_target(u).pk]),
+        ACCOUNT_MANAGERS,
+        302,
+        data=lambda t: {
+            "full_name": "Tên Đã Sửa",
+            "phone": "",
+            "role": "enumerator",
+            "unit": t.village2.pk,
+        },
+    ),
+    Case(
+        "deactivate account",
+        "post",
+        lambda t, u: reverse("accounts-deactivate-account", args=[_target(u).pk]),
+        ACCOUNT_MANAGERS,
+        302,
+    ),
+    Case(
+        "reset password",
+        "post",
+        lambda t, u: reverse("accounts-reset-password", args=[_target(u).pk]),
+        ACCOUNT_MANAGERS,
+        200,
+    ),
+    Case(
+        "import accounts",
+        "post",
+        lambda t, u: reverse("accounts-import-accounts"),
+        ACCOUNT_MANAGERS,
+        200,
+        data=lambda t: {
+            "file": _xlsx(
+                [
+                    ["Họ và tên", "Số điện thoại", "Vai trò", "Thôn"],
+                    ["Lý Văn Ba", "0900000001", "Điều tra viên", "Thôn 1"],
+                ]
+            )
+        },
+    ),
+    Case(
+        "account template",
+        "get",
+        lambda t, u: reverse("accounts-download-account-template"),
+        ACCOUNT_MANAGERS,
+        200,
+    ),
+    Case("change password form", "get", lambda t, u: reverse("accounts-password-change"), ALL, 200),
 ]
 
 
@@ -117,8 +206,11 @@ def _state() -> tuple[Any, ...]:
     return (
         AuditEvent.objects.count(),
         tuple(Unit.objects.order_by("pk").values_list("name", "code", "valid_to")),
-        tuple(User.objects.order_by("pk").values_list(
-            "full_name", "role", "unit_id", "is_active", "password")),
+        tuple(
+            User.objects.order_by("pk").values_list(
+                "full_name", "role", "unit_id", "is_active", "password"
+            )
+        ),
     )
 
 
@@ -186,10 +278,13 @@ def test_enumerator_cannot_open_another_village_by_guessing_ids(
     attribute: str, tree: Tree, users: dict[str, User]
 ) -> None:
     client = login(users[Role.ENUMERATOR])
-    assert client.get(reverse("units-view-unit", args=[getattr(tree, attribute).pk])).status_code \
+    assert (
+        client.get(reverse("units-view-unit", args=[getattr(tree, attribute).pk])).status_code
         == 404
-    other = make_user(Role.ENUMERATOR, getattr(tree, attribute)
-                      if attribute != "province" else tree.village2)
+    )
+    other = make_user(
+        Role.ENUMERATOR, getattr(tree, attribute) if attribute != "province" else tree.village2
+    )
     assert client.get(reverse("accounts-view-account", args=[other.pk])).status_code == 404
 
 
@@ -199,8 +294,11 @@ def test_accounts_of_other_communes_are_not_found(tree: Tree, users: dict[str, U
     before = _state()
     for name in ("accounts-view-account", "accounts-edit-account"):
         assert leader.get(reverse(name, args=[stranger.pk])).status_code == 404
-    for name in ("accounts-deactivate-account", "accounts-reset-password",
-                 "accounts-reactivate-account"):
+    for name in (
+        "accounts-deactivate-account",
+        "accounts-reset-password",
+        "accounts-reactivate-account",
+    ):
         assert leader.post(reverse(name, args=[stranger.pk])).status_code == 404
     assert _state() == before
 
@@ -211,10 +309,10 @@ def test_deactivated_account_cannot_sign_in(tree: Tree, users: dict[str, User]) 
     from laodong.conftest import PASSWORD
 
     target = make_user(Role.ENUMERATOR, tree.village, "locked-person")
-    login(users[Role.COMMUNE_LEADER]).post(
-        reverse("accounts-deactivate-account", args=[target.pk]))
+    login(users[Role.COMMUNE_LEADER]).post(reverse("accounts-deactivate-account", args=[target.pk]))
     client = Client()
-    response = client.post(reverse("accounts-login"),
-                           {"username": "locked-person", "password": PASSWORD})
+    response = client.post(
+        reverse("accounts-login"), {"username": "locked-person", "password": PASSWORD}
+    )
     assert response.status_code == 200
     assert "Sai tên đăng nhập hoặc mật khẩu" in response.content.decode()

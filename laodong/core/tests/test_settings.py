@@ -6,11 +6,22 @@ from django.core.exceptions import ImproperlyConfigured
 from laodong.settings import env_bool, env_list
 
 
-@pytest.mark.parametrize(("raw", "value"), [
-    ("1", True), ("true", True), ("Yes", True), ("on", True),
-    ("0", False), ("false", False), ("NO", False), ("", False),
-])
-def test_env_bool_parses_clear_values(raw: str, value: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [
+        ("1", True),
+        ("true", True),
+        ("Yes", True),
+        ("on", True),
+        ("0", False),
+        ("false", False),
+        ("NO", False),
+        ("", False),
+    ],
+)
+def test_env_bool_parses_clear_values(
+    raw: str, value: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("LAODONG_X", raw)
     assert env_bool("LAODONG_X", not value) is value
 
@@ -32,11 +43,17 @@ def test_production_refuses_to_start_without_a_secret_key() -> None:
     import subprocess
     import sys
 
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("PYTEST_VERSION", "LAODONG_SECRET_KEY", "LAODONG_DEBUG", "LAODONG_DEMO")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PYTEST_VERSION", "LAODONG_SECRET_KEY", "LAODONG_DEBUG", "LAODONG_DEMO")
+    }
     result = subprocess.run(
-        [sys.executable, "-c", "import laodong.settings"], env=env, capture_output=True,
-        text=True, check=False,
+        [sys.executable, "-c", "import laodong.settings"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode != 0
     assert "Set LAODONG_SECRET_KEY" in result.stderr

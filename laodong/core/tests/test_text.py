@@ -9,12 +9,15 @@ from hypothesis import strategies as st
 from laodong.core.text import fold, fold_compact, normalize_text
 
 
-@pytest.mark.parametrize(("text", "folded"), [
-    ("Nguyễn Văn A", "nguyen van a"),
-    ("ĐỖ  THỊ   ĐÀO", "do thi dao"),
-    ("Thôn Đông", "thon dong"),
-    ("Xã Cẩm Tân", "xa cam tan"),
-])
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("Nguyễn Văn A", "nguyen van a"),
+        ("ĐỖ  THỊ   ĐÀO", "do thi dao"),
+        ("Thôn Đông", "thon dong"),
+        ("Xã Cẩm Tân", "xa cam tan"),
+    ],
+)
 def test_fold_examples(text: str, folded: str) -> None:
     assert fold(text) == folded
 
@@ -44,8 +47,13 @@ def test_fold_is_idempotent_and_has_no_marks(text: str) -> None:
     assert "đ" not in folded
 
 
-@given(st.text(alphabet="aăâbcdđeêghiklmnoôơpqrstuưvxyáàảãạắằẳẵặấầẩẫậéèẻẽẹếềểễệíìỉĩịóòỏõọ"
-                        "ốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ -'", max_size=40))
+@given(
+    st.text(
+        alphabet="aăâbcdđeêghiklmnoôơpqrstuưvxyáàảãạắằẳẵặấầẩẫậéèẻẽẹếềểễệíìỉĩịóòỏõọ"
+        "ốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ -'",
+        max_size=40,
+    )
+)
 def test_vietnamese_text_folds_to_ascii_letters(text: str) -> None:
     assert all(ch.isascii() for ch in fold(text))
     assert all(ch.isalnum() or ch == " " for ch in fold_compact(text))

@@ -3,8 +3,8 @@ from __future__ import annotations
 import datetime
 import io
 
-from django.core.management import CommandError, call_command
 import pytest
+from django.core.management import CommandError, call_command
 
 from laodong.conftest import Tree
 from laodong.units.actions import import_legacy_units, primary_successor
@@ -21,8 +21,9 @@ GOOD = HEADER + (
 
 
 def run(text: str) -> object:
-    return import_legacy_units(acting_user=None, stream=io.BytesIO(text.encode()),
-                               filename="map.csv", source="test")
+    return import_legacy_units(
+        acting_user=None, stream=io.BytesIO(text.encode()), filename="map.csv", source="test"
+    )
 
 
 def test_old_units_are_recorded_with_end_dates_and_successors(tree: Tree) -> None:
@@ -36,7 +37,9 @@ def test_old_units_are_recorded_with_end_dates_and_successors(tree: Tree) -> Non
     assert primary_successor(old) == tree.commune
     split = Unit.objects.get(code="15106")
     assert set(split.successions.values_list("successor__code", "is_primary")) == {
-        ("15178", True), ("15142", False)}
+        ("15178", True),
+        ("15142", False),
+    }
     assert primary_successor(split) == tree.commune
     # Current units are untouched and the old province does not replace the new one.
     assert Unit.objects.current().get(level=Level.PROVINCE, code="38") == tree.province
@@ -52,12 +55,12 @@ def test_reimport_changes_nothing(tree: Tree) -> None:
 
 def test_bad_rows_write_nothing(tree: Tree) -> None:
     bad = HEADER + (
-        "38,Tỉnh Thanh Hóa,390,Huyện Cẩm Thủy,15100,Xã Cẩm Long,99999,\n"   # unknown successor
+        "38,Tỉnh Thanh Hóa,390,Huyện Cẩm Thủy,15100,Xã Cẩm Long,99999,\n"  # unknown successor
         "38,Tỉnh Thanh Hóa,390,Huyện Cẩm Thủy,15103,Xã Cẩm Phú,15178,\n"
-        "38,Tỉnh Thanh Hóa,390,Huyện Khác,15109,Xã A,15178,\n"              # 390 renamed
+        "38,Tỉnh Thanh Hóa,390,Huyện Khác,15109,Xã A,15178,\n"  # 390 renamed
         "38,Tỉnh Thanh Hóa,391,Huyện B,15112,Xã B,15178,\n"
-        "38,Tỉnh Thanh Hóa,391,Huyện B,15112,Xã B,15142,\n"                 # split, no primary
-        "3x,Tỉnh Thanh Hóa,391,Huyện B,15115,Xã C,15142,\n"                 # bad code
+        "38,Tỉnh Thanh Hóa,391,Huyện B,15112,Xã B,15142,\n"  # split, no primary
+        "3x,Tỉnh Thanh Hóa,391,Huyện B,15115,Xã C,15142,\n"  # bad code
     )
     units = Unit.objects.count()
     report = run(bad)

@@ -28,24 +28,29 @@ def xlsx(rows: list[list[object]], merge: str = "") -> io.BytesIO:
 
 
 def villages(commune: Unit) -> list[str]:
-    return sorted(Unit.objects.filter(parent=commune, level=Level.VILLAGE)
-                  .values_list("name", flat=True))
+    return sorted(
+        Unit.objects.filter(parent=commune, level=Level.VILLAGE).values_list("name", flat=True)
+    )
 
 
 def test_header_below_title_rows_without_diacritics_and_extra_columns(
     tree: Tree, users: dict[str, User]
 ) -> None:
-    file = xlsx([
-        ["DANH SÁCH THÔN, TỔ DÂN PHỐ", None, None, None],
-        ["(kèm theo Kế hoạch số 12/KH-UBND)", None, None, None],
-        ["STT", "MA XA", "ten thon", "Ghi chú"],
-        [1, 15178, "Thôn 3", "mới"],
-        [2, "15178", "Tổ dân phố Đông", ""],
-        [None, None, None, None],
-        [3, "15142", "  Bản   Mường ", ""],
-    ], merge="A1:D1")
-    report = import_villages(acting_user=users[Role.SYSTEM_ADMINISTRATOR], stream=file,
-                             filename="thon.xlsx")
+    file = xlsx(
+        [
+            ["DANH SÁCH THÔN, TỔ DÂN PHỐ", None, None, None],
+            ["(kèm theo Kế hoạch số 12/KH-UBND)", None, None, None],
+            ["STT", "MA XA", "ten thon", "Ghi chú"],
+            [1, 15178, "Thôn 3", "mới"],
+            [2, "15178", "Tổ dân phố Đông", ""],
+            [None, None, None, None],
+            [3, "15142", "  Bản   Mường ", ""],
+        ],
+        merge="A1:D1",
+    )
+    report = import_villages(
+        acting_user=users[Role.SYSTEM_ADMINISTRATOR], stream=file, filename="thon.xlsx"
+    )
     assert report.ok, [str(e) for e in report.errors]
     assert report.created == 3
     assert report.unknown_headers == ["STT", "Ghi chú"]
@@ -68,16 +73,18 @@ def test_bad_rows_are_reported_with_row_and_column_and_nothing_is_written(
     tree: Tree, users: dict[str, User]
 ) -> None:
     officer = users[Role.COMMUNE_LABOR_OFFICER]
-    file = xlsx([
-        ["Mã xã", "Tên thôn", "Mã thôn", "Loại"],
-        ["15178", "Thôn 5", "", ""],          # fine, but must not be written
-        ["", "Thôn 6", "", ""],               # no commune code
-        ["99999", "Thôn 7", "", ""],          # unknown commune
-        ["15142", "Thôn 8", "", ""],          # another commune: outside the officer's scope
-        ["15178", "Thôn 5", "", ""],          # duplicate of row 2
-        ["15178", "Thôn 9", "", "lâu đài"],   # unknown type
-        ["15178", "", "", ""],                # no name
-    ])
+    file = xlsx(
+        [
+            ["Mã xã", "Tên thôn", "Mã thôn", "Loại"],
+            ["15178", "Thôn 5", "", ""],  # fine, but must not be written
+            ["", "Thôn 6", "", ""],  # no commune code
+            ["99999", "Thôn 7", "", ""],  # unknown commune
+            ["15142", "Thôn 8", "", ""],  # another commune: outside the officer's scope
+            ["15178", "Thôn 5", "", ""],  # duplicate of row 2
+            ["15178", "Thôn 9", "", "lâu đài"],  # unknown type
+            ["15178", "", "", ""],  # no name
+        ]
+    )
     report = import_villages(acting_user=officer, stream=file, filename="thon.xlsx")
     assert [str(e) for e in report.errors] == [
         "Trang tính “Thôn”, Dòng 3, cột A (Mã xã): Để trống. Hãy ghi mã xã gồm 5 chữ số.",
@@ -104,32 +111,39 @@ def test_a_code_already_used_in_the_commune_is_refused(tree: Tree, users: dict[s
     assert [e.message for e in report.errors] == ["Mã thôn “T01” đã được dùng trong xã."]
 
 
-@pytest.mark.parametrize(("content", "name", "message"), [
-    (b"\x00\x01garbage", "thon.xlsx", "Không đọc được tệp Excel"),
-    ("Mã xã;Tên thôn\n15178;Thôn 3\n".encode("latin-1"), "thon.csv", "không ở mã UTF-8"),
-    (b"a,b\n1,2\n", "thon.csv", "Không tìm thấy dòng tiêu đề"),
-    (b"anything", "thon.pdf", "Chỉ nhận tệp .xlsx hoặc .csv"),
-])
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        (b"\x00\x01garbage", "thon.xlsx", "Không đọc được tệp Excel"),
+        ("Mã xã;Tên thôn\n15178;Thôn 3\n".encode("latin-1"), "thon.csv", "không ở mã UTF-8"),
+        (b"a,b\n1,2\n", "thon.csv", "Không tìm thấy dòng tiêu đề"),
+        (b"anything", "thon.pdf", "Chỉ nhận tệp .xlsx hoặc .csv"),
+    ],
+)
 def test_unreadable_files_get_a_clear_message(
     content: bytes, name: str, message: str, tree: Tree, users: dict[str, User]
 ) -> None:
-    report = import_villages(acting_user=users[Role.COMMUNE_LEADER], stream=io.BytesIO(content),
-                             filename=name)
+    report = import_villages(
+        acting_user=users[Role.COMMUNE_LEADER], stream=io.BytesIO(content), filename=name
+    )
     assert message in report.file_error
     assert villages(tree.commune) == ["Thôn 1", "Thôn 2"]
 
 
 def test_csv_with_semicolons_and_bom(tree: Tree, users: dict[str, User]) -> None:
     content = "\ufeffMã xã;Tên thôn\n15178;Xóm Chùa\n".encode()
-    report = import_villages(acting_user=users[Role.COMMUNE_LEADER],
-                             stream=io.BytesIO(content), filename="thon.csv")
+    report = import_villages(
+        acting_user=users[Role.COMMUNE_LEADER], stream=io.BytesIO(content), filename="thon.csv"
+    )
     assert report.ok
     assert Unit.objects.get(name="Xóm Chùa").unit_type == UnitType.XOM
 
 
 def test_roles_without_the_capability_cannot_import(tree: Tree, users: dict[str, User]) -> None:
     with pytest.raises(PermissionDenied):
-        import_villages(acting_user=users[Role.ENUMERATOR],
-                        stream=xlsx([["Mã xã", "Tên thôn"], ["15178", "Thôn 3"]]),
-                        filename="x.xlsx")
+        import_villages(
+            acting_user=users[Role.ENUMERATOR],
+            stream=xlsx([["Mã xã", "Tên thôn"], ["15178", "Thôn 3"]]),
+            filename="x.xlsx",
+        )
     assert villages(tree.commune) == ["Thôn 1", "Thôn 2"]

@@ -15,7 +15,12 @@ def test_within_returns_the_subtree_in_one_query(tree: Tree) -> None:
     assert names == {"Xã Cẩm Tân", "Thôn 1", "Thôn 2"}
     assert len(queries) == 1
     assert set(Unit.objects.below(tree.province).values_list("name", flat=True)) == {
-        "Xã Cẩm Tân", "Thôn 1", "Thôn 2", "Xã Cẩm Thạch", "Thôn Đông"}
+        "Xã Cẩm Tân",
+        "Thôn 1",
+        "Thôn 2",
+        "Xã Cẩm Thạch",
+        "Thôn Đông",
+    }
 
 
 def test_contains_is_inclusive_and_respects_boundaries(tree: Tree) -> None:
@@ -29,19 +34,41 @@ def test_contains_is_inclusive_and_respects_boundaries(tree: Tree) -> None:
 def test_a_sibling_whose_id_extends_ours_is_not_below_us() -> None:
     # "/1/2/" must not match "/1/23/": the trailing separator is part of the prefix.
     root = make_unit("Gốc", Level.COUNTRY, None, "VN")
-    short = Unit.objects.create(name="A", level=Level.PROVINCE, unit_type="tinh", code="02",
-                                parent=root, path=f"{root.path}2/")
-    Unit.objects.create(name="B", level=Level.PROVINCE, unit_type="tinh", code="23",
-                        parent=root, path=f"{root.path}23/")
-    Unit.objects.create(name="C", level=Level.COMMUNE, unit_type="xa", code="00005",
-                        parent=short, path=f"{root.path}2/5/")
+    short = Unit.objects.create(
+        name="A",
+        level=Level.PROVINCE,
+        unit_type="tinh",
+        code="02",
+        parent=root,
+        path=f"{root.path}2/",
+    )
+    Unit.objects.create(
+        name="B",
+        level=Level.PROVINCE,
+        unit_type="tinh",
+        code="23",
+        parent=root,
+        path=f"{root.path}23/",
+    )
+    Unit.objects.create(
+        name="C",
+        level=Level.COMMUNE,
+        unit_type="xa",
+        code="00005",
+        parent=short,
+        path=f"{root.path}2/5/",
+    )
     names = set(Unit.objects.filter(subtree_filter(short.path)).values_list("name", flat=True))
     assert names == {"A", "C"}
 
 
 def test_ancestors_are_read_from_the_path(tree: Tree) -> None:
     assert list(Unit.objects.ancestors_of(tree.village)) == [
-        tree.country, tree.province, tree.commune, tree.village]
+        tree.country,
+        tree.province,
+        tree.commune,
+        tree.village,
+    ]
 
 
 def test_subtree_query_uses_the_path_index(tree: Tree) -> None:

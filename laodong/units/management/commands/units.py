@@ -52,5 +52,3 @@ class Command(BaseCommand):
                 f"Tạo mới {report.created}, cập nhật {report.updated}, "
                 f"giữ nguyên {report.unchanged}."
             )
-
-

@@ -1,0 +1,129 @@
+"""Main journeys in a real Chromium (Debian's package, driven by Playwright)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from laodong.accounts.models import Role, User
+from laodong.conftest import PASSWORD, make_unit, make_user
+from laodong.units.models import Level, Unit, UnitType
+
+CHROMIUM = Path(os.environ.get("LAODONG_CHROMIUM", "/usr/bin/chromium"))
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI"):
+        raise RuntimeError(f"Chromium is required in CI but {CHROMIUM} is missing.")
+    pytest.skip(f"Chromium not installed at {CHROMIUM}", allow_module_level=True)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+    # between page actions are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.fixture
+def commune() -> Unit:
+    country = make_unit("Việt Nam", Level.COUNTRY, None, "VN")
+    province = make_unit("Thanh Hóa", Level.PROVINCE, country, "38")
+    commune = make_unit("Xã Cẩm Tân", Level.COMMUNE, province, "15178")
+    make_unit("Thôn 1", Level.VILLAGE, commune)
+    return commune
+
+
+def sign_in(page: Any, base: str, username: str, password: str = PASSWORD) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("main form.form button[type=submit]")
+
+
+def test_enumerator_signs_in_and_sees_their_home_page(
+    page: Any, live_server: Any, commune: Unit
+) -> None:
+    village = Unit.objects.get(name="Thôn 1")
+    make_user(Role.ENUMERATOR, village, "0911000222", full_name="Vũ Thị Hoa")
+    sign_in(page, live_server.url, "0911000222")
+    page.wait_for_selector("text=Xin chào, Vũ Thị Hoa")
+    assert page.is_visible("text=Thôn 1, Xã Cẩm Tân")
+    assert page.is_visible("text=Chưa có phiếu nào được giao cho bạn")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "home-enumerator-desktop.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    # Nothing wider than the phone: no sideways scrolling.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(ARTIFACTS / "home-enumerator-phone.png"), full_page=True)
+
+
+def test_first_login_leads_to_password_change(page: Any, live_server: Any, commune: Unit) -> None:
+    make_user(Role.COMMUNE_POLICE, commune, "0911000333", must_change_password=True)
+    sign_in(page, live_server.url, "0911000333")
+    page.wait_for_selector("text=Bạn đang dùng mật khẩu tạm")
+    page.fill("#id_old_password", PASSWORD)
+    page.fill("#id_new_password1", "Tra-da-via-he-5")
+    page.fill("#id_new_password2", "Tra-da-via-he-5")
+    page.click("main form.form button[type=submit]")
+    page.wait_for_selector("text=Đã đổi mật khẩu.")
+    assert page.is_visible("text=Xã chưa mở đợt thu thập nào")
+
+
+def test_leader_adds_a_village_and_creates_its_enumerator(
+    page: Any, live_server: Any, commune: Unit
+) -> None:
+    make_user(Role.COMMUNE_LEADER, commune, "lanhdao", full_name="Phạm Văn Hùng")
+    sign_in(page, live_server.url, "lanhdao")
+    page.click("text=Xem các thôn")
+    page.click("text=Thêm thôn")
+    page.fill("#id_name", "Tổ dân phố Đông Sơn")
+    page.select_option("#id_unit_type", UnitType.TO_DAN_PHO.value)
+    page.click("button:has-text('Lưu')")
+    page.wait_for_selector("text=Đã thêm Tổ dân phố Đông Sơn.")
+    page.goto(f"{live_server.url}/accounts/new/")
+    page.fill("#id_full_name", "Lê Thị Bình")
+    page.fill("#id_phone", "0987654321")
+    page.select_option("#id_role", Role.ENUMERATOR.value)
+    page.select_option("#id_unit", label="— Tổ dân phố Đông Sơn")
+    page.click("button:has-text('Tạo tài khoản')")
+    page.wait_for_selector("code.secret")
+    password = page.inner_text("code.secret")
+    account = User.objects.get(username="0987654321")
+    assert account.check_password(password)
+    assert account.unit is not None and account.unit.name == "Tổ dân phố Đông Sơn"
