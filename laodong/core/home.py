@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from laodong.accounts.access import accounts_in_scope
@@ -30,6 +31,11 @@ class Card:
     tone: str = "info"  # info, todo, done
     links: list[tuple[str, str]] = field(default_factory=list)
     items: list[str] = field(default_factory=list)
+
+
+def _n(number: int) -> str:
+    """A count in the active language's grouping (3.321 in Vietnamese)."""
+    return number_format(number, force_grouping=True)
 
 
 def _role_counts(user: Any) -> dict[str, int]:
@@ -149,7 +155,7 @@ def _province_cards(user: Any, province: Unit) -> list[Card]:
     total = summary["total"]
     return [
         Card(
-            _("%(count)s xã, phường, đặc khu") % {"count": total},
+            _("%(count)s xã, phường, đặc khu") % {"count": _n(total)},
             tone="done" if total and summary["with_villages"] == total else "todo",
             items=[
                 _("%(n)s / %(total)s đã khai báo danh sách thôn")
@@ -180,7 +186,7 @@ def _admin_cards(user: Any, unit: Unit) -> list[Card]:
                 _("Danh mục đơn vị hành chính"),
                 tone="done",
                 text=_("%(p)s tỉnh, thành phố; %(c)s xã, phường, đặc khu.")
-                % {"p": provinces, "c": communes},
+                % {"p": _n(provinces), "c": _n(communes)},
                 links=[(_("Xem danh mục"), reverse("units-view-unit", args=[unit.pk]))],
             )
         )
@@ -189,7 +195,7 @@ def _admin_cards(user: Any, unit: Unit) -> list[Card]:
     total = accounts_in_scope(user).filter(is_active=True).count()
     cards.append(
         Card(
-            _("%(count)s tài khoản đang hoạt động") % {"count": total},
+            _("%(count)s tài khoản đang hoạt động") % {"count": _n(total)},
             links=[
                 (_("Tạo tài khoản"), reverse("accounts-create-account")),
                 (_("Danh sách tài khoản"), reverse("accounts-list-accounts")),

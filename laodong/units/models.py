@@ -80,6 +80,33 @@ LEVEL_OF_TYPE: dict[str, int] = {
 }
 VILLAGE_TYPES = [t for t in UnitType if t not in LEVEL_OF_TYPE]
 
+# Unit names are Vietnamese proper names in every UI language ("Xã Cẩm Tân"), so the word that
+# prefixes a bare name is Vietnamese too, never the translated type label.
+NAME_PREFIX: dict[str, str] = {
+    UnitType.QUOC_GIA: "",
+    UnitType.TINH: "Tỉnh",
+    UnitType.THANH_PHO_TRUNG_UONG: "Thành phố",
+    UnitType.HUYEN: "Huyện",
+    UnitType.QUAN: "Quận",
+    UnitType.THI_XA: "Thị xã",
+    UnitType.THANH_PHO_THUOC_TINH: "Thành phố",
+    UnitType.XA: "Xã",
+    UnitType.PHUONG: "Phường",
+    UnitType.THI_TRAN: "Thị trấn",
+    UnitType.DAC_KHU: "Đặc khu",
+    UnitType.THON: "Thôn",
+    UnitType.XOM: "Xóm",
+    UnitType.BAN: "Bản",
+    UnitType.AP: "Ấp",
+    UnitType.LANG: "Làng",
+    UnitType.BUON: "Buôn",
+    UnitType.PLEI: "Plei",
+    UnitType.KHOM: "Khóm",
+    UnitType.TO_DAN_PHO: "Tổ dân phố",
+    UnitType.KHU_PHO: "Khu phố",
+    UnitType.KHU_DAN_CU: "Khu dân cư",
+}
+
 
 class Unit(models.Model):
     """One administrative unit, current or historic, in a single tree."""
@@ -171,10 +198,10 @@ class Unit(models.Model):
 
     def label(self) -> str:
         """Name with the type when the name does not already carry it ("Xã Cẩm Tân")."""
-        type_label = str(self.get_unit_type_display())
-        if fold(self.name).startswith(fold(type_label)):
+        prefix = NAME_PREFIX.get(self.unit_type, "")
+        if not prefix or fold(self.name).startswith(fold(prefix) + " "):
             return self.name
-        return f"{type_label.capitalize()} {self.name}"
+        return f"{prefix} {self.name}"
 
 
 class UnitSuccession(models.Model):

@@ -71,3 +71,14 @@ def test_home_page_fits_a_phone(tree: Tree, users: dict[str, User]) -> None:
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
     assert "/static/django_htmx/htmx-2.min.js" in page  # served locally, no CDN
     assert "https://" not in page
+
+
+def test_vietnamese_even_when_the_browser_asks_for_english(
+    tree: Tree, users: dict[str, User]
+) -> None:
+    client = login(users[Role.ENUMERATOR])
+    response = client.get(reverse("core-home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "Xin chào" in response.content.decode()
+    assert response["Content-Language"] == "vi"
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert "Hello," in client.get(reverse("core-home")).content.decode()

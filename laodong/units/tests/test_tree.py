@@ -92,3 +92,13 @@ def test_village_label_does_not_repeat_its_type(tree: Tree) -> None:
     assert tree.village.label() == "Thôn 1"
     assert tree.commune.label() == "Xã Cẩm Tân"
     assert tree.province.label() == "Tỉnh Thanh Hóa"
+
+
+def test_labels_stay_vietnamese_in_english(tree: Tree) -> None:
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert tree.commune.label() == "Xã Cẩm Tân"
+        assert tree.province.label() == "Tỉnh Thanh Hóa"
+        assert tree.other_province.label() == "Thành phố Hà Nội"
+        assert tree.country.label() == "Việt Nam"
