@@ -38,9 +38,13 @@ def change_password(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def list_accounts(request: HttpRequest) -> HttpResponse:
+    """List accounts in scope. Filters come by POST so that a searched name never ends up in a
+    URL or a server log."""
     require_capability(request.user, Capability.VIEW_ACCOUNTS)
-    filters = AccountFilterForm(request.GET or None)
+    data = request.POST if request.method == "POST" else None
+    filters = AccountFilterForm(data)
     rows = accounts_in_scope(request.user).select_related("unit")
     if filters.is_valid():
         query = filters.cleaned_data["q"].strip()
@@ -52,16 +56,14 @@ def list_accounts(request: HttpRequest) -> HttpResponse:
             rows = rows.filter(role=filters.cleaned_data["role"])
         if filters.cleaned_data["status"]:
             rows = rows.filter(is_active=filters.cleaned_data["status"] == "active")
-    page = keyset_page(rows, ("full_name_folded", "pk"), request.GET.get("after"), PAGE_SIZE)
-    params = request.GET.copy()
-    params.pop("after", None)
+    after = data.get("after") if data else None
+    page = keyset_page(rows, ("full_name_folded", "pk"), after, PAGE_SIZE)
     return render(
         request,
         "accounts/account_list.html",
         {
             "page": page,
             "filters": filters,
-            "params": params.urlencode(),
             "can_manage": has_capability(request.user, Capability.MANAGE_ACCOUNTS),
         },
     )

@@ -127,3 +127,35 @@ def test_leader_adds_a_village_and_creates_its_enumerator(
     account = User.objects.get(username="0987654321")
     assert account.check_password(password)
     assert account.unit is not None and account.unit.name == "Tổ dân phố Đông Sơn"
+
+
+def test_unit_search_updates_as_you_type_without_diacritics(
+    page: Any, live_server: Any, commune: Unit
+) -> None:
+    province = commune.parent
+    assert province is not None
+    make_unit("Xã Cẩm Thạch", Level.COMMUNE, province, "15142")
+    make_unit("Phường Hạc Thành", Level.COMMUNE, province, "14797", UnitType.PHUONG)
+    make_user(Role.PROVINCE_LABOR_DEPARTMENT, province, "sonoivu")
+    sign_in(page, live_server.url, "sonoivu")
+    page.goto(f"{live_server.url}/units/{province.pk}/")
+    assert page.locator("#unit-results tbody tr").count() == 3
+    page.fill("#q", "cam t")
+    page.wait_for_function("document.querySelectorAll('#unit-results tbody tr').length === 2")
+    assert "q=cam%20t" in page.url  # the search is kept in the address for reload and back
+    names = page.locator("#unit-results tbody td.title a").all_inner_texts()
+    assert names == ["Xã Cẩm Tân", "Xã Cẩm Thạch"]
+
+
+def test_account_search_keeps_names_out_of_the_address(
+    page: Any, live_server: Any, commune: Unit
+) -> None:
+    make_user(Role.COMMUNE_LEADER, commune, "lanhdao", full_name="Phạm Văn Hùng")
+    make_user(Role.COMMUNE_POLICE, commune, "conganxa", full_name="Hoàng Văn Nam")
+    sign_in(page, live_server.url, "lanhdao")
+    page.goto(f"{live_server.url}/accounts/")
+    assert page.locator("#account-results tbody tr").count() == 2
+    page.fill("#id_q", "hoang van")
+    page.wait_for_function("document.querySelectorAll('#account-results tbody tr').length === 1")
+    assert page.locator("#account-results td.title").inner_text() == "Hoàng Văn Nam"
+    assert page.url == f"{live_server.url}/accounts/"
