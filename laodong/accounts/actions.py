@@ -289,7 +289,7 @@ def import_accounts(*, acting_user: Any, stream: IO[bytes], filename: str) -> Im
     }
     allowed = assignable_roles(acting_user)
     seen_phones: dict[str, int] = {}
-    plans: list[tuple[str, str, Role, Unit]] = []
+    plans: list[tuple[int, str, str, Role, Unit]] = []
     for row, record in table.rows:
         full_name = record["full_name"]
         phone = normalize_phone(record["phone"])
@@ -372,18 +372,25 @@ def import_accounts(*, acting_user: Any, stream: IO[bytes], filename: str) -> Im
             )
             continue
         if full_name and phone:
-            plans.append((full_name, phone, role, unit))
+            plans.append((row, full_name, phone, role, unit))
     if report.errors:
         return report
-    for full_name, phone, role, unit in plans:
-        account, temporary = create_account(
-            acting_user=acting_user,
-            username=phone,
-            full_name=full_name,
-            role=role,
-            unit=unit,
-            phone=phone,
-        )
+    for row, full_name, phone, role, unit in plans:
+        try:
+            account, temporary = create_account(
+                acting_user=acting_user,
+                username=phone,
+                full_name=full_name,
+                role=role,
+                unit=unit,
+                phone=phone,
+            )
+        except AccountError as refused:
+            # Changed by someone else since the check: write nothing, say which row.
+            transaction.set_rollback(True)
+            add_error(row, "phone", str(refused))
+            report.created_items, report.created = [], 0
+            return report
         report.created_items.append((account, temporary))
         report.created += 1
     return report

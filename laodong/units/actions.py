@@ -307,7 +307,8 @@ def import_villages(*, acting_user: Any, stream: IO[bytes], filename: str) -> Im
         for u in Unit.objects.current().within(acting_user.unit).filter(level=Level.COMMUNE)
     }
     seen: dict[tuple[int, str], int] = {}
-    to_create: list[tuple[Unit, str, str, UnitType]] = []
+    seen_codes: dict[tuple[int, str], int] = {}
+    to_create: list[tuple[int, Unit, str, str, UnitType]] = []
     for row, record in table.rows:
         commune_code = record["commune_code"].zfill(5) if record["commune_code"].isdigit() else ""
         commune = communes.get(commune_code)
@@ -346,6 +347,16 @@ def import_villages(*, acting_user: Any, stream: IO[bytes], filename: str) -> Im
             add_error(row, "name", _("Trùng với dòng %(row)s.") % {"row": seen[key]})
             continue
         seen[key] = row
+        if code:
+            code_key = (commune.pk, code)
+            if code_key in seen_codes:
+                add_error(
+                    row,
+                    "code",
+                    _("Trùng mã thôn với dòng %(row)s.") % {"row": seen_codes[code_key]},
+                )
+                continue
+            seen_codes[code_key] = row
         existing = Unit.objects.filter(
             parent=commune, level=Level.VILLAGE, name_folded=fold(name), valid_to__isnull=True
         ).first()
@@ -356,13 +367,24 @@ def import_villages(*, acting_user: Any, stream: IO[bytes], filename: str) -> Im
         if message:
             add_error(row, "code" if name and code and existing is None else "name", message)
             continue
-        to_create.append((commune, name, code, unit_type))
+        to_create.append((row, commune, name, code, unit_type))
     if report.errors:
         return report
-    for commune, name, code, unit_type in to_create:
-        create_village(
-            acting_user=acting_user, commune=commune, name=name, code=code, unit_type=unit_type
-        )
+    for row, commune, name, code, unit_type in to_create:
+        try:
+            create_village(
+                acting_user=acting_user,
+                commune=commune,
+                name=name,
+                code=code,
+                unit_type=unit_type,
+            )
+        except UnitError as refused:
+            # Changed by someone else since the check: write nothing, say which row.
+            transaction.set_rollback(True)
+            add_error(row, "name", str(refused))
+            report.created = 0
+            return report
         report.created += 1
     return report
 

@@ -147,3 +147,44 @@ def test_roles_without_the_capability_cannot_import(tree: Tree, users: dict[str,
             filename="x.xlsx",
         )
     assert villages(tree.commune) == ["Thôn 1", "Thôn 2"]
+
+
+def test_a_village_added_meanwhile_rolls_the_whole_import_back(
+    tree: Tree, users: dict[str, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from laodong.units import actions
+
+    real = actions._validate_village
+    calls = {"n": 0}
+
+    def another_officer_adds_thon_4(*args: object, **kwargs: object) -> str:
+        # Calls 1-2 are the row checks; call 3 is the first write, when someone else has
+        # just added "Thôn 4", which the second write then finds.
+        calls["n"] += 1
+        if calls["n"] == 3:
+            Unit.objects.create(
+                name="Thôn 4", level=Level.VILLAGE, parent=tree.commune, unit_type=UnitType.THON
+            )
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(actions, "_validate_village", another_officer_adds_thon_4)
+    rows = [["Mã xã", "Tên thôn"], ["15178", "Thôn 3"], ["15178", "Thôn 4"]]
+    report = import_villages(
+        acting_user=users[Role.COMMUNE_LEADER], stream=xlsx(rows), filename="x.xlsx"
+    )
+    assert [str(e) for e in report.errors] == [
+        "Trang tính “Thôn”, Dòng 3, cột B (Tên thôn): Xã đã có thôn “Thôn 4”."
+    ]
+    assert report.created == 0
+    assert "Thôn 3" not in villages(tree.commune)
+
+
+def test_two_rows_with_one_code_are_refused(tree: Tree, users: dict[str, User]) -> None:
+    rows = [["Mã xã", "Tên thôn", "Mã thôn"], ["15178", "Thôn 3", "T9"], ["15178", "Thôn 4", "T9"]]
+    report = import_villages(
+        acting_user=users[Role.COMMUNE_LEADER], stream=xlsx(rows), filename="x.xlsx"
+    )
+    assert [str(e) for e in report.errors] == [
+        "Trang tính “Thôn”, Dòng 3, cột C (Mã thôn): Trùng mã thôn với dòng 2."
+    ]
+    assert villages(tree.commune) == ["Thôn 1", "Thôn 2"]
