@@ -57,3 +57,22 @@ def test_production_refuses_to_start_without_a_secret_key() -> None:
     )
     assert result.returncode != 0
     assert "Set LAODONG_SECRET_KEY" in result.stderr
+
+
+def test_sqlite_file_database_uses_wal_and_waits_for_locks(tmp_path: object) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_VERSION", "DATABASE_URL")}
+    env.update({"LAODONG_DATA_DIR": str(tmp_path), "LAODONG_DEBUG": "1"})
+    script = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='laodong.settings'; "
+        "django.setup(); from django.db import connection; c = connection.cursor(); "
+        "print(c.execute('PRAGMA journal_mode').fetchone()[0], "
+        "c.execute('PRAGMA busy_timeout').fetchone()[0])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["wal", "20000"]

@@ -102,3 +102,23 @@ def test_labels_stay_vietnamese_in_english(tree: Tree) -> None:
         assert tree.province.label() == "Tỉnh Thanh Hóa"
         assert tree.other_province.label() == "Thành phố Hà Nội"
         assert tree.country.label() == "Việt Nam"
+
+
+def test_unit_page_costs_the_same_for_many_children(
+    tree: Tree, django_assert_num_queries: object
+) -> None:
+    from django.urls import reverse
+
+    from laodong.accounts.models import Role
+    from laodong.conftest import login, make_user
+
+    client = login(make_user(Role.COMMUNE_LABOR_OFFICER, tree.commune))
+    url = reverse("units-view-unit", args=[tree.commune.pk])
+    # session, user with unit, unit, ancestors, children page, successions, predecessions
+    with django_assert_num_queries(7):  # type: ignore[operator]
+        client.get(url)
+    for number in range(70):
+        make_unit(f"Xóm {number}", Level.VILLAGE, tree.commune)
+    with django_assert_num_queries(7):  # type: ignore[operator]
+        response = client.get(url)
+    assert len(response.context["page"].items) == 50
