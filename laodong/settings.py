@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "laodong.audit",
     "laodong.units",
     "laodong.accounts",
+    "laodong.forms",
 ]
 
 MIDDLEWARE = [
