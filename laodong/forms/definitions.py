@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import json
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -43,20 +43,28 @@ class CodeList:
     codes: tuple[Code, ...]
     note: str = ""
 
+    @cached_property
+    def _by_code(self) -> dict[str, Code]:
+        return {c.code: c for c in self.codes}
+
+    @cached_property
+    def _by_text(self) -> dict[str, Code]:
+        index: dict[str, Code] = {}
+        # Labels and aliases first, so that a code always wins over a label spelled like one.
+        for code in self.codes:
+            for name in (code.label, *code.aliases):
+                index.setdefault(fold_compact(name), code)
+        for code in self.codes:
+            index[fold_compact(code.code)] = code
+        return index
+
     def get(self, code: str) -> Code | None:
-        return next((c for c in self.codes if c.code == code), None)
+        return self._by_code.get(code)
 
     def match(self, text: str) -> Code | None:
         """Find a code from what people write: the code itself, its label or a known alias."""
-        wanted = fold_compact(text)
-        if not wanted:
-            return None
-        for code in self.codes:
-            if wanted == fold_compact(code.code) or wanted in {
-                fold_compact(name) for name in (code.label, *code.aliases)
-            }:
-                return code
-        return None
+        code = self._by_code.get(text.strip())
+        return code if code is not None else self._by_text.get(fold_compact(text))
 
     def as_dict(self) -> dict[str, Any]:
         return {
