@@ -277,6 +277,7 @@ def import_accounts(*, acting_user: Any, stream: IO[bytes], filename: str) -> Im
         report.file_error = str(error)
         return report
     report.unknown_headers = table.unknown_headers
+    report.encoding_name = table.encoding_name
     labels = {c.key: c.label for c in ACCOUNT_COLUMNS}
 
     def add_error(row: int, key: str, message: str) -> None:

@@ -18,6 +18,8 @@ class ImportReport:
     errors: list[CellError] = field(default_factory=list)
     unknown_headers: list[str] = field(default_factory=list)
     file_error: str = ""
+    # Set when the file was typed in TCVN3 or VNI and converted to Unicode on reading.
+    encoding_name: str = ""
     created_items: list[Any] = field(default_factory=list)
 
     @property

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import itertools
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -19,9 +20,17 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
-from laodong.core.text import fold_compact, normalize_text
+from laodong.core.text import (
+    LEGACY_ENCODING_NAMES,
+    convert_legacy,
+    detect_legacy_encoding,
+    fold_compact,
+    normalize_text,
+)
 
 MAX_TITLE_ROWS = 20
+# Rows read to decide whether the file was typed in a legacy encoding.
+ENCODING_SAMPLE_ROWS = 200
 
 
 @dataclass(frozen=True)
@@ -72,6 +81,12 @@ class Table:
     positions: dict[str, int]
     unknown_headers: list[str]
     rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    # "tcvn3" or "vni" when the file was typed in a legacy encoding and has been converted.
+    encoding: str | None = None
+
+    @property
+    def encoding_name(self) -> str:
+        return LEGACY_ENCODING_NAMES.get(self.encoding or "", "")
 
     def column_letter(self, key: str) -> str:
         return get_column_letter(self.positions[key] + 1)
@@ -111,13 +126,17 @@ def _csv_rows(stream: IO[bytes]) -> Iterator[Sequence[Any]]:
     raw = stream.read()
     try:
         text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise TableError(
-            _(
-                "Tệp CSV không ở mã UTF-8. Trong Excel hãy chọn “Lưu thành” → "
-                "“CSV UTF-8 (phân tách bằng dấu phẩy)” rồi tải lên lại."
-            )
-        ) from error
+    except UnicodeDecodeError:
+        # Not UTF-8: an old Windows file. Legacy TCVN3/VNI text arrives as these bytes;
+        # anything else that is not UTF-8 cannot be read reliably.
+        text = raw.decode("cp1252", errors="replace")
+        if detect_legacy_encoding(text[:20000]) is None:
+            raise TableError(
+                _(
+                    "Tệp CSV không ở mã UTF-8. Trong Excel hãy chọn “Lưu thành” → "
+                    "“CSV UTF-8 (phân tách bằng dấu phẩy)” rồi tải lên lại."
+                )
+            ) from None
     sample = text[:4096]
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
@@ -137,7 +156,8 @@ def read_table(stream: IO[bytes], filename: str, columns: Sequence[Column]) -> T
         raise TableError(_("Chỉ nhận tệp .xlsx hoặc .csv."))
 
     try:
-        table = _collect(sheet, raw_rows, columns)
+        encoding, text_rows = _decode_legacy(raw_rows)
+        table = _collect(sheet, text_rows, columns)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
         # A damaged workbook can fail part-way through its rows.
         raise TableError(
@@ -155,15 +175,30 @@ def read_table(stream: IO[bytes], filename: str, columns: Sequence[Column]) -> T
             )
             % {"limit": MAX_TITLE_ROWS, "columns": wanted}
         )
+    table.encoding = encoding
     return table
 
 
+def _decode_legacy(
+    raw_rows: Iterator[Sequence[Any]],
+) -> tuple[str | None, Iterator[list[str]]]:
+    """Read the cells as text; convert them when the file was typed in TCVN3 or VNI."""
+    cell_rows = ([_cell_text(v) for v in values] for values in raw_rows)
+    sample = list(itertools.islice(cell_rows, ENCODING_SAMPLE_ROWS))
+    encoding = detect_legacy_encoding("\n".join(" ".join(row) for row in sample))
+    rows = itertools.chain(sample, cell_rows)
+    if encoding is None:
+        return None, rows
+    return encoding, (
+        [normalize_text(convert_legacy(cell, encoding)) for cell in row] for row in rows
+    )
+
+
 def _collect(
-    sheet: str | None, raw_rows: Iterator[Sequence[Any]], columns: Sequence[Column]
+    sheet: str | None, cell_rows: Iterator[list[str]], columns: Sequence[Column]
 ) -> Table | None:
     table: Table | None = None
-    for number, values in enumerate(raw_rows, start=1):
-        cells = [_cell_text(v) for v in values]
+    for number, cells in enumerate(cell_rows, start=1):
         if table is None:
             if number > MAX_TITLE_ROWS:
                 break

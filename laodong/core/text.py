@@ -25,3 +25,27 @@ def fold(value: str) -> str:
 def fold_compact(value: str) -> str:
     """Fold and drop everything but letters, digits and single spaces (for header matching)."""
     return _SPACES.sub(" ", _FOLD_PUNCTUATION.sub(" ", fold(value))).strip()
+
+
+# Legacy Vietnamese encodings still met in spreadsheets typed with .VnTime (TCVN3/ABC) or
+# VNI-Times fonts. The conversion tables and the content-based detection come from viparse,
+# whose tables were validated against real government documents.
+LEGACY_ENCODING_NAMES = {"tcvn3": "TCVN3 (ABC)", "vni": "VNI"}
+
+
+def detect_legacy_encoding(sample: str) -> str | None:
+    """Return "tcvn3" or "vni" when the sample reads as Vietnamese only after conversion."""
+    from viparse.normalize.detector import detect_encoding_by_content
+    from viparse.normalize.encodings import CHARMAPS
+
+    candidates = {name: CHARMAPS[name] for name in LEGACY_ENCODING_NAMES}
+    found = detect_encoding_by_content(sample, candidates).encoding
+    return found if found in LEGACY_ENCODING_NAMES else None
+
+
+def convert_legacy(text: str, encoding: str) -> str:
+    """Convert text typed in a legacy encoding to Unicode NFC."""
+    from viparse.normalize.encodings import CHARMAPS
+    from viparse.normalize.tables import convert
+
+    return unicodedata.normalize("NFC", convert(text, CHARMAPS[encoding]))

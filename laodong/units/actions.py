@@ -295,6 +295,7 @@ def import_villages(*, acting_user: Any, stream: IO[bytes], filename: str) -> Im
         report.file_error = str(error)
         return report
     report.unknown_headers = table.unknown_headers
+    report.encoding_name = table.encoding_name
     labels = {c.key: c.label for c in VILLAGE_COLUMNS}
 
     def add_error(row: int, key: str, message: str) -> None:
@@ -459,6 +460,7 @@ def import_legacy_units(
         report.file_error = str(error)
         return report
     report.unknown_headers = table.unknown_headers
+    report.encoding_name = table.encoding_name
     labels = {c.key: c.label for c in LEGACY_COLUMNS}
 
     def add_error(row: int, key: str, message: str) -> None:

@@ -85,6 +85,7 @@ class Command(BaseCommand):
             "form": form_code,
             "sheet": table.sheet,
             "header_row": table.header_row,
+            "encoding": table.encoding or "unicode",
             "columns": {key: table.column_letter(key) for key in table.positions},
             "ignored_columns": table.unknown_headers,
             "missing_columns": [i.label for i in form.items if i.key not in table.positions],
