@@ -8,4 +8,5 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("units/", include("laodong.units.urls")),
     path("accounts/", include("laodong.accounts.urls")),
+    path("forms/", include("laodong.forms.urls")),
 ]

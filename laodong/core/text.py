@@ -22,6 +22,23 @@ def fold(value: str) -> str:
     return text.replace("đ", "d")
 
 
+def capitalize_name(value: str) -> str:
+    """Write a person's name the usual way: each word capitalised ("Nguyễn Văn An").
+
+    Works on NFC text so that "đ" and letters with diacritics capitalise as one letter;
+    parts joined by a hyphen or apostrophe (H'Mông, Lò-Văn) are capitalised each.
+    """
+    words = normalize_text(value).split(" ")
+    return " ".join(_capitalize_word(word) for word in words if word)
+
+
+def _capitalize_word(word: str) -> str:
+    return "".join(
+        part[:1].upper() + part[1:].lower() if part not in "-'" else part
+        for part in re.split(r"([-'])", word)
+    )
+
+
 def fold_compact(value: str) -> str:
     """Fold and drop everything but letters, digits and single spaces (for header matching)."""
     return _SPACES.sub(" ", _FOLD_PUNCTUATION.sub(" ", fold(value))).strip()

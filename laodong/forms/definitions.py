@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 from laodong.core.text import fold_compact
 
 DATA = Path(__file__).resolve().parent / "data"
+_CODE_PREFIX = re.compile(r"^([0-9A-Za-z.]{1,5})\s+[-–:]\s+\S")
 FORM_CODES = ("tt11-2022-m03", "tt09-2025-m01")
 
 
@@ -62,9 +64,17 @@ class CodeList:
         return self._by_code.get(code)
 
     def match(self, text: str) -> Code | None:
-        """Find a code from what people write: the code itself, its label or a known alias."""
-        code = self._by_code.get(text.strip())
+        """Find a code from what people write: the code itself, its label, a known alias, or
+        "code - label" as the Excel template's dropdowns write it."""
+        text = text.strip()
+        code = self._by_code.get(text)
+        if code is None and (prefixed := _CODE_PREFIX.match(text)):
+            code = self._by_code.get(prefixed.group(1))
         return code if code is not None else self._by_text.get(fold_compact(text))
+
+    def option(self, code: Code) -> str:
+        """How a code appears in the template's dropdowns."""
+        return f"{code.code} - {code.label}"
 
     def as_dict(self) -> dict[str, Any]:
         return {

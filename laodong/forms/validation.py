@@ -19,7 +19,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from laodong.core.text import fold, normalize_text
+from laodong.core.text import capitalize_name, fold, normalize_text
 from laodong.forms.citizen_id import IdKind, IdProblem, ParsedId, normalize_id, parse_id
 from laodong.forms.dates import PartialDate, add_years, age_on, parse_date
 from laodong.forms.definitions import Condition, FormDefinition, Item
@@ -139,6 +139,8 @@ class _Checker:
             return normalize_id(str(value))
         if item.type == "digits":
             return re.sub(r"\s", "", str(value))
+        if item.type == "person_name":
+            return capitalize_name(str(value))
         return str(value)
 
     def clean_choice(self, item: Item, text: str) -> str | None:

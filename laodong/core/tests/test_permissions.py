@@ -198,6 +198,21 @@ CASES = [
         200,
     ),
     Case("change password form", "get", lambda t, u: reverse("accounts-password-change"), ALL, 200),
+    Case("form list", "get", lambda t, u: reverse("forms-list-forms"), ALL, 200),
+    Case(
+        "form template",
+        "get",
+        lambda t, u: reverse("forms-download-template", args=["tt11-2022-m03"]),
+        ALL,
+        200,
+    ),
+    Case(
+        "form schema",
+        "get",
+        lambda t, u: reverse("forms-view-schema", args=["tt09-2025-m01"]),
+        ALL,
+        200,
+    ),
 ]
 
 

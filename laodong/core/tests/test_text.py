@@ -57,3 +57,35 @@ def test_fold_is_idempotent_and_has_no_marks(text: str) -> None:
 def test_vietnamese_text_folds_to_ascii_letters(text: str) -> None:
     assert all(ch.isascii() for ch in fold(text))
     assert all(ch.isalnum() or ch == " " for ch in fold_compact(text))
+
+
+@pytest.mark.parametrize(
+    ("raw", "name"),
+    [
+        ("nguyễn  văn an", "Nguyễn Văn An"),
+        ("ĐỖ THỊ ĐÀO", "Đỗ Thị Đào"),
+        ("lò văn pấng", "Lò Văn Pấng"),
+        ("h'mông a", "H'Mông A"),
+        (unicodedata.normalize("NFD", "trần thị ánh"), "Trần Thị Ánh"),
+    ],
+)
+def test_capitalize_name_examples(raw: str, name: str) -> None:
+    from laodong.core.text import capitalize_name
+
+    assert capitalize_name(raw) == name
+
+
+@given(
+    st.text(
+        alphabet="aăâbcdđeêghiklmnoôơpqrstuưvxyáàảãạắằẳẵặấầẩẫậéèẻẽẹếềểễệíìỉĩịóòỏõọ"
+        "ốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ ",
+        max_size=40,
+    )
+)
+def test_capitalize_name_is_idempotent_and_keeps_the_letters(text: str) -> None:
+    from laodong.core.text import capitalize_name
+
+    once = capitalize_name(text)
+    assert capitalize_name(once) == once
+    assert fold(once) == fold(text)
+    assert all(word[:1].isupper() for word in once.split())

@@ -144,3 +144,22 @@ def test_schema_command_prints_items_options_and_skip_rules(code: str) -> None:
 def test_schema_command_refuses_an_unknown_form() -> None:
     with pytest.raises(CommandError, match="Không có mẫu phiếu “mau-99”"):
         call_command("forms", "schema", "mau-99")
+
+
+@pytest.mark.django_db
+def test_unknown_form_pages_are_not_found(client: object) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    from laodong.accounts.models import Role
+    from laodong.conftest import login, make_unit, make_user
+    from laodong.units.models import Level
+
+    assert isinstance(client, Client)
+    country = make_unit("Việt Nam", Level.COUNTRY, None, "VN")
+    user = make_user(Role.SYSTEM_ADMINISTRATOR, country)
+    browser = login(user)
+    assert browser.get(reverse("forms-download-template", args=["mau-99"])).status_code == 404
+    assert browser.get(reverse("forms-view-schema", args=["mau-99"])).status_code == 404
+    schema = browser.get(reverse("forms-view-schema", args=["tt11-2022-m03"])).json()
+    assert schema["form_number"] == "Mẫu số 03"
