@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "laodong.units",
     "laodong.accounts",
     "laodong.forms",
+    "laodong.register",
 ]
 
 MIDDLEWARE = [

@@ -16,21 +16,49 @@ class Capability(StrEnum):
     MANAGE_VILLAGES = "manage_villages"
     VIEW_ACCOUNTS = "view_accounts"
     MANAGE_ACCOUNTS = "manage_accounts"
+    VIEW_REGISTER = "view_register"
+    EDIT_REGISTER = "edit_register"
+    # The full personal ID number; everyone else sees it masked (privacy.md).
+    VIEW_FULL_ID = "view_full_id"
 
 
 _ALL = frozenset(Capability)
 CAPABILITIES: dict[str, frozenset[Capability]] = {
-    Role.ENUMERATOR: frozenset({Capability.VIEW_UNITS}),
-    Role.VILLAGE_HEAD: frozenset({Capability.VIEW_UNITS}),
-    Role.COMMUNE_LABOR_OFFICER: frozenset(
-        {Capability.VIEW_UNITS, Capability.MANAGE_VILLAGES, Capability.VIEW_ACCOUNTS}
+    Role.ENUMERATOR: frozenset(
+        {Capability.VIEW_UNITS, Capability.VIEW_REGISTER, Capability.VIEW_FULL_ID}
     ),
-    Role.COMMUNE_POLICE: frozenset({Capability.VIEW_UNITS}),
-    Role.COMMUNE_LEADER: _ALL,
+    Role.VILLAGE_HEAD: frozenset({Capability.VIEW_UNITS, Capability.VIEW_REGISTER}),
+    Role.COMMUNE_LABOR_OFFICER: frozenset(
+        {
+            Capability.VIEW_UNITS,
+            Capability.MANAGE_VILLAGES,
+            Capability.VIEW_ACCOUNTS,
+            Capability.VIEW_REGISTER,
+            Capability.EDIT_REGISTER,
+            Capability.VIEW_FULL_ID,
+        }
+    ),
+    Role.COMMUNE_POLICE: frozenset(
+        {Capability.VIEW_UNITS, Capability.VIEW_REGISTER, Capability.VIEW_FULL_ID}
+    ),
+    # Leaders approve and report; they see the register with IDs masked and do not key forms.
+    Role.COMMUNE_LEADER: frozenset(
+        {
+            Capability.VIEW_UNITS,
+            Capability.MANAGE_VILLAGES,
+            Capability.VIEW_ACCOUNTS,
+            Capability.MANAGE_ACCOUNTS,
+            Capability.VIEW_REGISTER,
+        }
+    ),
     # Finance settles payment per enumerator, so it needs to see who the enumerators are.
     Role.COMMUNE_FINANCE_OFFICER: frozenset({Capability.VIEW_UNITS, Capability.VIEW_ACCOUNTS}),
-    Role.PROVINCE_LABOR_DEPARTMENT: frozenset({Capability.VIEW_UNITS, Capability.VIEW_ACCOUNTS}),
-    Role.PROVINCE_POLICE: frozenset({Capability.VIEW_UNITS}),
+    Role.PROVINCE_LABOR_DEPARTMENT: frozenset(
+        {Capability.VIEW_UNITS, Capability.VIEW_ACCOUNTS, Capability.VIEW_REGISTER}
+    ),
+    Role.PROVINCE_POLICE: frozenset(
+        {Capability.VIEW_UNITS, Capability.VIEW_REGISTER, Capability.VIEW_FULL_ID}
+    ),
     Role.SYSTEM_ADMINISTRATOR: _ALL,
 }
 

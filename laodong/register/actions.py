@@ -1,0 +1,260 @@
+"""Every change to the register goes through these functions.
+
+They run the form's validation engine plus the checks that need the register (duplicates), refuse
+to store a form with errors or with warnings nobody confirmed, and keep every state as a version.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from laodong.accounts.permissions import Capability, require_capability
+from laodong.audit.models import record_event
+from laodong.core.text import fold
+from laodong.forms.citizen_id import IdKind as ParsedIdKind
+from laodong.forms.citizen_id import ParsedId, parse_id
+from laodong.forms.dates import PartialDate
+from laodong.forms.definitions import get_form
+from laodong.forms.validation import Finding, Severity, ValidationResult, validate_answers
+from laodong.register.models import PRIORITY_FLAGS, TYPED_CODES, IdKind, Person, PersonVersion
+from laodong.register.models import Source as Source
+from laodong.units.models import Level, Unit
+
+
+class RegisterError(Exception):
+    """A form was not stored; `findings` say why (errors, or warnings to confirm)."""
+
+    def __init__(self, message: str, findings: Iterable[Finding] = ()) -> None:
+        super().__init__(message)
+        self.findings = list(findings)
+
+
+def header_answers(village: Unit) -> dict[str, str]:
+    """The form's header items, taken from the chosen village rather than typed."""
+    commune = village.parent
+    assert commune is not None and commune.parent is not None
+    return {"province": commune.parent.code, "commune": commune.code, "village": village.name}
+
+
+def check_person(
+    form_code: str,
+    answers: Mapping[str, Any],
+    *,
+    village: Unit,
+    exclude_pk: int | None = None,
+    reference_date: datetime.date | None = None,
+) -> ValidationResult:
+    """Validate a person's answers as the register would store them."""
+    form = get_form(form_code)
+    full = {**answers, **header_answers(village)}
+    result = validate_answers(form, full, reference_date=reference_date)
+    values = result.values
+    others = Person.objects.exclude(pk=exclude_pk) if exclude_pk else Person.objects.all()
+    personal_id = values.get("personal_id") or ""
+    if personal_id and isinstance(parse_id(personal_id), ParsedId):
+        holder = others.filter(personal_id=personal_id).select_related("commune").first()
+        if holder is not None:
+            result.findings.append(
+                Finding(
+                    "duplicate.personal_id",
+                    Severity.ERROR,
+                    "personal_id",
+                    _(
+                        "Số CCCD/CMND này đã có trong cơ sở dữ liệu (%(commune)s). Mỗi người chỉ "
+                        "có một phiếu: hãy cập nhật phiếu đã có."
+                    )
+                    % {"commune": holder.commune.label()},
+                )
+            )
+    elif (
+        not personal_id
+        and values.get("full_name")
+        and isinstance(values.get("birth_date"), PartialDate)
+    ):
+        twin = others.filter(
+            commune=village.parent,
+            full_name_folded=fold(values["full_name"]),
+            birth_date=values["birth_date"].value,
+        ).exists()
+        if twin:
+            result.findings.append(
+                Finding(
+                    "duplicate.name_birth",
+                    Severity.WARNING,
+                    "full_name",
+                    _(
+                        "Xã đã có người cùng họ tên và ngày sinh. Hãy kiểm tra đây có phải là một "
+                        "người không."
+                    ),
+                )
+            )
+    return result
+
+
+def _stored(value: Any) -> Any:
+    if isinstance(value, PartialDate):
+        return str(value)
+    return value
+
+
+def _refuse_unless_clean(result: ValidationResult, confirmed: Iterable[str]) -> None:
+    if result.errors:
+        raise RegisterError(
+            _("Phiếu còn %(count)s lỗi, chưa lưu được.") % {"count": len(result.errors)},
+            result.errors,
+        )
+    unconfirmed = [w for w in result.warnings if w.rule not in set(confirmed)]
+    if unconfirmed:
+        raise RegisterError(
+            _("Hãy xác nhận %(count)s cảnh báo trước khi lưu.") % {"count": len(unconfirmed)},
+            unconfirmed,
+        )
+
+
+def _apply(person: Person, form_code: str, village: Unit, values: Mapping[str, Any]) -> None:
+    assert village.parent is not None
+    person.form_code = form_code
+    person.village, person.commune = village, village.parent
+    person.full_name = values["full_name"]
+    person.full_name_folded = fold(values["full_name"])
+    birth: PartialDate = values["birth_date"]
+    person.birth_date, person.birth_year_only = birth.value, birth.year_only
+    parsed = parse_id(values.get("personal_id") or "")
+    person.personal_id = parsed.number if isinstance(parsed, ParsedId) else ""
+    person.id_kind = (
+        IdKind.NONE
+        if not isinstance(parsed, ParsedId)
+        else IdKind.PERSONAL
+        if parsed.kind == ParsedIdKind.PERSONAL
+        else IdKind.LEGACY
+    )
+    person.household_code = values.get("household_code") or ""
+    for key in ("collection_date", "contract_start_date"):
+        day = values.get(key)
+        setattr(person, key, day.value if isinstance(day, PartialDate) else None)
+    for key in TYPED_CODES:
+        setattr(person, key, values.get(key) or "")
+    groups = set(values.get("priority_groups") or [])
+    for code, flag in PRIORITY_FLAGS.items():
+        setattr(person, flag, code in groups)
+    person.answers = {
+        key: _stored(value) for key, value in values.items() if value not in ("", [], None)
+    }
+
+
+def _check_village(acting_user: Any, village: Unit) -> None:
+    if village.level != Level.VILLAGE or village.valid_to is not None:
+        raise RegisterError(_("Hãy chọn một thôn / tổ dân phố đang có hiệu lực."))
+    if not acting_user.unit.contains(village):
+        raise RegisterError(_("Thôn này nằm ngoài phạm vi của bạn."))
+
+
+@transaction.atomic
+def record_person(
+    *,
+    acting_user: Any,
+    form_code: str,
+    village: Unit,
+    answers: Mapping[str, Any],
+    source: str = Source.COLLECTION,
+    confirmed_warnings: Iterable[str] = (),
+    reference_date: datetime.date | None = None,
+) -> Person:
+    """Add a person to the register (version 1)."""
+    require_capability(acting_user, Capability.EDIT_REGISTER)
+    _check_village(acting_user, village)
+    result = check_person(form_code, answers, village=village, reference_date=reference_date)
+    confirmed = list(confirmed_warnings)
+    _refuse_unless_clean(result, confirmed)
+    person = Person()
+    _apply(person, form_code, village, result.values)
+    person.save()
+    PersonVersion.objects.create(
+        person=person,
+        number=1,
+        form_code=form_code,
+        answers=person.answers,
+        source=source,
+        changed_by=acting_user,
+        changed_at=timezone.now(),
+        confirmed_warnings=sorted({w.rule for w in result.warnings} & set(confirmed)),
+    )
+    record_event(
+        actor=acting_user,
+        action="register.record_person",
+        target=person,
+        unit=person.commune,
+        details={"source": source, "form": form_code},
+    )
+    return person
+
+
+@transaction.atomic
+def update_person(
+    *,
+    acting_user: Any,
+    person: Person,
+    answers: Mapping[str, Any],
+    source: str = Source.CORRECTION,
+    reason: str = "",
+    village: Unit | None = None,
+    confirmed_warnings: Iterable[str] = (),
+    reference_date: datetime.date | None = None,
+) -> Person:
+    """Store a new version of a person's answers; nothing is written when nothing changed."""
+    require_capability(acting_user, Capability.EDIT_REGISTER)
+    person = Person.objects.select_for_update().select_related("village").get(pk=person.pk)
+    village = village or person.village
+    _check_village(acting_user, village)
+    result = check_person(
+        person.form_code,
+        answers,
+        village=village,
+        exclude_pk=person.pk,
+        reference_date=reference_date,
+    )
+    confirmed = list(confirmed_warnings)
+    _refuse_unless_clean(result, confirmed)
+    before = dict(person.answers)
+    _apply(person, person.form_code, village, result.values)
+    after = person.answers
+    changes = {
+        key: [before.get(key), after.get(key)]
+        for key in sorted(set(before) | set(after))
+        if before.get(key) != after.get(key)
+    }
+    if not changes:
+        return person
+    person.version += 1
+    person.save()
+    PersonVersion.objects.create(
+        person=person,
+        number=person.version,
+        form_code=person.form_code,
+        answers=after,
+        changes=changes,
+        source=source,
+        reason=reason.strip()[:300],
+        changed_by=acting_user,
+        changed_at=timezone.now(),
+        confirmed_warnings=sorted({w.rule for w in result.warnings} & set(confirmed)),
+    )
+    record_event(
+        actor=acting_user,
+        action="register.update_person",
+        target=person,
+        unit=person.commune,
+        details={"version": person.version, "source": source, "items": sorted(changes)},
+    )
+    return person
+
+
+def person_as_of(person: Person, moment: datetime.datetime) -> PersonVersion | None:
+    """The version in force at a moment (None if the person was not yet recorded)."""
+    return person.versions.filter(changed_at__lte=moment).order_by("-number").first()

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class RegisterConfig(AppConfig):
+    name = "laodong.register"
+    label = "register"
+    verbose_name = "Cơ sở dữ liệu người lao động"

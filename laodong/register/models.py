@@ -1,0 +1,157 @@
+"""The register: one record per person, with the full history of its answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Source(models.TextChoices):
+    COLLECTION = "collection", _("Thu thập")
+    CORRECTION = "correction", _("Sửa sai")
+    UPDATE = "update", _("Cập nhật biến động")
+    IMPORT = "import", _("Nhập từ tệp")
+
+
+class IdKind(models.TextChoices):
+    PERSONAL = "personal", _("Số định danh 12 số")
+    LEGACY = "legacy", _("CMND 9 số")
+    NONE = "none", _("Chưa có số")
+
+
+# Answers kept in typed columns, so that reports aggregate them in SQL. Everything else lives in
+# `answers` only. Codes are stored as the form's codes; `form_code` says which version.
+TYPED_CODES = (
+    "sex",
+    "relation_to_head",
+    "ethnic_group",
+    "general_education",
+    "qualification",
+    "field_of_training",
+    "activity_status",
+    "inactivity_reason",
+    "employment_status",
+    "occupation_code",
+    "has_social_insurance",
+    "social_insurance_type",
+    "has_labor_contract",
+    "contract_type",
+    "workplace_type",
+    "enterprise_type",
+    "unemployed_before",
+    "unemployment_duration",
+)
+PRIORITY_FLAGS = {
+    "1": "is_disabled",
+    "2": "is_poor_household",
+    "3": "is_near_poor_household",
+    "4": "is_land_recovered_household",
+    "5": "is_merit_relative",
+    "6": "is_ethnic_minority",
+}
+
+
+def _code_field(length: int = 4) -> models.CharField[str, str]:
+    return models.CharField(max_length=length, blank=True, default="")
+
+
+class Person(models.Model):
+    """A resident worker aged 15+, as currently known."""
+
+    personal_id = models.CharField(_("số CCCD/CMND"), max_length=12, blank=True, default="")
+    id_kind = models.CharField(max_length=10, choices=IdKind.choices, default=IdKind.NONE)
+    full_name = models.CharField(_("họ và tên"), max_length=150)
+    full_name_folded = models.CharField(max_length=150, db_index=True)
+    birth_date = models.DateField(_("ngày sinh"))
+    birth_year_only = models.BooleanField(default=False)
+    village = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    # The commune is the village's parent, kept here because every scope check and report
+    # filters and groups by it.
+    commune = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    household_code = models.CharField(max_length=30, blank=True, default="")
+    form_code = models.CharField(_("mẫu phiếu"), max_length=20)
+    collection_date = models.DateField(_("ngày thu thập"), null=True, blank=True)
+    contract_start_date = models.DateField(null=True, blank=True)
+
+    sex = _code_field()
+    relation_to_head = _code_field()
+    ethnic_group = _code_field()
+    general_education = _code_field()
+    qualification = _code_field()
+    field_of_training = _code_field()
+    activity_status = _code_field()
+    inactivity_reason = _code_field()
+    employment_status = _code_field()
+    occupation_code = _code_field()
+    has_social_insurance = _code_field()
+    social_insurance_type = _code_field()
+    has_labor_contract = _code_field()
+    contract_type = _code_field()
+    workplace_type = _code_field()
+    enterprise_type = _code_field()
+    unemployed_before = _code_field()
+    unemployment_duration = _code_field()
+    is_disabled = models.BooleanField(default=False)
+    is_poor_household = models.BooleanField(default=False)
+    is_near_poor_household = models.BooleanField(default=False)
+    is_land_recovered_household = models.BooleanField(default=False)
+    is_merit_relative = models.BooleanField(default=False)
+    is_ethnic_minority = models.BooleanField(default=False)
+
+    answers = models.JSONField(default=dict)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("người lao động")
+        verbose_name_plural = _("người lao động")
+        constraints = [
+            # One person per ID number (citizen-id.md); people without one are allowed.
+            models.UniqueConstraint(
+                fields=["personal_id"],
+                condition=~models.Q(personal_id=""),
+                name="person_personal_id_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["commune", "full_name_folded"], name="person_commune_name"),
+            models.Index(fields=["village", "full_name_folded"], name="person_village_name"),
+            models.Index(fields=["commune", "activity_status"], name="person_commune_activity"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class PersonVersion(models.Model):
+    """One state of a person's answers: who changed what, when, from which source."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    form_code = models.CharField(max_length=20)
+    answers = models.JSONField()
+    changes = models.JSONField(default=dict)  # {item key: [old, new]}; empty for version 1
+    source = models.CharField(max_length=12, choices=Source.choices)
+    reason = models.CharField(max_length=300, blank=True, default="")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(db_index=True)
+    # Warnings the officer confirmed when saving this version (rule codes).
+    confirmed_warnings = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "number"], name="person_version_unique"),
+        ]
+        ordering = ["person", "number"]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} v{self.number}"
+
+    def as_of(self) -> dict[str, Any]:
+        return dict(self.answers)
