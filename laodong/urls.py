@@ -9,4 +9,5 @@ urlpatterns = [
     path("units/", include("laodong.units.urls")),
     path("accounts/", include("laodong.accounts.urls")),
     path("forms/", include("laodong.forms.urls")),
+    path("register/", include("laodong.register.urls")),
 ]

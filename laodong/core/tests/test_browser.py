@@ -159,3 +159,27 @@ def test_account_search_keeps_names_out_of_the_address(
     page.wait_for_function("document.querySelectorAll('#account-results tbody tr').length === 1")
     assert page.locator("#account-results td.title").inner_text() == "Hoàng Văn Nam"
     assert page.url == f"{live_server.url}/accounts/"
+
+
+def test_skip_logic_follows_the_answers_while_typing(
+    page: Any, live_server: Any, commune: Unit
+) -> None:
+    make_user(Role.COMMUNE_LABOR_OFFICER, commune, "canbo")
+    sign_in(page, live_server.url, "canbo")
+    page.goto(f"{live_server.url}/register/new/")
+    assert page.is_hidden("#id_employment_status")
+    assert page.is_hidden("#id_unemployment_duration")
+    page.check("#id_activity_status_0")  # 1. Người có việc làm
+    assert page.is_visible("#id_employment_status")
+    assert page.is_hidden("#id_contract_type")
+    page.check("#id_has_labor_contract_0")  # 1. Có
+    assert page.is_visible("#id_contract_type")
+    page.check("#id_activity_status_1")  # 2. Người thất nghiệp
+    assert page.is_hidden("#id_employment_status")
+    assert page.is_hidden("#id_contract_type")  # its controlling item is hidden too
+    assert page.is_visible("#id_unemployment_duration")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "person-form-desktop.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(ARTIFACTS / "person-form-phone.png"), full_page=True)

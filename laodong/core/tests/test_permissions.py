@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from laodong.accounts.models import Role, User
 from laodong.audit.models import AuditEvent
 from laodong.conftest import Tree, login, make_user
+from laodong.register.models import Person, PersonVersion
 from laodong.units.models import Unit
 
 ALL = set(Role)
@@ -26,6 +27,20 @@ ACCOUNT_VIEWERS = {
     Role.SYSTEM_ADMINISTRATOR,
 }
 ACCOUNT_MANAGERS = {Role.COMMUNE_LEADER, Role.SYSTEM_ADMINISTRATOR}
+REGISTER_VIEWERS = ALL - {Role.COMMUNE_FINANCE_OFFICER}
+REGISTER_EDITORS = {Role.COMMUNE_LABOR_OFFICER, Role.SYSTEM_ADMINISTRATOR}
+
+
+def _person_url(name: str) -> Callable[[Tree, dict[str, User]], str]:
+    return lambda t, u: reverse(name, args=[Person.objects.get().pk])
+
+
+def _person_edit(t: Tree) -> dict[str, Any]:
+    from laodong.register.tests.test_views import post_data
+
+    return post_data(Person.objects.get(), full_name="Nguyễn Văn Ánh")
+
+
 # Accounts attached to a village cannot see their commune at all.
 VILLAGE_ROLES = {Role.ENUMERATOR, Role.VILLAGE_HEAD}
 
@@ -199,6 +214,24 @@ CASES = [
     ),
     Case("change password form", "get", lambda t, u: reverse("accounts-password-change"), ALL, 200),
     Case("form list", "get", lambda t, u: reverse("forms-list-forms"), ALL, 200),
+    Case("people list", "get", lambda t, u: reverse("register-list-people"), REGISTER_VIEWERS, 200),
+    Case(
+        "new person form",
+        "get",
+        lambda t, u: reverse("register-create-person"),
+        REGISTER_EDITORS,
+        200,
+    ),
+    Case("person page", "get", _person_url("register-view-person"), REGISTER_VIEWERS, 200),
+    Case("person edit form", "get", _person_url("register-edit-person"), REGISTER_EDITORS, 200),
+    Case(
+        "person edit",
+        "post",
+        _person_url("register-edit-person"),
+        REGISTER_EDITORS,
+        302,
+        data=_person_edit,
+    ),
     Case(
         "form template",
         "get",
@@ -226,12 +259,16 @@ def _state() -> tuple[Any, ...]:
                 "full_name", "role", "unit_id", "is_active", "password"
             )
         ),
+        tuple(PersonVersion.objects.order_by("pk").values_list("person_id", "number")),
     )
 
 
 @pytest.fixture
 def matrix_users(tree: Tree, users: dict[str, User]) -> dict[str, User]:
     users["target"] = make_user(Role.ENUMERATOR, tree.village, "target-enumerator")
+    from laodong.register.tests.test_views import make_person
+
+    make_person(tree, users[Role.COMMUNE_LABOR_OFFICER])
     return users
 
 

@@ -1,0 +1,141 @@
+"""The register pages: enter, correct and view a person, with history and masking."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from pytest_django import DjangoAssertNumQueries
+
+from laodong.accounts.models import Role, User
+from laodong.audit.models import AuditEvent
+from laodong.conftest import Tree, login, make_user
+from laodong.forms.definitions import get_form
+from laodong.register.actions import record_person
+from laodong.register.models import Person, Source
+from laodong.register.tests.test_actions import ANSWERS
+
+
+def make_person(tree: Tree, officer: User, **changes: Any) -> Person:
+    return record_person(
+        acting_user=officer,
+        form_code="tt09-2025-m01",
+        village=tree.village,
+        answers={**ANSWERS, **changes},
+    )
+
+
+def post_data(person: Person | None, village: Any = None, **changes: Any) -> dict[str, Any]:
+    """What the browser posts: the person's answers as form fields, with changes."""
+    answers = dict(person.answers) if person else dict(ANSWERS)
+    data: dict[str, Any] = {
+        "village": (village or person.village).pk if (village or person) else ""
+    }
+    form = get_form(person.form_code if person else "tt09-2025-m01")
+    for key, value in {**answers, **changes}.items():
+        if not form.has_item(key) or key in ("province", "commune", "village"):
+            continue
+        item = form.item(key)
+        if item.type == "choice" and value:
+            found = form.code_lists[item.code_list].match(str(value))
+            value = found.code if found else value
+        if item.type == "multi_choice":
+            value = [v for v in str(value).split(",") if v] if isinstance(value, str) else value
+        data[key] = value
+    data["source"], data["reason"] = Source.CORRECTION, "Sửa theo thẻ"
+    return data
+
+
+def test_officer_enters_a_clean_form(tree: Tree, users: dict[str, User]) -> None:
+    client = login(users[Role.COMMUNE_LABOR_OFFICER])
+    response = client.post(reverse("register-create-person"), post_data(None, village=tree.village))
+    person = Person.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("register-view-person", args=[person.pk])
+    assert person.full_name == "Nguyễn Văn An" and person.village == tree.village
+
+
+def test_errors_appear_next_to_their_items_and_nothing_is_saved(
+    tree: Tree, users: dict[str, User]
+) -> None:
+    client = login(users[Role.COMMUNE_LABOR_OFFICER])
+    data = post_data(None, village=tree.village, employment_status="", unemployed_before="1")
+    response = client.post(reverse("register-create-person"), data)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["employment_status"] == [
+        "12.1. Vị thế việc làm: Chưa ghi. Mục này bắt buộc."
+    ]
+    assert "Chỉ ghi khi mục 11 là “Người thất nghiệp”" in form.errors["unemployed_before"][0]
+    assert Person.objects.count() == 0
+
+
+def test_warnings_are_shown_then_confirmed(tree: Tree, users: dict[str, User]) -> None:
+    client = login(users[Role.COMMUNE_LABOR_OFFICER])
+    data = post_data(None, village=tree.village, personal_id="")
+    first = client.post(reverse("register-create-person"), data)
+    assert first.status_code == 200
+    assert "Chưa có số CCCD/CMND" in first.content.decode()
+    assert Person.objects.count() == 0
+    second = client.post(
+        reverse("register-create-person"),
+        {**data, "shown_warnings": ["id.missing"], "confirmed_warnings": ["id.missing"]},
+    )
+    assert second.status_code == 302
+    assert Person.objects.get().versions.get().confirmed_warnings == ["id.missing"]
+
+
+def test_a_correction_shows_in_the_history_and_as_of_a_date(
+    tree: Tree, users: dict[str, User]
+) -> None:
+    officer = users[Role.COMMUNE_LABOR_OFFICER]
+    person = make_person(tree, officer)
+    client = login(officer)
+    response = client.post(
+        reverse("register-edit-person", args=[person.pk]), post_data(person, qualification="6")
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("register-view-person", args=[person.pk])).content.decode()
+    assert "Phiên bản 2" in page and "Sửa theo thẻ" in page
+    assert "5 – Trung cấp" in page and "6 – Cao đẳng" in page
+    old = client.get(reverse("register-view-person", args=[person.pk]), {"as_of": "01/01/2020"})
+    assert "chưa có trong cơ sở dữ liệu" in old.content.decode()
+
+
+def test_id_is_masked_for_roles_without_the_right_and_views_are_logged(
+    tree: Tree, users: dict[str, User]
+) -> None:
+    person = make_person(tree, users[Role.COMMUNE_LABOR_OFFICER])
+    url = reverse("register-view-person", args=[person.pk])
+    leader_page = login(users[Role.COMMUNE_LEADER]).get(url).content.decode()
+    assert "038090012345" not in leader_page and "********2345" in leader_page
+    police_page = login(users[Role.COMMUNE_POLICE]).get(url).content.decode()
+    assert "038090012345" in police_page
+    assert AuditEvent.objects.filter(action="register.view_person").count() == 2
+
+
+def test_people_list_is_scoped_searchable_and_costs_the_same_for_many_rows(
+    tree: Tree, users: dict[str, User], django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    officer = users[Role.COMMUNE_LABOR_OFFICER]
+    make_person(tree, officer)
+    client = login(officer)
+    # session, user with unit, page of people (the village list is read when rendering)
+    with django_assert_num_queries(4):
+        client.get(reverse("register-list-people"))
+    for number in range(60):
+        make_person(
+            tree,
+            officer,
+            personal_id=f"038090{number:06d}",
+            full_name=f"Trần Văn {'ABCDEFGHIK'[number % 10]}{'aeiou'[number % 5]}",
+        )
+    with django_assert_num_queries(4):
+        page = client.get(reverse("register-list-people"))
+    assert len(page.context["page"].items) == 50
+    found = client.post(reverse("register-list-people"), {"q": "nguyen van an"})
+    assert [p.full_name for p in found.context["page"].items] == ["Nguyễn Văn An"]
+    by_id = client.post(reverse("register-list-people"), {"q": "038090000007"})
+    assert len(by_id.context["page"].items) == 1
+    stranger = make_user(Role.COMMUNE_LABOR_OFFICER, tree.other_commune)
+    assert login(stranger).get(reverse("register-list-people")).context["page"].items == []

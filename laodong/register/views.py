@@ -1,0 +1,202 @@
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from laodong.accounts.permissions import Capability, has_capability, require_capability
+from laodong.audit.models import record_event
+from laodong.core.paging import keyset_page
+from laodong.core.text import fold
+from laodong.forms.citizen_id import normalize_id
+from laodong.forms.dates import parse_date
+from laodong.forms.definitions import FORM_CODES, FormDefinition, UnknownForm, get_form
+from laodong.register import actions
+from laodong.register.access import get_person_for_user, people_in_scope
+from laodong.register.display import answer_sections, change_rows
+from laodong.register.forms import PersonForm, PersonSearchForm
+from laodong.register.models import Person, Source
+from laodong.units.models import Level, Unit
+
+CURRENT_FORM = "tt09-2025-m01"
+PAGE_SIZE = 50
+
+
+def _villages(request: HttpRequest) -> QuerySet[Unit]:
+    own_unit = getattr(request.user, "unit", None)
+    if own_unit is None:
+        raise Http404
+    return (
+        Unit.objects.current()
+        .within(own_unit)
+        .filter(level=Level.VILLAGE)
+        .select_related("parent")
+        .order_by("parent__name_folded", "name_folded")
+    )
+
+
+def _definition(code: str) -> FormDefinition:
+    try:
+        return get_form(code)
+    except UnknownForm as error:
+        raise Http404 from error
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def list_people(request: HttpRequest) -> HttpResponse:
+    """People in scope. The search travels by POST: names and ID numbers stay out of URLs."""
+    require_capability(request.user, Capability.VIEW_REGISTER)
+    villages = _villages(request)
+    data = request.POST if request.method == "POST" else None
+    search = PersonSearchForm(data, villages=villages)
+    rows = people_in_scope(request.user).select_related("village")
+    if search.is_valid():
+        query = search.cleaned_data["q"].strip()
+        digits = normalize_id(query)
+        if digits.isdigit() and has_capability(request.user, Capability.VIEW_FULL_ID):
+            rows = rows.filter(personal_id__startswith=digits)
+        elif query:
+            rows = rows.filter(full_name_folded__contains=fold(query))
+        if search.cleaned_data["village"]:
+            rows = rows.filter(village=search.cleaned_data["village"])
+    after = data.get("after") if data else None
+    page = keyset_page(rows, ("full_name_folded", "pk"), after, PAGE_SIZE)
+    return render(
+        request,
+        "register/person_list.html",
+        {
+            "page": page,
+            "search": search,
+            "full_id": has_capability(request.user, Capability.VIEW_FULL_ID),
+            "can_edit": has_capability(request.user, Capability.EDIT_REGISTER),
+        },
+    )
+
+
+def _save(request: HttpRequest, form: PersonForm, person: Person | None) -> Person | None:
+    """Run the action; on refusal put the findings on the form and return None."""
+    data = form.cleaned_data
+    try:
+        if person is None:
+            return actions.record_person(
+                acting_user=request.user,
+                form_code=form.definition.code,
+                village=data["village"],
+                answers=form.answers(),
+                confirmed_warnings=data["confirmed_warnings"],
+            )
+        return actions.update_person(
+            acting_user=request.user,
+            person=person,
+            village=data["village"],
+            answers=form.answers(),
+            source=request.POST.get("source", Source.CORRECTION),
+            reason=request.POST.get("reason", ""),
+            confirmed_warnings=data["confirmed_warnings"],
+        )
+    except actions.RegisterError as refused:
+        form.add_findings(refused.findings)
+        if not refused.findings:
+            form.add_error(None, str(refused))
+        messages.error(request, str(refused))
+        return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def create_person(request: HttpRequest) -> HttpResponse:
+    require_capability(request.user, Capability.EDIT_REGISTER)
+    definition = _definition(request.GET.get("form", CURRENT_FORM))
+    villages = _villages(request)
+    initial: dict[str, Any] = {"collection_date": timezone.localdate().strftime("%d/%m/%Y")}
+    if villages.count() == 1:
+        initial["village"] = villages.first()
+    form = PersonForm(
+        request.POST or None, definition=definition, villages=villages, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        person = _save(request, form, None)
+        if person is not None:
+            messages.success(request, _("Đã lưu phiếu của %(name)s.") % {"name": person})
+            return redirect("register-view-person", pk=person.pk)
+    return render(
+        request,
+        "register/person_form.html",
+        {
+            "form": form,
+            "definition": definition,
+            "person": None,
+            "form_codes": FORM_CODES,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_person(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_person_for_user(request.user, pk, write=True)
+    definition = _definition(person.form_code)
+    initial: dict[str, Any] = {**person.answers, "village": person.village}
+    form = PersonForm(
+        request.POST or None, definition=definition, villages=_villages(request), initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        saved = _save(request, form, person)
+        if saved is not None:
+            messages.success(
+                request, _("Đã lưu thay đổi (phiên bản %(version)s).") % {"version": saved.version}
+            )
+            return redirect("register-view-person", pk=person.pk)
+    return render(
+        request,
+        "register/person_form.html",
+        {
+            "form": form,
+            "definition": definition,
+            "person": person,
+            "sources": Source.choices,
+        },
+    )
+
+
+@login_required
+def view_person(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_person_for_user(request.user, pk)
+    definition = _definition(person.form_code)
+    full_id = has_capability(request.user, Capability.VIEW_FULL_ID)
+    versions = list(person.versions.select_related("changed_by").order_by("-number"))
+    answers, as_of, shown = person.answers, None, versions[0] if versions else None
+    as_of_text = request.GET.get("as_of", "").strip()
+    if as_of_text and (parsed := parse_date(as_of_text)) is not None:
+        as_of = parsed.value
+        end_of_day = timezone.make_aware(datetime.datetime.combine(as_of, datetime.time.max))
+        shown = next((v for v in versions if v.changed_at <= end_of_day), None)
+        answers = shown.answers if shown else {}
+    # Viewing a person's record is processing of personal data and is logged (privacy.md).
+    record_event(
+        actor=request.user, action="register.view_person", target=person, unit=person.commune
+    )
+    return render(
+        request,
+        "register/person_view.html",
+        {
+            "person": person,
+            "definition": definition,
+            "as_of": as_of,
+            "as_of_text": as_of_text,
+            "shown_version": shown,
+            "sections": answer_sections(definition, answers, full_id=full_id),
+            "history": [(v, change_rows(definition, v.changes, full_id=full_id)) for v in versions],
+            "can_edit": has_capability(request.user, Capability.EDIT_REGISTER),
+            "invalid_as_of": bool(as_of_text) and as_of is None,
+        },
+    )
