@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
 
 from laodong.accounts import actions as account_actions
 from laodong.accounts.models import Role, User
+from laodong.forms.samples import SampleForms
+from laodong.register.actions import RegisterError, record_person
+from laodong.register.models import Person
 from laodong.units import actions as unit_actions
 from laodong.units.models import Level, Unit
 
 DEMO_PASSWORD = "laodong-demo-2026"  # noqa: S105 (printed by the demo on purpose)
 DEMO_COMMUNE_CODE = "15178"  # Xã Cẩm Tân, Thanh Hóa, in the 2025 list
+DEMO_PEOPLE = 120
 VILLAGE_NAMES = [f"Thôn {number}" for number in range(1, 9)]
 
 
@@ -82,4 +87,34 @@ def prepare_demo() -> list[DemoLogin]:
         # Demo logins skip the first-login password change so every role can be tried at once.
         account.must_change_password = False
         account.save(update_fields=["must_change_password"])
+    _record_demo_people(commune)
     return DEMO_LOGINS
+
+
+def _record_demo_people(commune: Unit) -> None:
+    """Some collected forms, so the register pages have something to show."""
+    if Person.objects.filter(commune=commune).exists():
+        return
+    officer = User.objects.get(username="canbolaodong")
+    villages = {
+        v.name: v for v in Unit.objects.current().filter(parent=commune, level=Level.VILLAGE)
+    }
+    samples = SampleForms(
+        seed=2025,
+        commune=commune.code,
+        villages=sorted(villages),
+        collection_date=datetime.date(2025, 11, 20),
+    )
+    for answers in samples.rows(DEMO_PEOPLE):
+        try:
+            record_person(
+                acting_user=officer,
+                form_code="tt09-2025-m01",
+                village=villages[answers["village"]],
+                answers=answers,
+                confirmed_warnings=("id.missing", "duplicate.name_birth"),
+            )
+        except RegisterError:
+            # A generated person can collide with an earlier one (same name and birth date);
+            # the demo simply skips them.
+            continue

@@ -205,6 +205,26 @@ def _admin_cards(user: Any, unit: Unit) -> list[Card]:
     return cards
 
 
+def _register_card(user: Any) -> list[Card]:
+    from laodong.register.access import people_in_scope
+
+    if not has_capability(user, Capability.VIEW_REGISTER):
+        return []
+    count = people_in_scope(user).count()
+    links = [(_("Danh sách người lao động"), reverse("register-list-people"))]
+    if has_capability(user, Capability.EDIT_REGISTER):
+        links.insert(0, (_("Nhập phiếu"), reverse("register-create-person")))
+    return [
+        Card(
+            _("%(count)s người trong cơ sở dữ liệu") % {"count": _n(count)},
+            text=_("Thuộc địa bàn của bạn.")
+            if count
+            else _("Địa bàn của bạn chưa có phiếu nào được lưu."),
+            links=links,
+        )
+    ]
+
+
 def cards_for(user: Any) -> list[Card]:
     unit: Unit | None = user.unit
     if unit is None:
@@ -216,9 +236,11 @@ def cards_for(user: Any) -> list[Card]:
             )
         ]
     if user.role == Role.SYSTEM_ADMINISTRATOR:
-        return _admin_cards(user, unit)
-    if user.role in (Role.PROVINCE_LABOR_DEPARTMENT, Role.PROVINCE_POLICE):
-        return _province_cards(user, unit)
-    if user.role in (Role.ENUMERATOR, Role.VILLAGE_HEAD, Role.COMMUNE_POLICE):
-        return _field_cards(user, unit)
-    return _commune_cards(user, unit)
+        cards = _admin_cards(user, unit)
+    elif user.role in (Role.PROVINCE_LABOR_DEPARTMENT, Role.PROVINCE_POLICE):
+        cards = _province_cards(user, unit)
+    elif user.role in (Role.ENUMERATOR, Role.VILLAGE_HEAD, Role.COMMUNE_POLICE):
+        cards = _field_cards(user, unit)
+    else:
+        cards = _commune_cards(user, unit)
+    return cards + _register_card(user)

@@ -33,3 +33,15 @@ def test_demo_prepares_cam_tan_with_every_role_and_can_run_twice() -> None:
         response = client.get(reverse("core-home"))
         assert response.status_code == 200, login.username
         assert "Xin chào" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_demo_has_collected_forms_in_the_register() -> None:
+    from laodong.register.models import Person
+
+    call_command("demo", "--no-serve", stdout=io.StringIO())
+    people = Person.objects.count()
+    assert people >= 100
+    assert Person.objects.filter(commune__code="15178").count() == people
+    call_command("demo", "--no-serve", stdout=io.StringIO())
+    assert Person.objects.count() == people

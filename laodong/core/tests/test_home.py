@@ -82,3 +82,18 @@ def test_vietnamese_even_when_the_browser_asks_for_english(
     assert response["Content-Language"] == "vi"
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert "Hello," in client.get(reverse("core-home")).content.decode()
+
+
+def test_register_card_counts_people_in_scope(tree: Tree, users: dict[str, User]) -> None:
+    from laodong.register.tests.test_views import make_person
+
+    make_person(tree, users[Role.COMMUNE_LABOR_OFFICER])
+    officer_page = login(users[Role.COMMUNE_LABOR_OFFICER]).get(reverse("core-home"))
+    assert "1 người trong cơ sở dữ liệu" in officer_page.content.decode()
+    assert reverse("register-create-person") in officer_page.content.decode()
+    neighbour = make_user(Role.ENUMERATOR, tree.village2)
+    page = login(neighbour).get(reverse("core-home")).content.decode()
+    assert "0 người trong cơ sở dữ liệu" in page
+    assert reverse("register-create-person") not in page
+    finance = login(users[Role.COMMUNE_FINANCE_OFFICER]).get(reverse("core-home"))
+    assert "trong cơ sở dữ liệu" not in finance.content.decode()
