@@ -22,7 +22,14 @@ from laodong.forms.citizen_id import ParsedId, parse_id
 from laodong.forms.dates import PartialDate
 from laodong.forms.definitions import get_form
 from laodong.forms.validation import Finding, Severity, ValidationResult, validate_answers
-from laodong.register.models import PRIORITY_FLAGS, TYPED_CODES, IdKind, Person, PersonVersion
+from laodong.register.models import (
+    PRIORITY_FLAGS,
+    TYPED_CODES,
+    Draft,
+    IdKind,
+    Person,
+    PersonVersion,
+)
 from laodong.register.models import Source as Source
 from laodong.units.models import Level, Unit
 
@@ -165,8 +172,9 @@ def record_person(
     source: str = Source.COLLECTION,
     confirmed_warnings: Iterable[str] = (),
     reference_date: datetime.date | None = None,
+    draft: Draft | None = None,
 ) -> Person:
-    """Add a person to the register (version 1)."""
+    """Add a person to the register (version 1); the draft it came from is discarded."""
     require_capability(acting_user, Capability.EDIT_REGISTER)
     _check_village(acting_user, village)
     result = check_person(form_code, answers, village=village, reference_date=reference_date)
@@ -175,6 +183,7 @@ def record_person(
     person = Person()
     _apply(person, form_code, village, result.values)
     person.save()
+    _discard(acting_user, draft)
     PersonVersion.objects.create(
         person=person,
         number=1,
@@ -206,8 +215,11 @@ def update_person(
     village: Unit | None = None,
     confirmed_warnings: Iterable[str] = (),
     reference_date: datetime.date | None = None,
+    draft: Draft | None = None,
 ) -> Person:
-    """Store a new version of a person's answers; nothing is written when nothing changed."""
+    """Store a new version of a person's answers; nothing is written when nothing changed.
+
+    The draft it came from is discarded."""
     require_capability(acting_user, Capability.EDIT_REGISTER)
     person = Person.objects.select_for_update().select_related("village").get(pk=person.pk)
     village = village or person.village
@@ -229,6 +241,7 @@ def update_person(
         for key in sorted(set(before) | set(after))
         if before.get(key) != after.get(key)
     }
+    _discard(acting_user, draft)
     if not changes:
         return person
     person.version += 1
@@ -258,3 +271,30 @@ def update_person(
 def person_as_of(person: Person, moment: datetime.datetime) -> PersonVersion | None:
     """The version in force at a moment (None if the person was not yet recorded)."""
     return person.versions.filter(changed_at__lte=moment).order_by("-number").first()
+
+
+def _discard(acting_user: Any, draft: Draft | None) -> None:
+    if draft is not None and draft.owner_id == acting_user.pk:
+        draft.delete()
+
+
+def save_draft(
+    *,
+    acting_user: Any,
+    form_code: str,
+    answers: Mapping[str, Any],
+    village: Unit | None = None,
+    person: Person | None = None,
+    draft: Draft | None = None,
+) -> Draft:
+    """Keep a form as typed, without validation, to finish later."""
+    require_capability(acting_user, Capability.EDIT_REGISTER)
+    if village is not None:
+        _check_village(acting_user, village)
+    draft = draft or Draft(owner=acting_user)
+    if draft.owner_id != acting_user.pk:
+        raise RegisterError(_("Phiếu nháp này không phải của bạn."))
+    draft.form_code, draft.village, draft.person = form_code, village, person
+    draft.answers = {key: value for key, value in answers.items() if value not in (None, "", [])}
+    draft.save()
+    return draft

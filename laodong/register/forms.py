@@ -94,12 +94,15 @@ class PersonForm(forms.Form):
             else []
         )
 
-    def answers(self) -> dict[str, Any]:
-        return {
-            item.key: self.cleaned_data.get(item.key)
+    def answers_keys(self) -> list[str]:
+        return [
+            item.key
             for item in self.definition.items
-            if item.key in self.fields
-        }
+            if item.key in self.fields and item.key not in DERIVED_ITEMS
+        ]
+
+    def answers(self) -> dict[str, Any]:
+        return {key: self.cleaned_data.get(key) for key in self.answers_keys()}
 
     def add_findings(self, findings: list[Finding]) -> None:
         """Put errors next to their fields; keep warnings for confirmation."""

@@ -155,3 +155,30 @@ class PersonVersion(models.Model):
 
     def as_of(self) -> dict[str, Any]:
         return dict(self.answers)
+
+
+class Draft(models.Model):
+    """A form being filled in, saved as typed without validation; only its author sees it."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    form_code = models.CharField(max_length=20)
+    village = models.ForeignKey(
+        "units.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Set when the draft is a correction of someone already in the register.
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="drafts"
+    )
+    answers = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["owner", "updated_at"], name="draft_owner_updated")]
+
+    def __str__(self) -> str:
+        return f"draft {self.pk}"
+
+    @property
+    def title(self) -> str:
+        name = str(self.answers.get("full_name") or "").strip()
+        return name or "(chưa ghi họ tên)"

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -23,7 +24,7 @@ from laodong.register import actions
 from laodong.register.access import get_person_for_user, people_in_scope
 from laodong.register.display import answer_sections, change_rows
 from laodong.register.forms import PersonForm, PersonSearchForm
-from laodong.register.models import Person, Source
+from laodong.register.models import Draft, Person, Source
 from laodong.units.models import Level, Unit
 
 CURRENT_FORM = "tt09-2025-m01"
@@ -70,6 +71,11 @@ def list_people(request: HttpRequest) -> HttpResponse:
             rows = rows.filter(village=search.cleaned_data["village"])
     after = data.get("after") if data else None
     page = keyset_page(rows, ("full_name_folded", "pk"), after, PAGE_SIZE)
+    drafts = (
+        Draft.objects.filter(owner_id=request.user.pk)
+        .select_related("person")
+        .order_by("-updated_at")[:20]
+    )
     return render(
         request,
         "register/person_list.html",
@@ -78,11 +84,53 @@ def list_people(request: HttpRequest) -> HttpResponse:
             "search": search,
             "full_id": has_capability(request.user, Capability.VIEW_FULL_ID),
             "can_edit": has_capability(request.user, Capability.EDIT_REGISTER),
+            "drafts": drafts,
         },
     )
 
 
-def _save(request: HttpRequest, form: PersonForm, person: Person | None) -> Person | None:
+def _own_draft(request: HttpRequest) -> Draft | None:
+    """The draft named in the request; drafts are private to their author (404 otherwise)."""
+    draft_id = request.POST.get("draft") or request.GET.get("draft")
+    if not draft_id:
+        return None
+    if not str(draft_id).isdigit():
+        raise Http404
+    draft = Draft.objects.filter(pk=int(draft_id), owner_id=request.user.pk).first()
+    if draft is None:
+        raise Http404
+    return draft
+
+
+def _keep_draft(
+    request: HttpRequest, form: PersonForm, person: Person | None, draft: Draft | None
+) -> HttpResponse:
+    form.is_valid()  # read what can be read; a draft is not checked
+    data = getattr(form, "cleaned_data", {})
+    try:
+        draft = actions.save_draft(
+            acting_user=request.user,
+            form_code=form.definition.code,
+            answers={key: data.get(key) for key in form.answers_keys()},
+            village=data.get("village"),
+            person=person,
+            draft=draft,
+        )
+    except actions.RegisterError as refused:
+        messages.error(request, str(refused))
+        return redirect("register-list-people")
+    messages.success(request, _("Đã lưu nháp. Có thể mở lại từ danh sách người lao động."))
+    target = (
+        reverse("register-edit-person", args=[person.pk])
+        if person
+        else reverse("register-create-person")
+    )
+    return redirect(f"{target}?draft={draft.pk}")
+
+
+def _save(
+    request: HttpRequest, form: PersonForm, person: Person | None, draft: Draft | None
+) -> Person | None:
     """Run the action; on refusal put the findings on the form and return None."""
     data = form.cleaned_data
     try:
@@ -93,6 +141,7 @@ def _save(request: HttpRequest, form: PersonForm, person: Person | None) -> Pers
                 village=data["village"],
                 answers=form.answers(),
                 confirmed_warnings=data["confirmed_warnings"],
+                draft=draft,
             )
         return actions.update_person(
             acting_user=request.user,
@@ -102,6 +151,7 @@ def _save(request: HttpRequest, form: PersonForm, person: Person | None) -> Pers
             source=request.POST.get("source", Source.CORRECTION),
             reason=request.POST.get("reason", ""),
             confirmed_warnings=data["confirmed_warnings"],
+            draft=draft,
         )
     except actions.RegisterError as refused:
         form.add_findings(refused.findings)
@@ -115,16 +165,23 @@ def _save(request: HttpRequest, form: PersonForm, person: Person | None) -> Pers
 @require_http_methods(["GET", "POST"])
 def create_person(request: HttpRequest) -> HttpResponse:
     require_capability(request.user, Capability.EDIT_REGISTER)
-    definition = _definition(request.GET.get("form", CURRENT_FORM))
+    draft = _own_draft(request)
+    code = draft.form_code if draft else request.GET.get("form", CURRENT_FORM)
+    definition = _definition(code)
     villages = _villages(request)
     initial: dict[str, Any] = {"collection_date": timezone.localdate().strftime("%d/%m/%Y")}
     if villages.count() == 1:
         initial["village"] = villages.first()
+    if draft:
+        initial.update(draft.answers)
+        initial["village"] = draft.village
     form = PersonForm(
         request.POST or None, definition=definition, villages=villages, initial=initial
     )
+    if request.method == "POST" and "save_draft" in request.POST:
+        return _keep_draft(request, form, None, draft)
     if request.method == "POST" and form.is_valid():
-        person = _save(request, form, None)
+        person = _save(request, form, None, draft)
         if person is not None:
             messages.success(request, _("Đã lưu phiếu của %(name)s.") % {"name": person})
             return redirect("register-view-person", pk=person.pk)
@@ -136,6 +193,7 @@ def create_person(request: HttpRequest) -> HttpResponse:
             "definition": definition,
             "person": None,
             "form_codes": FORM_CODES,
+            "draft": draft,
         },
     )
 
@@ -144,13 +202,23 @@ def create_person(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def edit_person(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_person_for_user(request.user, pk, write=True)
+    draft = _own_draft(request)
+    if draft is not None and draft.person_id != person.pk:
+        raise Http404
     definition = _definition(person.form_code)
     initial: dict[str, Any] = {**person.answers, "village": person.village}
+    if draft:
+        initial = {**draft.answers, "village": draft.village or person.village}
     form = PersonForm(
-        request.POST or None, definition=definition, villages=_villages(request), initial=initial
+        request.POST or None,
+        definition=definition,
+        villages=_villages(request),
+        initial=initial,
     )
+    if request.method == "POST" and "save_draft" in request.POST:
+        return _keep_draft(request, form, person, draft)
     if request.method == "POST" and form.is_valid():
-        saved = _save(request, form, person)
+        saved = _save(request, form, person, draft)
         if saved is not None:
             messages.success(
                 request, _("Đã lưu thay đổi (phiên bản %(version)s).") % {"version": saved.version}
@@ -164,6 +232,7 @@ def edit_person(request: HttpRequest, pk: int) -> HttpResponse:
             "definition": definition,
             "person": person,
             "sources": Source.choices,
+            "draft": draft,
         },
     )
 

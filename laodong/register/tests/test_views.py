@@ -120,8 +120,8 @@ def test_people_list_is_scoped_searchable_and_costs_the_same_for_many_rows(
     officer = users[Role.COMMUNE_LABOR_OFFICER]
     make_person(tree, officer)
     client = login(officer)
-    # session, user with unit, page of people (the village list is read when rendering)
-    with django_assert_num_queries(4):
+    # session, user with unit, page of people, own drafts, villages for the filter
+    with django_assert_num_queries(5):
         client.get(reverse("register-list-people"))
     for number in range(60):
         make_person(
@@ -130,7 +130,7 @@ def test_people_list_is_scoped_searchable_and_costs_the_same_for_many_rows(
             personal_id=f"038090{number:06d}",
             full_name=f"Trần Văn {'ABCDEFGHIK'[number % 10]}{'aeiou'[number % 5]}",
         )
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         page = client.get(reverse("register-list-people"))
     assert len(page.context["page"].items) == 50
     found = client.post(reverse("register-list-people"), {"q": "nguyen van an"})
@@ -139,3 +139,62 @@ def test_people_list_is_scoped_searchable_and_costs_the_same_for_many_rows(
     assert len(by_id.context["page"].items) == 1
     stranger = make_user(Role.COMMUNE_LABOR_OFFICER, tree.other_commune)
     assert login(stranger).get(reverse("register-list-people")).context["page"].items == []
+
+
+def test_a_draft_is_kept_unchecked_resumed_and_discarded_on_save(
+    tree: Tree, users: dict[str, User]
+) -> None:
+    from laodong.register.models import Draft
+
+    officer = users[Role.COMMUNE_LABOR_OFFICER]
+    client = login(officer)
+    half = {
+        "village": tree.village.pk,
+        "full_name": "Lê Thị Hoa",
+        "sex": "2",
+        "birth_date": "sai ngày",
+        "save_draft": "1",
+    }
+    response = client.post(reverse("register-create-person"), half)
+    draft = Draft.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('register-create-person')}?draft={draft.pk}"
+    assert draft.answers == {"full_name": "Lê Thị Hoa", "sex": "2", "birth_date": "sai ngày"}
+    assert Person.objects.count() == 0
+    listing = client.get(reverse("register-list-people")).content.decode()
+    assert "Lê Thị Hoa" in listing and f"?draft={draft.pk}" in listing
+    resumed = client.get(reverse("register-create-person"), {"draft": draft.pk})
+    assert resumed.context["form"].initial["full_name"] == "Lê Thị Hoa"
+    # Someone else cannot open it, even in the same commune.
+    other = make_user(Role.COMMUNE_LABOR_OFFICER, tree.commune)
+    assert (
+        login(other).get(reverse("register-create-person"), {"draft": draft.pk}).status_code == 404
+    )
+    done = client.post(
+        reverse("register-create-person"),
+        {**post_data(None, village=tree.village), "draft": draft.pk},
+    )
+    assert done.status_code == 302
+    assert Draft.objects.count() == 0 and Person.objects.count() == 1
+
+
+def test_a_correction_can_be_drafted(tree: Tree, users: dict[str, User]) -> None:
+    from laodong.register.models import Draft
+
+    officer = users[Role.COMMUNE_LABOR_OFFICER]
+    person = make_person(tree, officer)
+    client = login(officer)
+    client.post(
+        reverse("register-edit-person", args=[person.pk]),
+        {**post_data(person, qualification="6"), "save_draft": "1"},
+    )
+    draft = Draft.objects.get()
+    assert draft.person == person and draft.answers["qualification"] == "6"
+    person.refresh_from_db()
+    assert person.version == 1  # nothing stored in the register yet
+    client.post(
+        reverse("register-edit-person", args=[person.pk]),
+        {**post_data(person, qualification="6"), "draft": draft.pk},
+    )
+    person.refresh_from_db()
+    assert person.version == 2 and not Draft.objects.exists()
