@@ -188,5 +188,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LAODONG_LOG_LEVEL", "INFO")},
     # Request logs carry URLs only; personal data never goes into a URL.
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # fontTools reports every glyph subset at INFO when a PDF is made.
+        "fontTools": {"level": "WARNING"},
+    },
 }

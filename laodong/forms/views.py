@@ -6,6 +6,7 @@ from django.shortcuts import render
 
 from laodong.accounts.permissions import Capability, require_capability
 from laodong.forms.definitions import FORM_CODES, FormDefinition, UnknownForm, get_form
+from laodong.forms.pdf import render_form_pdf
 from laodong.forms.template import build_template
 
 
@@ -39,3 +40,11 @@ def download_template(request: HttpRequest, code: str) -> HttpResponse:
 def view_schema(request: HttpRequest, code: str) -> JsonResponse:
     require_capability(request.user, Capability.VIEW_UNITS)
     return JsonResponse(_form(code).as_dict(), json_dumps_params={"ensure_ascii": False})
+
+
+@login_required
+def download_blank_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    require_capability(request.user, Capability.VIEW_UNITS)
+    response = HttpResponse(render_form_pdf(_form(code)), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="phieu-trang-{code}.pdf"'
+    return response

@@ -7,4 +7,5 @@ urlpatterns = [
     path("new/", views.create_person, name="register-create-person"),
     path("<int:pk>/", views.view_person, name="register-view-person"),
     path("<int:pk>/edit/", views.edit_person, name="register-edit-person"),
+    path("<int:pk>/form.pdf", views.download_person_pdf, name="register-download-person-pdf"),
 ]

@@ -20,6 +20,7 @@ from laodong.core.text import fold
 from laodong.forms.citizen_id import normalize_id
 from laodong.forms.dates import parse_date
 from laodong.forms.definitions import FORM_CODES, FormDefinition, UnknownForm, get_form
+from laodong.forms.pdf import render_form_pdf
 from laodong.register import actions
 from laodong.register.access import get_person_for_user, people_in_scope
 from laodong.register.display import answer_sections, change_rows
@@ -269,3 +270,29 @@ def view_person(request: HttpRequest, pk: int) -> HttpResponse:
             "invalid_as_of": bool(as_of_text) and as_of is None,
         },
     )
+
+
+@login_required
+def download_person_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The person's form printed on A4, as on paper (an export of personal data: logged)."""
+    person = get_person_for_user(request.user, pk)
+    definition = _definition(person.form_code)
+    province = person.commune.parent
+    names = {
+        "province": province.label() if province else "",
+        "commune": person.commune.label(),
+        "village": person.village.label(),
+    }
+    record_event(
+        actor=request.user, action="register.print_person", target=person, unit=person.commune
+    )
+    pdf = render_form_pdf(
+        definition,
+        person.answers,
+        header_names=names,
+        full_id=has_capability(request.user, Capability.VIEW_FULL_ID),
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    # The file name carries the record number, never the person's name.
+    response["Content-Disposition"] = f'inline; filename="phieu-{person.pk}.pdf"'
+    return response

@@ -223,6 +223,14 @@ CASES = [
         200,
     ),
     Case("person page", "get", _person_url("register-view-person"), REGISTER_VIEWERS, 200),
+    Case("person pdf", "get", _person_url("register-download-person-pdf"), REGISTER_VIEWERS, 200),
+    Case(
+        "blank pdf",
+        "get",
+        lambda t, u: reverse("forms-download-blank-pdf", args=["tt09-2025-m01"]),
+        ALL,
+        200,
+    ),
     Case("person edit form", "get", _person_url("register-edit-person"), REGISTER_EDITORS, 200),
     Case(
         "person edit",

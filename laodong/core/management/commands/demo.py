@@ -22,6 +22,10 @@ class Command(BaseCommand):
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         logins = prepare_demo()
+        # The printed forms need static cuts of the font; made once, kept in the data dir.
+        from laodong.forms.pdf import static_fonts
+
+        static_fonts()
         address = f"http://{options['addrport']}/"
         self.stdout.write(self.style.SUCCESS("Dữ liệu demo đã sẵn sàng (xã Cẩm Tân, Thanh Hóa)."))
         self.stdout.write(f"Cơ sở dữ liệu: {settings.DATABASES['default']['NAME']}")
