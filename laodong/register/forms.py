@@ -145,3 +145,26 @@ class PersonSearchForm(forms.Form):
         field = self.fields["village"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = villages
+
+
+class PeopleUploadForm(forms.Form):
+    file = forms.FileField(label=_("Tệp Excel (.xlsx) hoặc CSV"))
+    form_code = forms.ChoiceField(
+        label=_("Mẫu phiếu"),
+        required=False,
+        choices=[
+            ("", _("Tự nhận biết")),
+            ("tt09-2025-m01", "Mẫu số 01/2025 (TT 09/2025)"),
+            ("tt11-2022-m03", "Mẫu số 03 (TT 11/2022)"),
+        ],
+    )
+    confirm_warnings = forms.BooleanField(
+        label=_("Tôi đã kiểm tra các cảnh báo và xác nhận nhập"),
+        required=False,
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".xlsx", ".csv")):
+            raise forms.ValidationError(_("Chỉ nhận tệp .xlsx hoặc .csv."))
+        return upload

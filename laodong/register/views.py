@@ -21,10 +21,10 @@ from laodong.forms.citizen_id import normalize_id
 from laodong.forms.dates import parse_date
 from laodong.forms.definitions import FORM_CODES, FormDefinition, UnknownForm, get_form
 from laodong.forms.pdf import render_form_pdf
-from laodong.register import actions
+from laodong.register import actions, imports
 from laodong.register.access import get_person_for_user, people_in_scope
 from laodong.register.display import answer_sections, change_rows
-from laodong.register.forms import PersonForm, PersonSearchForm
+from laodong.register.forms import PeopleUploadForm, PersonForm, PersonSearchForm
 from laodong.register.models import Draft, Person, Source
 from laodong.units.models import Level, Unit
 
@@ -296,3 +296,26 @@ def download_person_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     # The file name carries the record number, never the person's name.
     response["Content-Disposition"] = f'inline; filename="phieu-{person.pk}.pdf"'
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_people(request: HttpRequest) -> HttpResponse:
+    require_capability(request.user, Capability.EDIT_REGISTER)
+    form = PeopleUploadForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        report = imports.import_people(
+            acting_user=request.user,
+            stream=upload,
+            filename=upload.name,
+            form_code=form.cleaned_data["form_code"] or None,
+            confirm_warnings=form.cleaned_data["confirm_warnings"],
+        )
+        if report.ok and report.created:
+            messages.success(
+                request, _("Đã nhập %(count)s phiếu vào cơ sở dữ liệu.") % {"count": report.created}
+            )
+            return redirect("register-list-people")
+    return render(request, "register/people_import.html", {"form": form, "report": report})

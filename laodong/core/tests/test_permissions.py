@@ -216,6 +216,13 @@ CASES = [
     Case("form list", "get", lambda t, u: reverse("forms-list-forms"), ALL, 200),
     Case("people list", "get", lambda t, u: reverse("register-list-people"), REGISTER_VIEWERS, 200),
     Case(
+        "people import page",
+        "get",
+        lambda t, u: reverse("register-import-people"),
+        REGISTER_EDITORS,
+        200,
+    ),
+    Case(
         "new person form",
         "get",
         lambda t, u: reverse("register-create-person"),

@@ -1,0 +1,121 @@
+"""Importing filled forms into the register: all rows or none, warnings confirmed."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from laodong.accounts.models import Role, User
+from laodong.conftest import Tree, login
+from laodong.forms.definitions import get_form
+from laodong.forms.samples import SampleForms
+from laodong.forms.template import DATA_SHEET, HEADER_ROW, build_template
+from laodong.register.imports import import_people
+from laodong.register.models import Person, Source
+
+FORM = get_form("tt09-2025-m01")
+
+
+def filled_template(people: list[dict[str, Any]]) -> io.BytesIO:
+    book = load_workbook(io.BytesIO(build_template(FORM)))
+    sheet = book[DATA_SHEET]
+    for offset, person in enumerate(people, start=1):
+        for column, item in enumerate(FORM.items, start=1):
+            value = person.get(item.key, "")
+            sheet.cell(row=HEADER_ROW + offset, column=column, value=value or None)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    return buffer
+
+
+def people(count: int, **changes: Any) -> list[dict[str, Any]]:
+    rows = list(
+        SampleForms(
+            seed=9,
+            without_id_share=0,
+            villages=["Thôn 1", "Thôn 2"],
+            collection_date=__import__("datetime").date(2026, 11, 1),
+        ).rows(count)
+    )
+    return [{**row, **changes} for row in rows]
+
+
+def test_a_filled_template_imports_into_the_register(tree: Tree, users: dict[str, User]) -> None:
+    report = import_people(
+        acting_user=users[Role.COMMUNE_LABOR_OFFICER],
+        stream=filled_template(people(30)),
+        filename="phieu.xlsx",
+    )
+    assert report.ok and report.warnings == [], [str(e) for e in report.errors]
+    assert report.created == Person.objects.count() == 30
+    assert {p.village for p in Person.objects.all()} == {tree.village, tree.village2}
+    assert set(Person.objects.values_list("versions__source", flat=True)) == {Source.IMPORT}
+
+
+def test_one_bad_row_means_nothing_is_written(tree: Tree, users: dict[str, User]) -> None:
+    rows = people(5)
+    rows[2] = {**rows[2], "village": "Thôn 99"}
+    rows[3] = {**rows[3], "activity_status": "", "sex": "9"}
+    report = import_people(
+        acting_user=users[Role.COMMUNE_LABOR_OFFICER],
+        stream=filled_template(rows),
+        filename="phieu.xlsx",
+    )
+    assert Person.objects.count() == 0 and report.created == 0
+    messages = [str(e) for e in report.errors]
+    assert any(
+        m.startswith("Trang tính “Phiếu”, Dòng 6, cột C (Thôn/tổ dân phố)") and "Thôn 99" in m
+        for m in messages
+    )
+    assert any(m.startswith("Trang tính “Phiếu”, Dòng 7, cột H (Giới tính)") for m in messages)
+    assert any("Dòng 7" in m and "Tình trạng tham gia hoạt động kinh tế" in m for m in messages)
+
+
+def test_warnings_must_be_confirmed_before_anything_is_written(
+    tree: Tree, users: dict[str, User]
+) -> None:
+    rows = people(3)
+    rows[1] = {**rows[1], "personal_id": ""}
+    officer = users[Role.COMMUNE_LABOR_OFFICER]
+    first = import_people(acting_user=officer, stream=filled_template(rows), filename="phieu.xlsx")
+    assert first.created == 0 and not first.errors
+    assert [w.row for w in first.warnings] == [5]
+    second = import_people(
+        acting_user=officer,
+        stream=filled_template(rows),
+        filename="phieu.xlsx",
+        confirm_warnings=True,
+    )
+    assert second.created == 3
+    assert Person.objects.get(personal_id="").versions.get().confirmed_warnings == ["id.missing"]
+
+
+def test_people_already_in_the_register_or_twice_in_the_file_are_refused(
+    tree: Tree, users: dict[str, User]
+) -> None:
+    officer = users[Role.COMMUNE_LABOR_OFFICER]
+    rows = people(3)
+    import_people(acting_user=officer, stream=filled_template(rows[:1]), filename="a.xlsx")
+    report = import_people(
+        acting_user=officer, stream=filled_template([rows[1], rows[0], rows[1]]), filename="b.xlsx"
+    )
+    rules = [e.message for e in report.errors]
+    assert any("đã có trong cơ sở dữ liệu" in m for m in rules)
+    assert any("Trùng số CCCD/CMND với dòng 4" in m for m in rules)
+    assert Person.objects.count() == 1
+
+
+def test_the_import_page(tree: Tree, users: dict[str, User]) -> None:
+    client = login(users[Role.COMMUNE_LABOR_OFFICER])
+    upload = filled_template(people(4))
+    upload.name = "phieu.xlsx"
+    response = client.post(reverse("register-import-people"), {"file": upload})
+    assert response.status_code == 302 and Person.objects.count() == 4
+    bad = io.BytesIO(b"not a workbook")
+    bad.name = "x.xlsx"
+    page = client.post(reverse("register-import-people"), {"file": bad})
+    assert "Không đọc được tệp Excel" in page.content.decode()
