@@ -25,9 +25,20 @@ def answer_text(definition: FormDefinition, key: str, value: Any, *, full_id: bo
 
 
 def answer_sections(
-    definition: FormDefinition, answers: dict[str, Any], *, full_id: bool
+    definition: FormDefinition,
+    answers: dict[str, Any],
+    *,
+    full_id: bool,
+    unit_names: dict[str, str] | None = None,
 ) -> list[tuple[str, list[tuple[str, str]]]]:
-    """[(section label, [(item title, text), …]), …] for the items that have an answer."""
+    """[(section label, [(item title, text), …]), …] for the items that have an answer.
+
+    `unit_names` shows header units by name ("Tỉnh Thanh Hóa") rather than by code.
+    """
+    answers = {
+        **answers,
+        **{key: name for key, name in (unit_names or {}).items() if answers.get(key)},
+    }
     sections = []
     for key, label in definition.sections:
         rows = [

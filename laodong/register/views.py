@@ -238,6 +238,15 @@ def edit_person(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _unit_names(person: Person) -> dict[str, str]:
+    province = person.commune.parent
+    return {
+        "province": province.label() if province else "",
+        "commune": person.commune.label(),
+        "village": person.village.label(),
+    }
+
+
 @login_required
 def view_person(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_person_for_user(request.user, pk)
@@ -264,7 +273,9 @@ def view_person(request: HttpRequest, pk: int) -> HttpResponse:
             "as_of": as_of,
             "as_of_text": as_of_text,
             "shown_version": shown,
-            "sections": answer_sections(definition, answers, full_id=full_id),
+            "sections": answer_sections(
+                definition, answers, full_id=full_id, unit_names=_unit_names(person)
+            ),
             "history": [(v, change_rows(definition, v.changes, full_id=full_id)) for v in versions],
             "can_edit": has_capability(request.user, Capability.EDIT_REGISTER),
             "invalid_as_of": bool(as_of_text) and as_of is None,
@@ -277,12 +288,7 @@ def download_person_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The person's form printed on A4, as on paper (an export of personal data: logged)."""
     person = get_person_for_user(request.user, pk)
     definition = _definition(person.form_code)
-    province = person.commune.parent
-    names = {
-        "province": province.label() if province else "",
-        "commune": person.commune.label(),
-        "village": person.village.label(),
-    }
+    names = _unit_names(person)
     record_event(
         actor=request.user, action="register.print_person", target=person, unit=person.commune
     )
