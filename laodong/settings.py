@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "laodong.accounts",
     "laodong.forms",
     "laodong.register",
+    "laodong.api",
 ]
 
 MIDDLEWARE = [

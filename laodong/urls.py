@@ -10,4 +10,5 @@ urlpatterns = [
     path("accounts/", include("laodong.accounts.urls")),
     path("forms/", include("laodong.forms.urls")),
     path("register/", include("laodong.register.urls")),
+    path("api/v1/", include("laodong.api.urls")),
 ]

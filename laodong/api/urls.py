@@ -1,0 +1,9 @@
+from django.urls import path
+
+from laodong.api import views
+
+urlpatterns = [
+    path("forms/", views.list_forms, name="api-list-forms"),
+    path("forms/<slug:code>/", views.view_form, name="api-view-form"),
+    path("forms/<slug:code>/validate/", views.validate_form, name="api-validate-form"),
+]
