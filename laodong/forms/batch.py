@@ -21,6 +21,50 @@ class RowResult:
     values: dict[str, Any] = field(repr=False, default_factory=dict)
 
 
+class FileDuplicates:
+    """Remembers the people seen so far in one file and flags a row that repeats one."""
+
+    def __init__(self) -> None:
+        self.by_id: dict[str, int] = {}
+        self.by_person: dict[tuple[str, str, str], int] = {}
+
+    def check(self, number: int, values: Mapping[str, Any]) -> list[Finding]:
+        personal_id = values.get("personal_id") or ""
+        if personal_id:
+            first = self.by_id.setdefault(personal_id, number)
+            if first == number:
+                return []
+            return [
+                Finding(
+                    "duplicate.personal_id",
+                    Severity.ERROR,
+                    "personal_id",
+                    _("Trùng số CCCD/CMND với dòng %(row)s: mỗi người chỉ có một phiếu.")
+                    % {"row": first},
+                )
+            ]
+        if not (values.get("full_name") and values.get("birth_date")):
+            return []
+        # Without an ID, the same folded name, date of birth and commune is probably the same
+        # person entered twice.
+        key = (fold(values["full_name"]), str(values["birth_date"]), str(values.get("commune", "")))
+        first = self.by_person.setdefault(key, number)
+        if first == number:
+            return []
+        return [
+            Finding(
+                "duplicate.name_birth",
+                Severity.WARNING,
+                "full_name",
+                _(
+                    "Cùng họ tên, ngày sinh và xã với dòng %(row)s: có thể là một người được "
+                    "ghi hai lần. Hãy kiểm tra."
+                )
+                % {"row": first},
+            )
+        ]
+
+
 def validate_rows(
     form: FormDefinition,
     rows: Iterable[tuple[int, Mapping[str, Any]]],
@@ -29,44 +73,8 @@ def validate_rows(
     today: datetime.date | None = None,
 ) -> Iterable[RowResult]:
     """Yield each row's findings; a row repeating an earlier person gets a duplicate finding."""
-    by_id: dict[str, int] = {}
-    by_person: dict[tuple[str, str, str], int] = {}
+    duplicates = FileDuplicates()
     for number, answers in rows:
         result = validate_answers(form, answers, reference_date=reference_date, today=today)
-        values = result.values
-        personal_id = values.get("personal_id") or ""
-        if personal_id:
-            first = by_id.setdefault(personal_id, number)
-            if first != number:
-                result.findings.append(
-                    Finding(
-                        "duplicate.personal_id",
-                        Severity.ERROR,
-                        "personal_id",
-                        _("Trùng số CCCD/CMND với dòng %(row)s: mỗi người chỉ có một phiếu.")
-                        % {"row": first},
-                    )
-                )
-        elif values.get("full_name") and values.get("birth_date"):
-            # Without an ID, the same folded name, date of birth and commune is probably
-            # the same person entered twice.
-            key = (
-                fold(values["full_name"]),
-                str(values["birth_date"]),
-                str(values.get("commune", "")),
-            )
-            first = by_person.setdefault(key, number)
-            if first != number:
-                result.findings.append(
-                    Finding(
-                        "duplicate.name_birth",
-                        Severity.WARNING,
-                        "full_name",
-                        _(
-                            "Cùng họ tên, ngày sinh và xã với dòng %(row)s: có thể là một người "
-                            "được ghi hai lần. Hãy kiểm tra."
-                        )
-                        % {"row": first},
-                    )
-                )
-        yield RowResult(number, result.findings, values)
+        result.findings += duplicates.check(number, result.values)
+        yield RowResult(number, result.findings, result.values)

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from laodong.accounts.permissions import Capability, require_capability
 from laodong.core.tabular import CellError, Table, TableError, read_table
 from laodong.core.text import fold
+from laodong.forms.batch import FileDuplicates
 from laodong.forms.columns import form_columns
 from laodong.forms.definitions import get_form
-from laodong.forms.validation import Finding, Severity
+from laodong.forms.validation import Finding
 from laodong.register import actions
 from laodong.register.models import Source
 from laodong.units.models import Level, Unit
@@ -78,7 +79,7 @@ def import_people(
     villages = _villages_by_name(acting_user)
     own_commune = acting_user.unit if acting_user.unit.level == Level.COMMUNE else None
     planned: list[tuple[int, Unit, dict[str, Any], list[str]]] = []
-    seen_ids: dict[str, int] = {}
+    duplicates = FileDuplicates()
     for row, answers in table.rows:
         commune_code = answers.get("commune", "").strip()
         if commune_code.isdigit():
@@ -102,19 +103,8 @@ def import_people(
             )
             continue
         result = actions.check_person(report.form_code, answers, village=village)
-        personal_id = result.values.get("personal_id") or ""
-        if personal_id:
-            first = seen_ids.setdefault(personal_id, row)
-            if first != row:
-                result.findings.append(
-                    Finding(
-                        "duplicate.personal_id",
-                        Severity.ERROR,
-                        "personal_id",
-                        _("Trùng số CCCD/CMND với dòng %(row)s: mỗi người chỉ có một phiếu.")
-                        % {"row": first},
-                    )
-                )
+        # The register check covers people stored before; this covers repeats within the file.
+        result.findings += duplicates.check(row, result.values)
         report.errors += [located(row, f) for f in result.errors]
         report.warnings += [located(row, f) for f in result.warnings]
         planned.append((row, village, dict(answers), sorted({f.rule for f in result.warnings})))
