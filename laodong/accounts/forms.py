@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from laodong.accounts.actions import normalize_phone
 from laodong.accounts.models import ROLE_LEVELS, Role
 from laodong.accounts.permissions import assignable_roles
+from laodong.core.text import fold
 from laodong.units.models import Level, Unit
 
 # Above this many units a select list is unusable on a phone: ask for the unit code instead.
@@ -22,6 +23,13 @@ def _units_for(user: Any) -> Any:
         .filter(level__in=levels)
         .order_by("level", "name_folded")
     )
+
+
+def unit_reference(unit: Unit) -> str:
+    """How a unit is typed where a list would be too long: its code, or "commune/village"."""
+    if unit.level == Level.VILLAGE and unit.parent is not None:
+        return f"{unit.parent.code}/{unit.name}"
+    return unit.code
 
 
 def _unit_option(unit: Unit) -> str:
@@ -54,9 +62,15 @@ class AccountForm(forms.Form):
         else:
             self.fields["unit"] = forms.CharField(
                 label=_("Mã đơn vị"),
-                help_text=_("Mã tỉnh (2 chữ số) hoặc mã xã (5 chữ số)."),
+                help_text=_(
+                    "Mã tỉnh (2 chữ số), mã xã (5 chữ số), hoặc mã xã/tên thôn "
+                    "(ví dụ: 15178/Thôn 1)."
+                ),
             )
-            self._units_by_code = units.filter(level__lt=Level.VILLAGE)
+            self._units = units
+            current = self.initial.get("unit")
+            if isinstance(current, Unit):
+                self.initial["unit"] = unit_reference(current)
 
     def clean_phone(self) -> str:
         raw = self.cleaned_data["phone"]
@@ -71,7 +85,16 @@ class AccountForm(forms.Form):
         value = self.cleaned_data["unit"]
         if isinstance(value, Unit):
             return value
-        unit = self._units_by_code.filter(code=value.strip()).first()
+        commune_code, _sep, village_name = value.strip().partition("/")
+        if village_name:
+            unit = self._units.filter(
+                level=Level.VILLAGE,
+                parent__code=commune_code.strip(),
+                parent__level=Level.COMMUNE,
+                name_folded=fold(village_name),
+            ).first()
+        else:
+            unit = self._units.filter(level__lt=Level.VILLAGE, code=commune_code.strip()).first()
         if unit is None:
             raise forms.ValidationError(_("Không có đơn vị mã này trong phạm vi của bạn."))
         return unit

@@ -131,3 +131,33 @@ def test_english_translation_is_available(role: Role, tree: Tree, users: dict[st
     client.cookies["django_language"] = "en"
     page = client.get(reverse("core-home")).content.decode()
     assert "Hello," in page and "Sign out" in page
+
+
+def test_admin_with_a_large_scope_edits_by_unit_code(
+    tree: Tree, users: dict[str, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from laodong.accounts import forms as account_forms
+
+    # As for a country-level administrator, whose scope holds thousands of units.
+    monkeypatch.setattr(account_forms, "MAX_UNIT_CHOICES", 2)
+    target = make_user(Role.ENUMERATOR, tree.village, "dtv-ma")
+    client = login(users[Role.SYSTEM_ADMINISTRATOR])
+    url = reverse("accounts-edit-account", args=[target.pk])
+    form = client.get(url).context["form"]
+    assert form["unit"].value() == "15178/Thôn 1"
+    response = client.post(
+        url,
+        {"full_name": target.full_name, "phone": "", "role": "enumerator", "unit": "15178/thon 2"},
+    )
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert target.unit == tree.village2
+    response = client.post(
+        url, {"full_name": target.full_name, "phone": "", "role": "commune_police", "unit": "15178"}
+    )
+    target.refresh_from_db()
+    assert target.unit == tree.commune and target.role == Role.COMMUNE_POLICE
+    bad = client.post(
+        url, {"full_name": "X", "phone": "", "role": "enumerator", "unit": "15178/Thôn 99"}
+    )
+    assert "Không có đơn vị" in bad.context["form"].errors["unit"][0]
