@@ -231,7 +231,13 @@ def update_person(
         exclude_pk=person.pk,
         reference_date=reference_date,
     )
-    confirmed = list(confirmed_warnings)
+    # A warning the officer confirmed for the previous version (e.g. no ID number yet) stays
+    # confirmed; only new warnings need a new confirmation.
+    previous = (
+        person.versions.order_by("-number").values_list("confirmed_warnings", flat=True).first()
+        or []
+    )
+    confirmed = [*confirmed_warnings, *previous]
     _refuse_unless_clean(result, confirmed)
     before = dict(person.answers)
     _apply(person, person.form_code, village, result.values)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from laodong.forms.citizen_id import mask_id
 from laodong.forms.definitions import FormDefinition
 
@@ -67,3 +69,28 @@ def change_rows(
             )
         )
     return rows
+
+
+# Short names of the warnings an officer may confirm, for the history.
+WARNING_NAMES = {
+    "required": _("mục để trống"),
+    "age.uncertain": _("chỉ có năm sinh"),
+    "age.over_100": _("tuổi trên 100"),
+    "id.missing": _("chưa có số CCCD/CMND"),
+    "id.legacy": _("số CMND 9 chữ số"),
+    "id.birth_year_mismatch": _("năm sinh khác với số CCCD"),
+    "id.sex_mismatch": _("giới tính khác với số CCCD"),
+    "contract.not_employee": _("có HĐLĐ nhưng không làm công ăn lương"),
+    "insurance.compulsory_without_contract": _("BHXH bắt buộc không có HĐLĐ"),
+    "workplace.abroad_address": _("làm việc ở nước ngoài chưa ghi tên nước"),
+    "scope.armed_forces_text": _("có thể là lực lượng vũ trang"),
+    "qualification.university_young": _("tốt nghiệp đại học khi còn trẻ"),
+    "qualification.postgraduate_young": _("trên đại học khi còn trẻ"),
+    "inactivity.retired_young": _("nghỉ hưu trước 45 tuổi"),
+    "inactivity.student_old": _("đi học sau 35 tuổi"),
+    "duplicate.name_birth": _("có thể trùng người"),
+}
+
+
+def warning_names(rules: list[str]) -> str:
+    return "; ".join(str(WARNING_NAMES.get(rule, rule)) for rule in rules)

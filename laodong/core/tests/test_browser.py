@@ -11,6 +11,7 @@ import pytest
 
 from laodong.accounts.models import Role, User
 from laodong.conftest import PASSWORD, make_unit, make_user
+from laodong.register.models import Person
 from laodong.units.models import Level, Unit, UnitType
 
 CHROMIUM = Path(os.environ.get("LAODONG_CHROMIUM", "/usr/bin/chromium"))
@@ -183,3 +184,46 @@ def test_skip_logic_follows_the_answers_while_typing(
     page.set_viewport_size({"width": 390, "height": 844})
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path=str(ARTIFACTS / "person-form-phone.png"), full_page=True)
+
+
+def test_officer_enters_corrects_and_reads_the_history_of_a_form(
+    page: Any, live_server: Any, commune: Unit
+) -> None:
+    make_user(Role.COMMUNE_LABOR_OFFICER, commune, "canbo", full_name="Nguyễn Thị Lan")
+    sign_in(page, live_server.url, "canbo")
+    page.goto(f"{live_server.url}/register/new/")
+    page.fill("#id_full_name", "lò văn pấng")
+    page.fill("#id_birth_date", "05/06/1988")
+    page.check("#id_sex_0")
+    page.fill("#id_permanent_address", "Thôn 1, xã Cẩm Tân, tỉnh Thanh Hóa")
+    page.check("#id_general_education_3")
+    page.select_option("#id_qualification", "1")
+    page.check("#id_activity_status_0")  # employed: item 12 appears
+    page.check("#id_employment_status_1")  # Tự làm
+    page.fill("#id_job_description", "Trồng keo")
+    page.check("#id_has_social_insurance_1")  # Không
+    page.check("#id_has_labor_contract_1")  # Không
+    page.fill("#id_workplace_name", "Đồi keo của gia đình")
+    page.select_option("#id_workplace_type", "1")  # nine options: a dropdown
+    page.click("main form button:has-text('Lưu phiếu')")
+    # The ID number is missing: a warning to confirm, nothing saved yet.
+    page.wait_for_selector("text=Cần kiểm tra trước khi lưu")
+    assert not Person.objects.exists()
+    page.check("input[name=confirmed_warnings][value='id.missing']")
+    page.click("main form button:has-text('Lưu phiếu')")
+    page.wait_for_selector("text=Đã lưu phiếu của Lò Văn Pấng.")
+    assert page.is_visible("text=Lịch sử thay đổi")
+    page.click("text=Sửa / cập nhật")
+    page.select_option("#id_qualification", "4")
+    # Item 10.1 now applies; the missing ID was confirmed before and is not asked again.
+    page.select_option("#id_field_of_training", "15")
+    page.fill("#id_reason", "Đã có chứng chỉ sơ cấp")
+    page.click("main form button:has-text('Lưu phiếu')")
+    page.wait_for_selector("text=Đã lưu thay đổi (phiên bản 2).")
+    assert page.is_visible("text=Đã có chứng chỉ sơ cấp")
+    assert page.is_visible("td:has-text('4 – Sơ cấp')")
+    person = Person.objects.get()
+    assert (person.full_name, person.qualification, person.version) == ("Lò Văn Pấng", "4", 2)
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(ARTIFACTS / "person-history-phone.png"), full_page=True)

@@ -211,3 +211,22 @@ def test_scope_and_accessor(tree: Tree, users: dict[str, User]) -> None:
         get_person_for_user(users[Role.ENUMERATOR], person.pk, write=True)
     with pytest.raises(PermissionDenied):
         get_person_for_user(users[Role.COMMUNE_FINANCE_OFFICER], person.pk)
+
+
+def test_a_warning_confirmed_before_is_not_asked_again(tree: Tree, users: dict[str, User]) -> None:
+    officer = users[Role.COMMUNE_LABOR_OFFICER]
+    person = record(officer, tree, personal_id="", confirm=("id.missing",))
+    updated = update_person(
+        acting_user=officer,
+        person=person,
+        answers={**ANSWERS, "personal_id": "", "qualification": "6"},
+    )
+    assert updated.version == 2
+    assert updated.versions.get(number=2).confirmed_warnings == ["id.missing"]
+    with pytest.raises(RegisterError) as refused:
+        update_person(
+            acting_user=officer,
+            person=updated,
+            answers={**ANSWERS, "personal_id": "", "employment_status": "2"},
+        )
+    assert [f.rule for f in refused.value.findings] == ["contract.not_employee"]

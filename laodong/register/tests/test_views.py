@@ -97,6 +97,7 @@ def test_a_correction_shows_in_the_history_and_as_of_a_date(
     assert response.status_code == 302
     page = client.get(reverse("register-view-person", args=[person.pk])).content.decode()
     assert "Phiên bản 2" in page and "Sửa theo thẻ" in page
+    assert "id.missing" not in page
     assert "5 – Trung cấp" in page and "6 – Cao đẳng" in page
     old = client.get(reverse("register-view-person", args=[person.pk]), {"as_of": "01/01/2020"})
     assert "chưa có trong cơ sở dữ liệu" in old.content.decode()
