@@ -162,6 +162,32 @@ def _check_village(acting_user: Any, village: Unit) -> None:
         raise RegisterError(_("Thôn này nằm ngoài phạm vi của bạn."))
 
 
+def _write_version(
+    person: Person,
+    acting_user: Any,
+    source: str,
+    result: ValidationResult,
+    confirmed: Iterable[str],
+    *,
+    changes: dict[str, list[Any]] | None = None,
+    reason: str = "",
+) -> PersonVersion:
+    """Store the person's current answers as their version number `person.version`."""
+    return PersonVersion.objects.create(
+        person=person,
+        number=person.version,
+        form_code=person.form_code,
+        answers=person.answers,
+        changes=changes or {},
+        source=source,
+        reason=reason.strip()[:300],
+        changed_by=acting_user,
+        changed_at=timezone.now(),
+        # Only the warnings this version actually has are recorded as confirmed.
+        confirmed_warnings=sorted({w.rule for w in result.warnings} & set(confirmed)),
+    )
+
+
 @transaction.atomic
 def record_person(
     *,
@@ -184,16 +210,7 @@ def record_person(
     _apply(person, form_code, village, result.values)
     person.save()
     _discard(acting_user, draft)
-    PersonVersion.objects.create(
-        person=person,
-        number=1,
-        form_code=form_code,
-        answers=person.answers,
-        source=source,
-        changed_by=acting_user,
-        changed_at=timezone.now(),
-        confirmed_warnings=sorted({w.rule for w in result.warnings} & set(confirmed)),
-    )
+    _write_version(person, acting_user, source, result, confirmed)
     record_event(
         actor=acting_user,
         action="register.record_person",
@@ -252,18 +269,7 @@ def update_person(
         return person
     person.version += 1
     person.save()
-    PersonVersion.objects.create(
-        person=person,
-        number=person.version,
-        form_code=person.form_code,
-        answers=after,
-        changes=changes,
-        source=source,
-        reason=reason.strip()[:300],
-        changed_by=acting_user,
-        changed_at=timezone.now(),
-        confirmed_warnings=sorted({w.rule for w in result.warnings} & set(confirmed)),
-    )
+    _write_version(person, acting_user, source, result, confirmed, changes=changes, reason=reason)
     record_event(
         actor=acting_user,
         action="register.update_person",
