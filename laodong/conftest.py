@@ -110,3 +110,28 @@ def pytest_runtest_makereport(item: Any, call: Any) -> Any:
     outcome = yield
     report = outcome.get_result()
     setattr(item, f"rep_{report.when}", report)
+
+
+@pytest.fixture
+def campaign(tree: Tree, users: dict[str, User]) -> Any:
+    """A commune's own campaign over the tree's main commune, as in the Cẩm Tân plan."""
+    import datetime
+
+    from laodong.campaigns.actions import RoundPlan, create_campaign
+
+    return create_campaign(
+        acting_user=users[Role.COMMUNE_LABOR_OFFICER],
+        title="Thu thập thông tin người lao động năm 2026",
+        legal_basis="Kế hoạch số 12/KH-UBND",
+        form_code="tt09-2025-m01",
+        area=[tree.commune],
+        reference_date=datetime.date(2026, 11, 1),
+        collection_start=datetime.date(2026, 11, 1),
+        collection_end=datetime.date(2026, 12, 17),
+        entry_start=datetime.date(2026, 11, 10),
+        entry_end=datetime.date(2026, 12, 28),
+        rounds=[
+            RoundPlan("collection", datetime.date(2026, 12, 17)),
+            RoundPlan("entry", datetime.date(2026, 12, 28)),
+        ],
+    )

@@ -70,6 +70,9 @@ INSTALLED_APPS = [
     "laodong.accounts",
     "laodong.forms",
     "laodong.register",
+    "laodong.campaigns",
+    "laodong.collection",
+    "laodong.handover",
     "laodong.api",
 ]
 

@@ -20,14 +20,39 @@ class Capability(StrEnum):
     EDIT_REGISTER = "edit_register"
     # The full personal ID number; everyone else sees it masked (privacy.md).
     VIEW_FULL_ID = "view_full_id"
+    # Collection campaigns (issue 4): the four steps of the process, one capability each.
+    VIEW_CAMPAIGNS = "view_campaigns"
+    MANAGE_CAMPAIGNS = "manage_campaigns"
+    IMPORT_POLICE_LIST = "import_police_list"
+    ASSIGN_WORK = "assign_work"
+    COLLECT_FORMS = "collect_forms"
+    KEY_PAPER_FORMS = "key_paper_forms"
+    ACCEPT_FORMS = "accept_forms"
+    HAND_OVER_FORMS = "hand_over_forms"
+    RECEIVE_FORMS = "receive_forms"
+    VIEW_PAYMENTS = "view_payments"
 
 
 _ALL = frozenset(Capability)
 CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.ENUMERATOR: frozenset(
-        {Capability.VIEW_UNITS, Capability.VIEW_REGISTER, Capability.VIEW_FULL_ID}
+        {
+            Capability.VIEW_UNITS,
+            Capability.VIEW_REGISTER,
+            Capability.VIEW_FULL_ID,
+            Capability.VIEW_CAMPAIGNS,
+            Capability.COLLECT_FORMS,
+        }
     ),
-    Role.VILLAGE_HEAD: frozenset({Capability.VIEW_UNITS, Capability.VIEW_REGISTER}),
+    # Village heads help collect in their village (domain README, roles).
+    Role.VILLAGE_HEAD: frozenset(
+        {
+            Capability.VIEW_UNITS,
+            Capability.VIEW_REGISTER,
+            Capability.VIEW_CAMPAIGNS,
+            Capability.COLLECT_FORMS,
+        }
+    ),
     Role.COMMUNE_LABOR_OFFICER: frozenset(
         {
             Capability.VIEW_UNITS,
@@ -36,10 +61,25 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_REGISTER,
             Capability.EDIT_REGISTER,
             Capability.VIEW_FULL_ID,
+            Capability.VIEW_CAMPAIGNS,
+            Capability.MANAGE_CAMPAIGNS,
+            Capability.ASSIGN_WORK,
+            Capability.KEY_PAPER_FORMS,
+            Capability.ACCEPT_FORMS,
+            Capability.HAND_OVER_FORMS,
+            Capability.VIEW_PAYMENTS,
         }
     ),
+    # The police give the 15+ list, receive handovers and enter the forms.
     Role.COMMUNE_POLICE: frozenset(
-        {Capability.VIEW_UNITS, Capability.VIEW_REGISTER, Capability.VIEW_FULL_ID}
+        {
+            Capability.VIEW_UNITS,
+            Capability.VIEW_REGISTER,
+            Capability.VIEW_FULL_ID,
+            Capability.VIEW_CAMPAIGNS,
+            Capability.IMPORT_POLICE_LIST,
+            Capability.RECEIVE_FORMS,
+        }
     ),
     # Leaders approve and report; they see the register with IDs masked and do not key forms.
     Role.COMMUNE_LEADER: frozenset(
@@ -49,15 +89,38 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_ACCOUNTS,
             Capability.MANAGE_ACCOUNTS,
             Capability.VIEW_REGISTER,
+            # Leaders set targets and assign people (domain README, roles).
+            Capability.VIEW_CAMPAIGNS,
+            Capability.MANAGE_CAMPAIGNS,
+            Capability.ASSIGN_WORK,
+            Capability.VIEW_PAYMENTS,
         }
     ),
     # Finance settles payment per enumerator, so it needs to see who the enumerators are.
-    Role.COMMUNE_FINANCE_OFFICER: frozenset({Capability.VIEW_UNITS, Capability.VIEW_ACCOUNTS}),
+    Role.COMMUNE_FINANCE_OFFICER: frozenset(
+        {
+            Capability.VIEW_UNITS,
+            Capability.VIEW_ACCOUNTS,
+            Capability.VIEW_CAMPAIGNS,
+            Capability.VIEW_PAYMENTS,
+        }
+    ),
     Role.PROVINCE_LABOR_DEPARTMENT: frozenset(
-        {Capability.VIEW_UNITS, Capability.VIEW_ACCOUNTS, Capability.VIEW_REGISTER}
+        {
+            Capability.VIEW_UNITS,
+            Capability.VIEW_ACCOUNTS,
+            Capability.VIEW_REGISTER,
+            Capability.VIEW_CAMPAIGNS,
+            Capability.MANAGE_CAMPAIGNS,
+        }
     ),
     Role.PROVINCE_POLICE: frozenset(
-        {Capability.VIEW_UNITS, Capability.VIEW_REGISTER, Capability.VIEW_FULL_ID}
+        {
+            Capability.VIEW_UNITS,
+            Capability.VIEW_REGISTER,
+            Capability.VIEW_FULL_ID,
+            Capability.VIEW_CAMPAIGNS,
+        }
     ),
     Role.SYSTEM_ADMINISTRATOR: _ALL,
 }

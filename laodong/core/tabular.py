@@ -11,13 +11,14 @@ import datetime
 import io
 import itertools
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
+from xml.etree import ElementTree
 
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 
 from laodong.core.text import (
@@ -83,6 +84,10 @@ class Table:
     rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     # "tcvn3" or "vni" when the file was typed in a legacy encoding and has been converted.
     encoding: str | None = None
+    # For streamed reading (`open_table`): the data rows not yet read, and how far into the file
+    # the reader is (0.0–1.0).
+    row_iter: Iterator[tuple[int, dict[str, str]]] = field(default_factory=lambda: iter(()))
+    progress: Callable[[], float] = field(default=lambda: 0.0)
 
     @property
     def encoding_name(self) -> str:
@@ -90,6 +95,19 @@ class Table:
 
     def column_letter(self, key: str) -> str:
         return get_column_letter(self.positions[key] + 1)
+
+
+@dataclass
+class Preview:
+    """The first rows of a file and the header row that best matches the columns, for the
+    officer to check (and correct) the column mapping before a large import."""
+
+    sheet: str | None
+    header_row: int
+    headers: list[str]
+    positions: dict[str, int]
+    rows: list[tuple[int, list[str]]]
+    encoding: str | None = None
 
 
 def _cell_text(value: Any) -> str:
@@ -104,68 +122,220 @@ def _cell_text(value: Any) -> str:
     return normalize_text(str(value))
 
 
-def _xlsx_rows(stream: IO[bytes]) -> tuple[str, Iterator[Sequence[Any]]]:
+class _CountingReader(io.RawIOBase):
+    """Counts the bytes read from a stream, so that a long import can show how far it is."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self.raw = raw
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.raw.read(len(buffer))
+        size = len(data)
+        buffer[:size] = data
+        self.count += size
+        return size
+
+
+def _stream_size(stream: IO[bytes]) -> int:
+    try:
+        position = stream.tell()
+        size = stream.seek(0, io.SEEK_END)
+        stream.seek(position)
+        return size
+    except (OSError, AttributeError, ValueError):
+        return 0
+
+
+def _merged_ranges(workbook: Any, sheet: Any) -> list[tuple[int, int, int, int]]:
+    """The merged ranges of a read-only sheet, as (min_row, max_row, min_col, max_col), 0-based
+    columns. Read-only openpyxl does not expose them, so read <mergeCell> from the sheet XML."""
+    archive = getattr(workbook, "_archive", None)
+    path = getattr(sheet, "_worksheet_path", None)
+    if archive is None or path is None:
+        return []
+    ranges = []
+    with archive.open(path) as xml:
+        # The same XML openpyxl has just parsed; expat (≥ 2.4) refuses entity-expansion bombs.
+        for _event, element in ElementTree.iterparse(xml):  # noqa: S314
+            tag = element.tag.rsplit("}", 1)[-1]
+            if tag == "mergeCell":
+                min_col, min_row, max_col, max_row = range_boundaries(element.get("ref", ""))
+                if min_row is not None and max_row is not None:
+                    ranges.append((min_row, max_row, (min_col or 1) - 1, (max_col or 1) - 1))
+            elif tag == "c":
+                element.clear()
+    return ranges
+
+
+def _fill_merged(
+    rows: Iterator[Sequence[Any]], ranges: list[tuple[int, int, int, int]]
+) -> Iterator[Sequence[Any]]:
+    """Give every cell of a merged range the value of its top-left cell (a household's code or
+    address merged over its members' rows, a title merged across columns)."""
+    starting: dict[int, list[tuple[int, int, int, int]]] = {}
+    for merged in ranges:
+        starting.setdefault(merged[0], []).append(merged)
+    active: list[tuple[tuple[int, int, int, int], Any]] = []
+    for number, values in enumerate(rows, start=1):
+        cells = list(values)
+        active = [(merged, value) for merged, value in active if merged[1] >= number]
+        for merged in starting.get(number, ()):
+            top_left = cells[merged[2]] if merged[2] < len(cells) else None
+            active.append((merged, top_left))
+        for (_top, _bottom, first, last), value in active:
+            if len(cells) <= last:
+                cells.extend([None] * (last + 1 - len(cells)))
+            for column in range(first, last + 1):
+                if cells[column] is None:
+                    cells[column] = value
+        yield cells
+
+
+def _xlsx_rows(stream: IO[bytes]) -> tuple[str, Iterator[Sequence[Any]], Callable[[], float]]:
     try:
         workbook = load_workbook(stream, read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+        ranges = _merged_ranges(workbook, sheet)
     except (
         InvalidFileException,
         zipfile.BadZipFile,
+        ElementTree.ParseError,
         KeyError,
         OSError,
         ValueError,
         TypeError,
+        IndexError,
     ) as error:
         raise TableError(
             _("Không đọc được tệp Excel. Hãy lưu lại tệp ở định dạng .xlsx rồi tải lên lại.")
         ) from error
-    sheet = workbook.worksheets[0]
-    return sheet.title, sheet.iter_rows(values_only=True)
+    total = sheet.max_row or 0
+    counter = {"row": 0}
+
+    def counted() -> Iterator[Sequence[Any]]:
+        for values in sheet.iter_rows(values_only=True):
+            counter["row"] += 1
+            yield values
+
+    rows: Iterator[Sequence[Any]] = counted()
+    if ranges:
+        rows = _fill_merged(rows, ranges)
+    return sheet.title, rows, lambda: counter["row"] / total if total else 0.0
 
 
-def _csv_rows(stream: IO[bytes]) -> Iterator[Sequence[Any]]:
-    raw = stream.read()
+# Bytes read to decide a CSV file's encoding.
+ENCODING_SAMPLE_BYTES = 1 << 16
+
+
+def _csv_rows(stream: IO[bytes]) -> tuple[Iterator[Sequence[Any]], Callable[[], float]]:
+    head = stream.read(ENCODING_SAMPLE_BYTES)
+    encoding = "utf-8-sig"
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Not UTF-8: an old Windows file. Legacy TCVN3/VNI text arrives as these bytes;
-        # anything else that is not UTF-8 cannot be read reliably.
-        text = raw.decode("cp1252", errors="replace")
-        if detect_legacy_encoding(text[:20000]) is None:
-            raise TableError(
-                _(
-                    "Tệp CSV không ở mã UTF-8. Trong Excel hãy chọn “Lưu thành” → "
-                    "“CSV UTF-8 (phân tách bằng dấu phẩy)” rồi tải lên lại."
-                )
-            ) from None
-    sample = text[:4096]
+        head.decode("utf-8-sig")
+    except UnicodeDecodeError as problem:
+        # A multi-byte character cut by the sample's end is not a problem.
+        if problem.start < len(head) - 3:
+            # Not UTF-8: an old Windows file. Legacy TCVN3/VNI text arrives as these bytes;
+            # anything else that is not UTF-8 cannot be read reliably.
+            encoding = "cp1252"
+            if detect_legacy_encoding(head.decode("cp1252", errors="replace")[:20000]) is None:
+                raise TableError(
+                    _(
+                        "Tệp CSV không ở mã UTF-8. Trong Excel hãy chọn “Lưu thành” → "
+                        "“CSV UTF-8 (phân tách bằng dấu phẩy)” rồi tải lên lại."
+                    )
+                ) from None
+    sample = head.decode(encoding, errors="replace")[:4096]
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return csv.reader(io.StringIO(text), dialect)
+    size = _stream_size(stream)
+    try:
+        stream.seek(0)
+        counter = _CountingReader(stream)
+        text = io.TextIOWrapper(
+            io.BufferedReader(counter, buffer_size=1 << 16),
+            encoding=encoding,
+            errors="replace" if encoding == "cp1252" else "strict",
+            newline="",
+        )
+    except (OSError, AttributeError):
+        # A stream that cannot rewind is read whole.
+        rest = head + stream.read()
+        counter = _CountingReader(io.BytesIO(rest))
+        size = len(rest)
+        text = io.TextIOWrapper(
+            io.BufferedReader(counter), encoding=encoding, errors="replace", newline=""
+        )
+    return csv.reader(text, dialect), lambda: counter.count / size if size else 0.0
+
+
+def _raw_rows(
+    stream: IO[bytes], filename: str
+) -> tuple[str | None, Iterator[Sequence[Any]], Callable[[], float]]:
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        return _xlsx_rows(stream)
+    if name.endswith(".csv"):
+        rows, progress = _csv_rows(stream)
+        return None, rows, progress
+    raise TableError(_("Chỉ nhận tệp .xlsx hoặc .csv."))
+
+
+def damaged_file_error() -> TableError:
+    return TableError(
+        _(
+            "Tệp bị hỏng ở giữa chừng, không đọc hết được. Hãy mở bằng Excel, lưu lại rồi "
+            "tải lên lại."
+        )
+    )
+
+
+# Errors a damaged or mis-encoded file raises part-way through its rows.
+READ_ERRORS = (
+    zipfile.BadZipFile,
+    ElementTree.ParseError,
+    KeyError,
+    OSError,
+    ValueError,
+    TypeError,
+    csv.Error,
+)
 
 
 def read_table(stream: IO[bytes], filename: str, columns: Sequence[Column]) -> Table:
     """Locate the header row among the first rows and return the data rows keyed by column."""
-    name = filename.lower()
-    if name.endswith(".xlsx"):
-        sheet, raw_rows = _xlsx_rows(stream)
-    elif name.endswith(".csv"):
-        sheet, raw_rows = None, _csv_rows(stream)
-    else:
-        raise TableError(_("Chỉ nhận tệp .xlsx hoặc .csv."))
+    table = open_table(stream, filename, columns)
+    try:
+        table.rows = list(table.row_iter)
+    except READ_ERRORS as error:
+        raise damaged_file_error() from error
+    return table
 
+
+def open_table(
+    stream: IO[bytes],
+    filename: str,
+    columns: Sequence[Column],
+    *,
+    header_row: int | None = None,
+    positions: dict[str, int] | None = None,
+) -> Table:
+    """Locate the header row and return the table with its rows still to be read (`row_iter`),
+    for files too large to hold in memory. `header_row` and `positions` override detection
+    with the mapping an officer confirmed in the preview."""
+    sheet, raw_rows, progress = _raw_rows(stream, filename)
     try:
         encoding, text_rows = _decode_legacy(raw_rows)
-        table = _collect(sheet, text_rows, columns)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
-        # A damaged workbook can fail part-way through its rows.
-        raise TableError(
-            _(
-                "Tệp bị hỏng ở giữa chừng, không đọc hết được. Hãy mở bằng Excel, lưu lại rồi "
-                "tải lên lại."
-            )
-        ) from error
+        numbered = enumerate(text_rows, start=1)
+        table = _locate(sheet, numbered, columns, header_row, positions)
+    except READ_ERRORS as error:
+        raise damaged_file_error() from error
     if table is None:
         wanted = ", ".join(f"“{c.label}”" for c in columns if c.required)
         raise TableError(
@@ -176,7 +346,45 @@ def read_table(stream: IO[bytes], filename: str, columns: Sequence[Column]) -> T
             % {"limit": MAX_TITLE_ROWS, "columns": wanted}
         )
     table.encoding = encoding
+    table.progress = progress
+    table.row_iter = _data_rows(numbered, table.positions)
     return table
+
+
+def preview_table(
+    stream: IO[bytes], filename: str, columns: Sequence[Column], sample: int = 8
+) -> Preview:
+    """The header row that matches most columns (even if not all), and the rows below it."""
+    sheet, raw_rows, _progress = _raw_rows(stream, filename)
+    try:
+        encoding, text_rows = _decode_legacy(raw_rows)
+        first = list(itertools.islice(text_rows, MAX_TITLE_ROWS + sample))
+    except READ_ERRORS as error:
+        raise damaged_file_error() from error
+    best: tuple[int, int, dict[str, int]] | None = None
+    for number, cells in enumerate(first[:MAX_TITLE_ROWS], start=1):
+        found = _header_positions(cells, columns)[0]
+        if found and (best is None or len(found) > best[0]):
+            best = (len(found), number, found)
+    if best is None:
+        number = next((n for n, cells in enumerate(first, 1) if sum(map(bool, cells)) >= 2), 0)
+        if not number:
+            raise TableError(_("Tệp không có dữ liệu."))
+        best = (0, number, {})
+    _count, number, found = best
+    rows = [
+        (row_number, cells)
+        for row_number, cells in enumerate(first[number:], start=number + 1)
+        if any(cells)
+    ][:sample]
+    return Preview(
+        sheet=sheet,
+        header_row=number,
+        headers=first[number - 1],
+        positions=found,
+        rows=rows,
+        encoding=encoding,
+    )
 
 
 def _decode_legacy(
@@ -194,28 +402,44 @@ def _decode_legacy(
     )
 
 
-def _collect(
-    sheet: str | None, cell_rows: Iterator[list[str]], columns: Sequence[Column]
+def _locate(
+    sheet: str | None,
+    numbered: Iterator[tuple[int, list[str]]],
+    columns: Sequence[Column],
+    header_row: int | None,
+    positions: dict[str, int] | None,
 ) -> Table | None:
-    table: Table | None = None
-    for number, cells in enumerate(cell_rows, start=1):
-        if table is None:
-            if number > MAX_TITLE_ROWS:
-                break
-            table = _match_header(sheet, number, cells, columns)
+    for number, cells in numbered:
+        if header_row is not None:
+            if number == header_row:
+                chosen = positions or {}
+                unknown = [h for i, h in enumerate(cells) if h and i not in chosen.values()]
+                return Table(
+                    sheet=sheet, header_row=number, positions=chosen, unknown_headers=unknown
+                )
             continue
+        if number > MAX_TITLE_ROWS:
+            return None
+        table = _match_header(sheet, number, cells, columns)
+        if table is not None:
+            return table
+    return None
+
+
+def _data_rows(
+    numbered: Iterator[tuple[int, list[str]]], positions: dict[str, int]
+) -> Iterator[tuple[int, dict[str, str]]]:
+    items = list(positions.items())
+    for number, cells in numbered:
         if not any(cells):
             continue
-        record = {
-            key: (cells[pos] if pos < len(cells) else "") for key, pos in table.positions.items()
-        }
-        table.rows.append((number, record))
-    return table
+        size = len(cells)
+        yield number, {key: (cells[pos] if pos < size else "") for key, pos in items}
 
 
-def _match_header(
-    sheet: str | None, number: int, cells: list[str], columns: Sequence[Column]
-) -> Table | None:
+def _header_positions(
+    cells: list[str], columns: Sequence[Column]
+) -> tuple[dict[str, int], list[str]]:
     positions: dict[str, int] = {}
     unknown: list[str] = []
     for index, header in enumerate(cells):
@@ -226,6 +450,13 @@ def _match_header(
             unknown.append(header)
         else:
             positions[column.key] = index
+    return positions, unknown
+
+
+def _match_header(
+    sheet: str | None, number: int, cells: list[str], columns: Sequence[Column]
+) -> Table | None:
+    positions, unknown = _header_positions(cells, columns)
     if all(c.key in positions for c in columns if c.required):
         return Table(sheet=sheet, header_row=number, positions=positions, unknown_headers=unknown)
     return None

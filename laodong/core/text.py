@@ -9,7 +9,11 @@ _FOLD_PUNCTUATION = re.compile(r"[^0-9a-z ]+")
 
 def normalize_text(value: str) -> str:
     """Return NFC text with runs of white space collapsed to one space and ends trimmed."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip()
+    # str.split() without arguments splits on runs of white space and drops the ends; it is
+    # several times faster than a regular expression, which matters on million-row files.
+    if not value.isascii():
+        value = unicodedata.normalize("NFC", value)
+    return " ".join(value.split())
 
 
 def fold(value: str) -> str:
@@ -17,9 +21,16 @@ def fold(value: str) -> str:
 
     "Nguyễn  Văn A" and "nguyen van a" fold to the same key.
     """
-    text = unicodedata.normalize("NFD", normalize_text(value).lower())
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    text = unicodedata.normalize("NFD", normalize_text(value).lower()).translate(_COMBINING_MARKS)
+    if not text.isascii():
+        # Marks outside the block Vietnamese uses (rare): the general, slower way.
+        text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
     return text.replace("đ", "d")
+
+
+# Vietnamese diacritics all decompose to this block; a translate table strips them fast
+# (police lists of a million names are folded one by one).
+_COMBINING_MARKS = {code: None for code in range(0x300, 0x370)} | {ord("đ"): "d"}
 
 
 def capitalize_name(value: str) -> str:

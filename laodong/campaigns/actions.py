@@ -1,0 +1,255 @@
+"""Creating and changing campaigns, their rounds and targets."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from laodong.accounts.permissions import Capability, require_capability
+from laodong.audit.models import record_event
+from laodong.campaigns.models import Campaign, Round, RoundKind, Target
+from laodong.forms.definitions import FORM_CODES
+from laodong.units.models import Level, Unit
+
+
+class CampaignError(Exception):
+    """The campaign was not saved; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class RoundPlan:
+    kind: str
+    deadline: datetime.date
+    target_percent: int = 100
+
+
+def _check(
+    *,
+    form_code: str,
+    reference_date: datetime.date,
+    collection_start: datetime.date,
+    collection_end: datetime.date,
+    entry_start: datetime.date,
+    entry_end: datetime.date,
+    rounds: Sequence[RoundPlan],
+) -> None:
+    if form_code not in FORM_CODES:
+        raise CampaignError(_("Mẫu phiếu không có trong hệ thống."))
+    if collection_end < collection_start:
+        raise CampaignError(_("Ngày kết thúc thu thập phải sau ngày bắt đầu."))
+    if entry_end < entry_start:
+        raise CampaignError(_("Ngày kết thúc nhập dữ liệu phải sau ngày bắt đầu."))
+    if entry_start < collection_start:
+        raise CampaignError(_("Nhập dữ liệu không thể bắt đầu trước khi thu thập."))
+    if reference_date.year < 2000:
+        raise CampaignError(_("Thời điểm tính tuổi không hợp lệ."))
+    for kind in RoundKind:
+        deadlines = [r.deadline for r in rounds if r.kind == kind]
+        if deadlines != sorted(deadlines) or len(set(deadlines)) != len(deadlines):
+            raise CampaignError(_("Hạn của các đợt phải tăng dần, không trùng nhau."))
+        percents = [r.target_percent for r in rounds if r.kind == kind]
+        if percents != sorted(percents) or any(not 0 < p <= 100 for p in percents):
+            raise CampaignError(_("Tỷ lệ chỉ tiêu của các đợt phải tăng dần, tối đa 100%."))
+
+
+def _communes_for(acting_user: Any, area: Iterable[Unit]) -> list[Unit]:
+    """The communes a campaign covers: communes chosen, or every current commune of a province."""
+    communes: dict[int, Unit] = {}
+    for unit in area:
+        if not acting_user.unit.contains(unit):
+            raise CampaignError(_("Địa bàn nằm ngoài phạm vi của bạn."))
+        if unit.level == Level.COMMUNE:
+            if unit.valid_to is not None:
+                raise CampaignError(
+                    _("Xã %(name)s đã không còn hiệu lực.") % {"name": unit.label()}
+                )
+            communes[unit.pk] = unit
+        elif unit.level == Level.PROVINCE:
+            for commune in Unit.objects.current().below(unit).filter(level=Level.COMMUNE):
+                communes[commune.pk] = commune
+        else:
+            raise CampaignError(_("Địa bàn là một hoặc nhiều xã, hoặc cả tỉnh."))
+    if not communes:
+        raise CampaignError(_("Hãy chọn địa bàn của kế hoạch."))
+    return list(communes.values())
+
+
+def _write_rounds(campaign: Campaign, rounds: Sequence[RoundPlan]) -> None:
+    campaign.rounds.all().delete()
+    numbers: dict[str, int] = {}
+    for plan in sorted(rounds, key=lambda r: (r.kind, r.deadline)):
+        numbers[plan.kind] = numbers.get(plan.kind, 0) + 1
+        Round.objects.create(
+            campaign=campaign,
+            kind=plan.kind,
+            number=numbers[plan.kind],
+            deadline=plan.deadline,
+            target_percent=plan.target_percent,
+        )
+
+
+@transaction.atomic
+def create_campaign(
+    *,
+    acting_user: Any,
+    title: str,
+    legal_basis: str,
+    form_code: str,
+    area: Iterable[Unit],
+    reference_date: datetime.date,
+    collection_start: datetime.date,
+    collection_end: datetime.date,
+    entry_start: datetime.date,
+    entry_end: datetime.date,
+    rounds: Sequence[RoundPlan] = (),
+    double_entry: bool = False,
+) -> Campaign:
+    """A province plans for its communes; a commune plans for itself."""
+    require_capability(acting_user, Capability.MANAGE_CAMPAIGNS)
+    if acting_user.unit.level not in (Level.COUNTRY, Level.PROVINCE, Level.COMMUNE):
+        raise CampaignError(_("Chỉ tỉnh hoặc xã lập kế hoạch thu thập."))
+    if not title.strip():
+        raise CampaignError(_("Hãy ghi tên kế hoạch."))
+    _check(
+        form_code=form_code,
+        reference_date=reference_date,
+        collection_start=collection_start,
+        collection_end=collection_end,
+        entry_start=entry_start,
+        entry_end=entry_end,
+        rounds=rounds,
+    )
+    communes = _communes_for(acting_user, area)
+    campaign = Campaign.objects.create(
+        title=title.strip()[:200],
+        legal_basis=legal_basis.strip()[:300],
+        form_code=form_code,
+        owner_unit=acting_user.unit,
+        reference_date=reference_date,
+        collection_start=collection_start,
+        collection_end=collection_end,
+        entry_start=entry_start,
+        entry_end=entry_end,
+        double_entry=double_entry,
+        created_by=acting_user,
+    )
+    campaign.communes.set(communes)
+    _write_rounds(campaign, rounds)
+    record_event(
+        actor=acting_user,
+        action="campaigns.create_campaign",
+        target=campaign,
+        unit=acting_user.unit,
+        details={"communes": len(communes)},
+    )
+    return campaign
+
+
+def may_manage(user: Any, campaign: Campaign) -> bool:
+    """The unit that made a plan manages it (a province's plan is not changed by a commune)."""
+    return bool(user.unit.contains(campaign.owner_unit))
+
+
+@transaction.atomic
+def update_campaign(
+    *,
+    acting_user: Any,
+    campaign: Campaign,
+    title: str,
+    legal_basis: str,
+    reference_date: datetime.date,
+    collection_start: datetime.date,
+    collection_end: datetime.date,
+    entry_start: datetime.date,
+    entry_end: datetime.date,
+    rounds: Sequence[RoundPlan],
+    double_entry: bool,
+) -> Campaign:
+    require_capability(acting_user, Capability.MANAGE_CAMPAIGNS)
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if not may_manage(acting_user, campaign):
+        raise CampaignError(_("Kế hoạch này do cấp trên lập; bạn chỉ đặt chỉ tiêu của xã."))
+    _check(
+        form_code=campaign.form_code,
+        reference_date=reference_date,
+        collection_start=collection_start,
+        collection_end=collection_end,
+        entry_start=entry_start,
+        entry_end=entry_end,
+        rounds=rounds,
+    )
+    campaign.title = title.strip()[:200] or campaign.title
+    campaign.legal_basis = legal_basis.strip()[:300]
+    campaign.reference_date = reference_date
+    campaign.collection_start, campaign.collection_end = collection_start, collection_end
+    campaign.entry_start, campaign.entry_end = entry_start, entry_end
+    campaign.double_entry = double_entry
+    campaign.save()
+    _write_rounds(campaign, rounds)
+    record_event(
+        actor=acting_user,
+        action="campaigns.update_campaign",
+        target=campaign,
+        unit=acting_user.unit,
+    )
+    return campaign
+
+
+@transaction.atomic
+def set_targets(
+    *,
+    acting_user: Any,
+    campaign: Campaign,
+    targets: Mapping[Unit, tuple[int | None, int | None]],
+) -> int:
+    """Set (total, due this campaign) per commune or village; (None, None) removes a target."""
+    require_capability(acting_user, Capability.MANAGE_CAMPAIGNS)
+    commune_ids = set(campaign.communes.values_list("pk", flat=True))
+    changed = 0
+    for unit, (total, count) in targets.items():
+        if not acting_user.unit.contains(unit):
+            raise CampaignError(_("Địa bàn nằm ngoài phạm vi của bạn."))
+        commune_id = unit.pk if unit.level == Level.COMMUNE else unit.parent_id
+        if commune_id not in commune_ids or unit.level not in (Level.COMMUNE, Level.VILLAGE):
+            raise CampaignError(
+                _("%(name)s không thuộc địa bàn của kế hoạch.") % {"name": unit.label()}
+            )
+        if count is None:
+            changed += Target.objects.filter(campaign=campaign, unit=unit).delete()[0]
+            continue
+        if count < 0 or (total is not None and total < 0):
+            raise CampaignError(_("Chỉ tiêu phải là số không âm."))
+        Target.objects.update_or_create(
+            campaign=campaign, unit=unit, defaults={"count": count, "total": total}
+        )
+        changed += 1
+    record_event(
+        actor=acting_user,
+        action="campaigns.set_targets",
+        target=campaign,
+        unit=acting_user.unit,
+        details={"changed": changed},
+    )
+    return changed
+
+
+@transaction.atomic
+def close_campaign(*, acting_user: Any, campaign: Campaign) -> Campaign:
+    require_capability(acting_user, Capability.MANAGE_CAMPAIGNS)
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if not may_manage(acting_user, campaign):
+        raise CampaignError(_("Kế hoạch này do cấp trên lập."))
+    if campaign.closed_at is not None:
+        raise CampaignError(_("Kế hoạch đã kết thúc."))
+    campaign.closed_at = timezone.now()
+    campaign.save(update_fields=["closed_at"])
+    record_event(
+        actor=acting_user, action="campaigns.close_campaign", target=campaign, unit=acting_user.unit
+    )
+    return campaign

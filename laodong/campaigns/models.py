@@ -1,0 +1,88 @@
+"""Collection campaigns (kế hoạch / đợt thu thập): area, dates, rounds and targets."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RoundKind(models.TextChoices):
+    COLLECTION = "collection", _("Thu thập")
+    ENTRY = "entry", _("Nhập dữ liệu")
+
+
+class Campaign(models.Model):
+    """A plan to collect forms in one or more communes, with its windows and targets."""
+
+    title = models.CharField(_("tên kế hoạch"), max_length=200)
+    legal_basis = models.CharField(_("căn cứ"), max_length=300, blank=True, default="")
+    form_code = models.CharField(_("mẫu phiếu"), max_length=20)
+    # The unit that made the plan (a province, or a commune for its own plan); it manages it.
+    owner_unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    communes = models.ManyToManyField("units.Unit", related_name="campaigns")
+    reference_date = models.DateField(_("thời điểm tính tuổi"))
+    collection_start = models.DateField(_("bắt đầu thu thập"))
+    collection_end = models.DateField(_("kết thúc thu thập"))
+    entry_start = models.DateField(_("bắt đầu nhập dữ liệu"))
+    entry_end = models.DateField(_("kết thúc nhập dữ liệu"))
+    # Paper forms keyed twice by different people and compared field by field.
+    double_entry = models.BooleanField(_("nhập liệu hai lần"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-collection_start", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class Round(models.Model):
+    """A reporting round with its deadline, e.g. the second collection round before 20 May."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="rounds")
+    kind = models.CharField(max_length=12, choices=RoundKind.choices)
+    number = models.PositiveSmallIntegerField()
+    deadline = models.DateField(_("hạn"))
+    # Share of the target due by this deadline, in percent (100 for the last round).
+    target_percent = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        ordering = ["campaign", "kind", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "kind", "number"], name="round_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}"
+
+    def days_left(self, today: datetime.date) -> int:
+        return (self.deadline - today).days
+
+
+class Target(models.Model):
+    """How many forms a commune or a village must collect in the campaign."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="targets")
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    # The whole population to cover (e.g. 4,083) and what is due in this campaign (e.g. 2,450).
+    total = models.PositiveIntegerField(_("tổng số phiếu"), null=True, blank=True)
+    count = models.PositiveIntegerField(_("chỉ tiêu đợt này"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "unit"], name="target_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}: {self.count}"

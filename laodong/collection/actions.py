@@ -1,0 +1,623 @@
+"""Every move of a collected form goes through these functions.
+
+Each locks the work item's row, checks that the move is legal from its current status, writes
+one Transition row (actor, time, from, to, reason) and refuses anything else with a clear message.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from laodong.accounts.permissions import Capability, has_capability, require_capability
+from laodong.audit.models import record_event
+from laodong.campaigns.models import Campaign
+from laodong.collection.models import Assignment, Mode, Status, Transition, WorkItem
+from laodong.forms.validation import Finding, Severity
+from laodong.register import actions as register_actions
+from laodong.register.models import Person, Source
+from laodong.units.models import Level, Unit
+
+# The legal moves. Anything else is refused by `_move`.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.LISTED: frozenset({Status.SUBMITTED, Status.KEYED_ONCE, Status.EXCLUDED}),
+    Status.KEYED_ONCE: frozenset({Status.SUBMITTED}),
+    Status.RETURNED: frozenset({Status.SUBMITTED, Status.KEYED_ONCE, Status.EXCLUDED}),
+    Status.SUBMITTED: frozenset({Status.ACCEPTED, Status.RETURNED}),
+    Status.ACCEPTED: frozenset({Status.HANDED_OVER, Status.RETURNED}),
+    Status.HANDED_OVER: frozenset({Status.ENTERED, Status.NOT_ENTERABLE, Status.ACCEPTED}),
+    Status.NOT_ENTERABLE: frozenset({Status.ACCEPTED, Status.RETURNED}),
+    Status.ENTERED: frozenset({Status.ARCHIVED}),
+    Status.ARCHIVED: frozenset(),
+    Status.EXCLUDED: frozenset({Status.LISTED}),
+}
+
+
+class WorkflowError(Exception):
+    """A move was refused; the message says why, `findings` what is wrong with the form."""
+
+    def __init__(self, message: str, findings: Iterable[Finding] = ()) -> None:
+        super().__init__(message)
+        self.findings = list(findings)
+
+
+def _status_label(status: str) -> str:
+    return str(Status(status).label)
+
+
+def _lock(item: WorkItem) -> WorkItem:
+    return (
+        WorkItem.objects.select_for_update(of=("self",))
+        .select_related("campaign", "village", "commune")
+        .get(pk=item.pk)
+    )
+
+
+def _check_scope(acting_user: Any, item: WorkItem) -> None:
+    if not acting_user.unit.contains(item.village):
+        raise WorkflowError(_("Người này nằm ngoài phạm vi của bạn."))
+
+
+def move_item(
+    item: WorkItem,
+    to: str,
+    *,
+    acting_user: Any,
+    now: datetime.datetime,
+    reason: str = "",
+    fields: Sequence[str] = (),
+) -> Transition:
+    """Set the new status on a locked item and return its (unsaved) transition."""
+    if to not in TRANSITIONS[item.status]:
+        raise WorkflowError(
+            _("Không thể chuyển phiếu từ “%(current)s” sang “%(target)s”.")
+            % {"current": _status_label(item.status), "target": _status_label(to)}
+        )
+    before = item.status
+    item.status = to
+    item.save(update_fields=["status", "updated_at", *fields])
+    return Transition(
+        work_item=item,
+        from_status=before,
+        to_status=to,
+        actor=acting_user,
+        at=now,
+        reason=reason.strip()[:300],
+    )
+
+
+def _transition(item: WorkItem, to: str, **kwargs: Any) -> None:
+    move_item(item, to, **kwargs).save()
+
+
+def prefill(item: WorkItem) -> dict[str, Any]:
+    """The form as the enumerator opens it: the register's answers, then the police list's."""
+    answers: dict[str, Any] = {}
+    if item.person_id is not None and item.person is not None:
+        answers.update(item.person.answers)
+    birth = str(item.birth_date.year) if item.birth_year_only else f"{item.birth_date:%d/%m/%Y}"
+    answers.update(
+        {
+            "full_name": item.full_name,
+            "birth_date": birth,
+            "personal_id": item.personal_id,
+        }
+    )
+    if item.sex:
+        answers["sex"] = item.sex
+    if item.household_code:
+        answers["household_code"] = item.household_code
+    if item.address and not answers.get("permanent_address"):
+        answers["permanent_address"] = item.address
+    answers.update(item.answers)
+    return answers
+
+
+def _validate(item: WorkItem, answers: Mapping[str, Any]) -> Any:
+    return register_actions.check_person(
+        item.campaign.form_code,
+        answers,
+        village=item.village,
+        exclude_pk=item.person_id,
+        reference_date=item.campaign.reference_date,
+    )
+
+
+def _findings(result: Any) -> list[dict[str, str]]:
+    return [finding.as_dict() for finding in result.findings]
+
+
+def may_collect(user: Any, item: WorkItem) -> bool:
+    """Enumerators collect what they were assigned, or anything in their village when nobody
+    was; officers key paper forms for the whole commune."""
+    if has_capability(user, Capability.KEY_PAPER_FORMS) and user.unit.contains(item.village):
+        return True
+    if not has_capability(user, Capability.COLLECT_FORMS):
+        return False
+    if item.assigned_to_id is not None:
+        return bool(item.assigned_to_id == user.pk)
+    return bool(user.unit.level == Level.VILLAGE and user.unit.contains(item.village))
+
+
+def _check_collector(acting_user: Any, item: WorkItem) -> None:
+    _check_scope(acting_user, item)
+    if not may_collect(acting_user, item):
+        raise WorkflowError(_("Phiếu này đã giao cho điều tra viên khác."))
+    if not item.campaign.is_open:
+        raise WorkflowError(_("Kế hoạch đã kết thúc, không nhận thêm phiếu."))
+
+
+@transaction.atomic
+def save_form_draft(*, acting_user: Any, item: WorkItem, answers: Mapping[str, Any]) -> WorkItem:
+    """Keep the form as typed, to finish later; it stays on the collector's list."""
+    item = _lock(item)
+    _check_collector(acting_user, item)
+    if item.status not in (Status.LISTED, Status.RETURNED):
+        raise WorkflowError(
+            _("Phiếu đang ở trạng thái “%(status)s”, không sửa được.")
+            % {"status": _status_label(item.status)}
+        )
+    item.answers = {key: value for key, value in answers.items() if value not in (None, "", [])}
+    item.has_draft = True
+    item.save(update_fields=["answers", "has_draft", "updated_at"])
+    return item
+
+
+def _store_submission(
+    item: WorkItem,
+    answers: Mapping[str, Any],
+    result: Any,
+    confirmed: Iterable[str],
+    *,
+    collected_by: Any,
+    keyed_by: Any,
+    collected_on: datetime.date | None,
+    mode: str,
+    now: datetime.datetime,
+) -> list[str]:
+    item.answers = {key: value for key, value in answers.items() if value not in (None, "", [])}
+    item.has_draft = False
+    item.findings = _findings(result)
+    item.confirmed_warnings = sorted({w.rule for w in result.warnings} & set(confirmed))
+    item.collected_by, item.keyed_by, item.mode = collected_by, keyed_by, mode
+    item.collected_on = collected_on or timezone.localdate()
+    item.submitted_at = now
+    item.return_reason, item.return_comments = "", {}
+    return [
+        "answers",
+        "has_draft",
+        "findings",
+        "confirmed_warnings",
+        "collected_by",
+        "keyed_by",
+        "mode",
+        "collected_on",
+        "submitted_at",
+        "return_reason",
+        "return_comments",
+    ]
+
+
+def _refuse_errors(result: Any) -> None:
+    if result.errors:
+        raise WorkflowError(
+            _("Phiếu còn %(count)s lỗi, hãy sửa trước khi nộp.") % {"count": len(result.errors)},
+            result.errors,
+        )
+
+
+@transaction.atomic
+def submit_form(
+    *,
+    acting_user: Any,
+    item: WorkItem,
+    answers: Mapping[str, Any],
+    confirmed_warnings: Iterable[str] = (),
+) -> WorkItem:
+    """An enumerator hands in a form collected on the phone; warnings go to the officer."""
+    item = _lock(item)
+    _check_collector(acting_user, item)
+    result = _validate(item, answers)
+    _refuse_errors(result)
+    now = timezone.now()
+    fields = _store_submission(
+        item,
+        answers,
+        result,
+        confirmed_warnings,
+        collected_by=acting_user,
+        keyed_by=acting_user,
+        collected_on=None,
+        mode=Mode.PHONE,
+        now=now,
+    )
+    resubmitted = item.status == Status.RETURNED
+    _transition(
+        item,
+        Status.SUBMITTED,
+        acting_user=acting_user,
+        now=now,
+        reason=_("Nộp lại sau khi sửa") if resubmitted else "",
+        fields=fields,
+    )
+    return item
+
+
+def _differences(first: Mapping[str, Any], second: Mapping[str, Any]) -> list[str]:
+    def norm(value: Any) -> Any:
+        if isinstance(value, list):
+            return sorted(str(v) for v in value)
+        return "" if value is None else str(value).strip()
+
+    keys = set(first) | set(second)
+    return sorted(key for key in keys if norm(first.get(key)) != norm(second.get(key)))
+
+
+@transaction.atomic
+def key_paper_form(
+    *,
+    acting_user: Any,
+    item: WorkItem,
+    answers: Mapping[str, Any],
+    collected_by: Any,
+    collected_on: datetime.date,
+    confirmed_warnings: Iterable[str] = (),
+) -> WorkItem:
+    """An officer keys a paper form; with double entry the second keying must agree."""
+    require_capability(acting_user, Capability.KEY_PAPER_FORMS)
+    item = _lock(item)
+    _check_collector(acting_user, item)
+    cleaned = {key: value for key, value in answers.items() if value not in (None, "", [])}
+    now = timezone.now()
+    if item.campaign.double_entry and item.status != Status.KEYED_ONCE:
+        item.first_keying = cleaned
+        item.first_keyed_by = acting_user
+        item.keying_differences = []
+        item.collected_by, item.collected_on, item.mode = collected_by, collected_on, Mode.PAPER
+        _transition(
+            item,
+            Status.KEYED_ONCE,
+            acting_user=acting_user,
+            now=now,
+            fields=[
+                "first_keying",
+                "first_keyed_by",
+                "keying_differences",
+                "collected_by",
+                "collected_on",
+                "mode",
+            ],
+        )
+        return item
+    if item.status == Status.KEYED_ONCE:
+        if item.first_keyed_by_id == acting_user.pk:
+            raise WorkflowError(_("Lần nhập thứ hai phải do người khác thực hiện."))
+        differences = _differences(item.first_keying, cleaned)
+        if differences:
+            item.keying_differences = differences
+            item.save(update_fields=["keying_differences", "updated_at"])
+            raise WorkflowError(
+                _(
+                    "Hai lần nhập khác nhau ở %(count)s mục. Hãy đối chiếu với phiếu giấy và "
+                    "thống nhất từng mục."
+                )
+                % {"count": len(differences)}
+            )
+    result = _validate(item, cleaned)
+    _refuse_errors(result)
+    fields = _store_submission(
+        item,
+        cleaned,
+        result,
+        confirmed_warnings,
+        collected_by=collected_by,
+        keyed_by=acting_user,
+        collected_on=collected_on,
+        mode=Mode.PAPER,
+        now=now,
+    )
+    item.keying_differences = []
+    _transition(
+        item,
+        Status.SUBMITTED,
+        acting_user=acting_user,
+        now=now,
+        fields=[*fields, "keying_differences"],
+    )
+    return item
+
+
+@transaction.atomic
+def resolve_keying(
+    *,
+    acting_user: Any,
+    item: WorkItem,
+    answers: Mapping[str, Any],
+    confirmed_warnings: Iterable[str] = (),
+) -> WorkItem:
+    """Settle the items two keyings disagreed on, after checking the paper form."""
+    require_capability(acting_user, Capability.ACCEPT_FORMS)
+    item = _lock(item)
+    _check_scope(acting_user, item)
+    if item.status != Status.KEYED_ONCE or not item.keying_differences:
+        raise WorkflowError(_("Phiếu này không có chênh lệch giữa hai lần nhập."))
+    cleaned = {key: value for key, value in answers.items() if value not in (None, "", [])}
+    result = _validate(item, cleaned)
+    _refuse_errors(result)
+    now = timezone.now()
+    differences = item.keying_differences
+    fields = _store_submission(
+        item,
+        cleaned,
+        result,
+        confirmed_warnings,
+        collected_by=item.collected_by,
+        keyed_by=item.first_keyed_by,
+        collected_on=item.collected_on,
+        mode=Mode.PAPER,
+        now=now,
+    )
+    item.keying_differences = []
+    _transition(
+        item,
+        Status.SUBMITTED,
+        acting_user=acting_user,
+        now=now,
+        reason=_("Thống nhất %(count)s mục nhập khác nhau") % {"count": len(differences)},
+        fields=[*fields, "keying_differences"],
+    )
+    return item
+
+
+def _write_register(acting_user: Any, item: WorkItem, confirmed: list[str]) -> Person:
+    campaign: Campaign = item.campaign
+    person = item.person
+    if person is None:
+        person = Person.objects.filter(personal_id=item.personal_id).first()
+    if person is None:
+        return register_actions.record_person(
+            acting_user=acting_user,
+            form_code=campaign.form_code,
+            village=item.village,
+            answers=item.answers,
+            source=Source.COLLECTION,
+            confirmed_warnings=confirmed,
+            reference_date=campaign.reference_date,
+        )
+    return register_actions.update_person(
+        acting_user=acting_user,
+        person=person,
+        village=item.village,
+        answers=item.answers,
+        source=Source.COLLECTION,
+        reason=campaign.title,
+        confirmed_warnings=confirmed,
+        reference_date=campaign.reference_date,
+    )
+
+
+def _accept_locked(
+    acting_user: Any, item: WorkItem, confirmed: Iterable[str], now: datetime.datetime
+) -> None:
+    if item.status not in (Status.SUBMITTED, Status.NOT_ENTERABLE):
+        raise WorkflowError(
+            _("Không thể nghiệm thu phiếu đang ở trạng thái “%(status)s”.")
+            % {"status": _status_label(item.status)}
+        )
+    # The register may have changed since submission (a duplicate elsewhere), so check again.
+    result = _validate(item, item.answers)
+    if result.errors:
+        raise WorkflowError(
+            _("Phiếu còn %(count)s lỗi, không nghiệm thu được.") % {"count": len(result.errors)},
+            result.errors,
+        )
+    all_confirmed = {*confirmed, *item.confirmed_warnings}
+    unconfirmed = [w for w in result.warnings if w.rule not in all_confirmed]
+    if unconfirmed:
+        raise WorkflowError(
+            _("Hãy xác nhận %(count)s cảnh báo trước khi nghiệm thu.")
+            % {"count": len(unconfirmed)},
+            unconfirmed,
+        )
+    try:
+        person = _write_register(acting_user, item, sorted(all_confirmed))
+    except register_actions.RegisterError as refused:
+        raise WorkflowError(str(refused), refused.findings) from refused
+    item.person = person
+    item.findings = _findings(result)
+    item.confirmed_warnings = sorted({w.rule for w in result.warnings})
+    item.accepted_at, item.accepted_by = now, acting_user
+    item.not_enterable_reason = ""
+    item.handover = None
+    _transition(
+        item,
+        Status.ACCEPTED,
+        acting_user=acting_user,
+        now=now,
+        fields=[
+            "person",
+            "findings",
+            "confirmed_warnings",
+            "accepted_at",
+            "accepted_by",
+            "not_enterable_reason",
+            "handover",
+        ],
+    )
+
+
+@transaction.atomic
+def accept_form(
+    *, acting_user: Any, item: WorkItem, confirmed_warnings: Iterable[str] = ()
+) -> WorkItem:
+    """The officer accepts a clean form: it enters the register as a new version."""
+    require_capability(acting_user, Capability.ACCEPT_FORMS)
+    item = _lock(item)
+    _check_scope(acting_user, item)
+    _accept_locked(acting_user, item, confirmed_warnings, timezone.now())
+    record_event(
+        actor=acting_user,
+        action="collection.accept_form",
+        target=item,
+        unit=item.commune,
+        details={"campaign": item.campaign_id},
+    )
+    return item
+
+
+def accept_clean_forms(*, acting_user: Any, items: Iterable[WorkItem]) -> tuple[int, int]:
+    """Accept every form that has neither errors nor unconfirmed warnings; return (accepted,
+    left) — the others stay submitted for the officer to look at one by one."""
+    require_capability(acting_user, Capability.ACCEPT_FORMS)
+    accepted = left = 0
+    for item in items:
+        try:
+            # One transaction per form: a form that fails leaves the others accepted.
+            with transaction.atomic():
+                locked = _lock(item)
+                _check_scope(acting_user, locked)
+                _accept_locked(acting_user, locked, (), timezone.now())
+        except WorkflowError:
+            left += 1
+        else:
+            accepted += 1
+    if accepted:
+        record_event(
+            actor=acting_user,
+            action="collection.accept_clean_forms",
+            unit=acting_user.unit,
+            target_type="collection.workitem",
+            details={"accepted": accepted, "left": left},
+        )
+    return accepted, left
+
+
+@transaction.atomic
+def return_form(
+    *,
+    acting_user: Any,
+    item: WorkItem,
+    reason: str,
+    comments: Mapping[str, str] | None = None,
+) -> WorkItem:
+    """Send a form back to its collector with a reason and comments on the items to fix."""
+    require_capability(acting_user, Capability.ACCEPT_FORMS)
+    item = _lock(item)
+    _check_scope(acting_user, item)
+    if not reason.strip():
+        raise WorkflowError(_("Hãy ghi lý do trả lại phiếu."))
+    item.return_reason = reason.strip()[:300]
+    item.return_comments = {k: v.strip()[:300] for k, v in (comments or {}).items() if v.strip()}
+    item.handover = None
+    _transition(
+        item,
+        Status.RETURNED,
+        acting_user=acting_user,
+        now=timezone.now(),
+        reason=reason,
+        fields=["return_reason", "return_comments", "handover"],
+    )
+    return item
+
+
+@transaction.atomic
+def exclude_person(*, acting_user: Any, item: WorkItem, reason: str) -> WorkItem:
+    """Take a listed person off the work list (armed forces, deceased, moved away…)."""
+    require_capability(acting_user, Capability.ACCEPT_FORMS)
+    item = _lock(item)
+    _check_scope(acting_user, item)
+    if not reason.strip():
+        raise WorkflowError(_("Hãy ghi lý do không thu thập."))
+    _transition(item, Status.EXCLUDED, acting_user=acting_user, now=timezone.now(), reason=reason)
+    return item
+
+
+@transaction.atomic
+def restore_person(*, acting_user: Any, item: WorkItem) -> WorkItem:
+    """Put an excluded person back on the work list."""
+    require_capability(acting_user, Capability.ACCEPT_FORMS)
+    item = _lock(item)
+    _check_scope(acting_user, item)
+    _transition(item, Status.LISTED, acting_user=acting_user, now=timezone.now())
+    return item
+
+
+@transaction.atomic
+def assign_work(
+    *,
+    acting_user: Any,
+    campaign: Campaign,
+    village: Unit,
+    enumerator: Any,
+    household_code: str = "",
+) -> int:
+    """Give a village (or one household in it) to an enumerator; return how many people on the
+    list it covers. Items already collected keep their collector."""
+    require_capability(acting_user, Capability.ASSIGN_WORK)
+    if not acting_user.unit.contains(village) or village.level != Level.VILLAGE:
+        raise WorkflowError(_("Thôn này nằm ngoài phạm vi của bạn."))
+    if not has_capability(enumerator, Capability.COLLECT_FORMS) or not (
+        acting_user.unit.contains(enumerator.unit)
+    ):
+        raise WorkflowError(_("Chỉ giao việc cho điều tra viên hoặc trưởng thôn của xã."))
+    household_code = household_code.strip()
+    Assignment.objects.update_or_create(
+        campaign=campaign,
+        village=village,
+        household_code=household_code,
+        defaults={"enumerator": enumerator, "assigned_by": acting_user},
+    )
+    items = WorkItem.objects.filter(
+        campaign=campaign, village=village, status__in=(Status.LISTED, Status.EXCLUDED)
+    )
+    if household_code:
+        items = items.filter(household_code=household_code)
+    else:
+        # A household given to someone else stays theirs.
+        other_households = Assignment.objects.filter(campaign=campaign, village=village).exclude(
+            household_code=""
+        )
+        items = items.exclude(household_code__in=other_households.values("household_code"))
+    count = items.update(assigned_to=enumerator, updated_at=timezone.now())
+    record_event(
+        actor=acting_user,
+        action="collection.assign_work",
+        target=campaign,
+        unit=village,
+        details={"enumerator": enumerator.pk, "household": bool(household_code), "items": count},
+    )
+    return count
+
+
+def apply_assignments(campaign: Campaign, commune: Unit) -> None:
+    """Give newly listed people to whoever holds their village or household."""
+    open_items = WorkItem.objects.filter(
+        campaign=campaign, commune=commune, status=Status.LISTED, assigned_to__isnull=True
+    )
+    assignments = Assignment.objects.filter(campaign=campaign, village__parent=commune)
+    # Whole villages first, then households, so that a household assignment wins.
+    for assignment in sorted(assignments, key=lambda a: a.household_code != ""):
+        items = open_items.filter(village_id=assignment.village_id)
+        if assignment.household_code:
+            items = WorkItem.objects.filter(
+                campaign=campaign,
+                village_id=assignment.village_id,
+                household_code=assignment.household_code,
+                status=Status.LISTED,
+            )
+        items.update(assigned_to_id=assignment.enumerator_id)
+
+
+def finding_from_dict(data: Mapping[str, str]) -> Finding:
+    """A finding as stored on the work item, back as an object for display."""
+    return Finding(
+        data.get("rule", ""),
+        Severity(data.get("severity", Severity.ERROR)),
+        data.get("field", ""),
+        data.get("message", ""),
+    )

@@ -1,0 +1,276 @@
+"""The work list of a campaign: one item per listed person, and the journey of their form."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Category(models.TextChoices):
+    """What the police list says must be done for a person (domain README, "Who is in scope")."""
+
+    TO_COLLECT = "to_collect", _("Chưa thu thập")
+    TO_UPDATE = "to_update", _("Cần cập nhật")
+    NEWLY_15 = "newly_15", _("Mới đủ 15 tuổi")
+    CURRENT = "current", _("Đã có, đầy đủ")
+    OUT_OF_SCOPE = "out_of_scope", _("Không thuộc diện thu thập")
+
+
+class OutOfScope(models.TextChoices):
+    ARMED_FORCES = "armed_forces", _("Quân đội nhân dân")
+    POLICE = "police", _("Công an nhân dân")
+    DECEASED = "deceased", _("Đã chết")
+    MOVED_AWAY = "moved_away", _("Đã chuyển đi")
+    UNDER_15 = "under_15", _("Chưa đủ 15 tuổi")
+
+
+class Status(models.TextChoices):
+    """Where the person's form is; only `collection.actions` moves it (with a row lock)."""
+
+    LISTED = "listed", _("Chưa thu thập")
+    KEYED_ONCE = "keyed_once", _("Đã nhập lần 1")
+    SUBMITTED = "submitted", _("Chờ nghiệm thu")
+    RETURNED = "returned", _("Bị trả lại")
+    ACCEPTED = "accepted", _("Đã nghiệm thu")
+    HANDED_OVER = "handed_over", _("Đã bàn giao")
+    ENTERED = "entered", _("Đã nhập CSDL dân cư")
+    NOT_ENTERABLE = "not_enterable", _("Không nhập được")
+    ARCHIVED = "archived", _("Đã lưu trữ")
+    EXCLUDED = "excluded", _("Không thu thập")
+
+
+# Statuses whose form has been collected at least once and not yet sent back to be collected.
+COLLECTED = (
+    Status.SUBMITTED,
+    Status.ACCEPTED,
+    Status.HANDED_OVER,
+    Status.ENTERED,
+    Status.NOT_ENTERABLE,
+    Status.ARCHIVED,
+)
+ACCEPTED_OR_LATER = (
+    Status.ACCEPTED,
+    Status.HANDED_OVER,
+    Status.ENTERED,
+    Status.NOT_ENTERABLE,
+    Status.ARCHIVED,
+)
+HANDED_OVER_OR_LATER = (
+    Status.HANDED_OVER,
+    Status.ENTERED,
+    Status.NOT_ENTERABLE,
+    Status.ARCHIVED,
+)
+ENTERED_OR_LATER = (Status.ENTERED, Status.ARCHIVED)
+
+
+class Mode(models.TextChoices):
+    PHONE = "phone", _("Điều tra viên nhập trên điện thoại")
+    PAPER = "paper", _("Phiếu giấy do cán bộ nhập")
+
+
+class WorkItem(models.Model):
+    """A person on the police list of a campaign, and where their form is."""
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="work_items"
+    )
+    commune = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+
+    # As the police list gives them.
+    personal_id = models.CharField(max_length=12)
+    full_name = models.CharField(max_length=150)
+    full_name_folded = models.CharField(max_length=150)
+    birth_date = models.DateField()
+    birth_year_only = models.BooleanField(default=False)
+    sex = models.CharField(max_length=1, blank=True, default="")
+    household_code = models.CharField(max_length=30, blank=True, default="")
+    address = models.CharField(max_length=300, blank=True, default="")
+    police_note = models.CharField(max_length=300, blank=True, default="")
+    # Rows of an earlier list that the newest full list no longer holds.
+    in_latest_list = models.BooleanField(default=True)
+    list_import = models.ForeignKey(
+        "collection.PoliceListImport", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    category = models.CharField(max_length=14, choices=Category.choices)
+    out_of_scope = models.CharField(
+        max_length=14, choices=OutOfScope.choices, blank=True, default=""
+    )
+    # Which police data differs from the register (for "to update"), as item keys.
+    changed_items = models.JSONField(default=list, blank=True)
+    person = models.ForeignKey(
+        "register.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    status = models.CharField(max_length=14, choices=Status.choices, default=Status.LISTED)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    mode = models.CharField(max_length=6, choices=Mode.choices, blank=True, default="")
+    # The form as last typed (a draft until submitted_at is set).
+    answers = models.JSONField(default=dict, blank=True)
+    has_draft = models.BooleanField(default=False)
+    # Validation findings at the last submission: [{rule, severity, item, message}].
+    findings = models.JSONField(default=list, blank=True)
+    confirmed_warnings = models.JSONField(default=list, blank=True)
+    # First keying of a paper form when the campaign asks for double entry, and the items the
+    # second keying disagreed on.
+    first_keying = models.JSONField(default=dict, blank=True)
+    first_keyed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    keying_differences = models.JSONField(default=list, blank=True)
+    return_reason = models.CharField(max_length=300, blank=True, default="")
+    return_comments = models.JSONField(default=dict, blank=True)  # {item key: comment}
+
+    collected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    collected_on = models.DateField(null=True, blank=True)
+    keyed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    handover = models.ForeignKey(
+        "handover.Handover",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="items",
+    )
+    entered_on = models.DateField(null=True, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    not_enterable_reason = models.CharField(max_length=300, blank=True, default="")
+    archive_reference = models.CharField(max_length=100, blank=True, default="")
+    archived_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "personal_id"], name="work_item_campaign_person"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["campaign", "commune", "village", "status"], name="work_item_progress"
+            ),
+            models.Index(fields=["assigned_to", "status"], name="work_item_assignee"),
+            models.Index(
+                fields=["campaign", "village", "full_name_folded"], name="work_item_village_name"
+            ),
+            models.Index(fields=["person"], name="work_item_person"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class Transition(models.Model):
+    """One move of a form from a status to another: the audit of the workflow."""
+
+    work_item = models.ForeignKey(WorkItem, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=14, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=14, choices=Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(db_index=True)
+    reason = models.CharField(max_length=300, blank=True, default="")
+
+    class Meta:
+        ordering = ["work_item", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.work_item_id}: {self.from_status} → {self.to_status}"
+
+
+class Assignment(models.Model):
+    """A village, or one household in it, given to an enumerator for a campaign."""
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="assignments"
+    )
+    village = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    household_code = models.CharField(max_length=30, blank=True, default="")
+    enumerator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assigned_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "village", "household_code"], name="assignment_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village_id}/{self.household_code or '*'} → {self.enumerator_id}"
+
+
+class JobStatus(models.TextChoices):
+    PREVIEW = "preview", _("Chờ xác nhận cột")
+    QUEUED = "queued", _("Đang chờ")
+    RUNNING = "running", _("Đang nhập")
+    DONE = "done", _("Xong")
+    FAILED = "failed", _("Lỗi")
+
+
+class PoliceListImport(models.Model):
+    """One upload of the police list for a commune: a background job with its outcome."""
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="list_imports"
+    )
+    commune = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    # Stored under DATA_DIR/uploads; the original name is shown to the user only.
+    file_path = models.CharField(max_length=300)
+    original_name = models.CharField(max_length=200)
+    # The newest full list replaces the previous one; a partial list only adds and corrects.
+    full_list = models.BooleanField(default=True)
+    header_row = models.PositiveIntegerField(null=True, blank=True)
+    sheet = models.CharField(max_length=100, blank=True, default="")
+    mapping = models.JSONField(default=dict, blank=True)  # {column key: 0-based position}
+    status = models.CharField(max_length=8, choices=JobStatus.choices, default=JobStatus.PREVIEW)
+    rows_read = models.PositiveIntegerField(default=0)
+    # Bytes of the file read so far, for the progress bar.
+    bytes_read = models.PositiveBigIntegerField(default=0)
+    file_size = models.PositiveBigIntegerField(default=0)
+    counts = models.JSONField(default=dict, blank=True)
+    error_count = models.PositiveIntegerField(default=0)
+    error_file = models.CharField(max_length=300, blank=True, default="")
+    message = models.CharField(max_length=500, blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.DONE:
+            return 100
+        if not self.file_size:
+            return 0
+        return min(99, int(self.bytes_read * 100 / self.file_size))

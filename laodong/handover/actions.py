@@ -1,0 +1,320 @@
+"""Handover of accepted forms to the commune police, their entry, and the archive of paper."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from laodong.accounts.permissions import Capability, has_capability, require_capability
+from laodong.audit.models import record_event
+from laodong.campaigns.models import Campaign
+from laodong.collection.actions import WorkflowError, move_item
+from laodong.collection.models import Status, Transition, WorkItem
+from laodong.handover.models import RECEIVED, Handover, HandoverStatus
+from laodong.units.models import Unit
+
+
+def _lock_handover(handover: Handover) -> Handover:
+    return (
+        Handover.objects.select_for_update(of=("self",))
+        .select_related("campaign", "commune")
+        .get(pk=handover.pk)
+    )
+
+
+def _check_commune(acting_user: Any, commune: Unit) -> None:
+    if not acting_user.unit.contains(commune):
+        raise WorkflowError(_("Xã này nằm ngoài phạm vi của bạn."))
+
+
+def _move_many(
+    items: Iterable[WorkItem],
+    to: str,
+    *,
+    acting_user: Any,
+    now: datetime.datetime,
+    reason: str = "",
+    fields: tuple[str, ...] = (),
+) -> int:
+    transitions = [
+        move_item(item, to, acting_user=acting_user, now=now, reason=reason, fields=fields)
+        for item in items
+    ]
+    Transition.objects.bulk_create(transitions, batch_size=500)
+    return len(transitions)
+
+
+@transaction.atomic
+def create_handover(
+    *,
+    acting_user: Any,
+    campaign: Campaign,
+    commune: Unit,
+    item_ids: Iterable[int] | None = None,
+) -> Handover:
+    """Gather accepted forms (all of them, or those chosen) into the next handover batch."""
+    require_capability(acting_user, Capability.HAND_OVER_FORMS)
+    _check_commune(acting_user, commune)
+    items = WorkItem.objects.select_for_update().filter(
+        campaign=campaign, commune=commune, status=Status.ACCEPTED
+    )
+    if item_ids is not None:
+        items = items.filter(pk__in=list(item_ids))
+    chosen = list(items.order_by("village_id", "full_name_folded", "pk"))
+    if not chosen:
+        raise WorkflowError(_("Không có phiếu đã nghiệm thu nào để bàn giao."))
+    # Numbers run per commune; the lock on the items above serialises two officers.
+    last = (
+        Handover.objects.filter(campaign=campaign, commune=commune).aggregate(Max("number"))[
+            "number__max"
+        ]
+        or 0
+    )
+    now = timezone.now()
+    handover = Handover.objects.create(
+        campaign=campaign,
+        commune=commune,
+        number=last + 1,
+        sent_count=len(chosen),
+        created_by=acting_user,
+        created_at=now,
+    )
+    for item in chosen:
+        item.handover = handover
+    _move_many(
+        chosen,
+        Status.HANDED_OVER,
+        acting_user=acting_user,
+        now=now,
+        reason=_("Biên bản bàn giao số %(number)s") % {"number": handover.number},
+        fields=("handover",),
+    )
+    record_event(
+        actor=acting_user,
+        action="handover.create_handover",
+        target=handover,
+        unit=commune,
+        details={"count": len(chosen), "number": handover.number},
+    )
+    return handover
+
+
+@transaction.atomic
+def confirm_handover(
+    *, acting_user: Any, handover: Handover, received_count: int, note: str = ""
+) -> Handover:
+    """The police confirm receipt with the count they received; a different count is recorded
+    as a mismatch that must be resolved before the forms can be entered."""
+    require_capability(acting_user, Capability.RECEIVE_FORMS)
+    handover = _lock_handover(handover)
+    _check_commune(acting_user, handover.commune)
+    if handover.status != HandoverStatus.PENDING:
+        raise WorkflowError(_("Biên bản này đã được xác nhận."))
+    if received_count < 0:
+        raise WorkflowError(_("Số phiếu nhận không hợp lệ."))
+    handover.received_count = received_count
+    handover.received_by, handover.received_at = acting_user, timezone.now()
+    if received_count == handover.sent_count:
+        handover.status = HandoverStatus.CONFIRMED
+    else:
+        if not note.strip():
+            raise WorkflowError(
+                _(
+                    "Số phiếu nhận (%(received)s) khác số phiếu bàn giao (%(sent)s). Hãy ghi rõ "
+                    "chênh lệch ở đâu."
+                )
+                % {"received": received_count, "sent": handover.sent_count}
+            )
+        handover.status = HandoverStatus.MISMATCH
+        handover.mismatch_note = note.strip()[:500]
+    handover.save(
+        update_fields=["received_count", "received_by", "received_at", "status", "mismatch_note"]
+    )
+    record_event(
+        actor=acting_user,
+        action="handover.confirm_handover",
+        target=handover,
+        unit=handover.commune,
+        details={"sent": handover.sent_count, "received": received_count},
+    )
+    return handover
+
+
+@transaction.atomic
+def resolve_handover(
+    *,
+    acting_user: Any,
+    handover: Handover,
+    note: str,
+    withdrawn_ids: Iterable[int] = (),
+    received_count: int | None = None,
+) -> Handover:
+    """Settle a count mismatch: withdraw the forms the police did not get (they go back to
+    accepted) and/or record a recount; the two counts must then agree."""
+    if not (
+        has_capability(acting_user, Capability.HAND_OVER_FORMS)
+        or has_capability(acting_user, Capability.RECEIVE_FORMS)
+    ):
+        require_capability(acting_user, Capability.HAND_OVER_FORMS)
+    handover = _lock_handover(handover)
+    _check_commune(acting_user, handover.commune)
+    if handover.status != HandoverStatus.MISMATCH:
+        raise WorkflowError(_("Biên bản này không có chênh lệch cần xử lý."))
+    if not note.strip():
+        raise WorkflowError(_("Hãy ghi cách đã xử lý chênh lệch."))
+    withdrawn = list(
+        WorkItem.objects.select_for_update().filter(
+            handover=handover, pk__in=list(withdrawn_ids), status=Status.HANDED_OVER
+        )
+    )
+    counted = handover.received_count if received_count is None else received_count
+    remaining = handover.sent_count - len(withdrawn)
+    if counted != remaining:
+        raise WorkflowError(
+            _(
+                "Sau khi xử lý vẫn chưa khớp: bàn giao %(sent)s phiếu, Công an xã nhận "
+                "%(received)s phiếu."
+            )
+            % {"sent": remaining, "received": counted}
+        )
+    now = timezone.now()
+    for item in withdrawn:
+        item.handover = None
+    _move_many(
+        withdrawn,
+        Status.ACCEPTED,
+        acting_user=acting_user,
+        now=now,
+        reason=_("Rút khỏi biên bản số %(number)s") % {"number": handover.number},
+        fields=("handover",),
+    )
+    handover.sent_count = remaining
+    handover.received_count = counted
+    handover.status = HandoverStatus.RESOLVED
+    handover.resolution_note = note.strip()[:500]
+    handover.resolved_by, handover.resolved_at = acting_user, now
+    handover.save(
+        update_fields=[
+            "sent_count",
+            "received_count",
+            "status",
+            "resolution_note",
+            "resolved_by",
+            "resolved_at",
+        ]
+    )
+    record_event(
+        actor=acting_user,
+        action="handover.resolve_handover",
+        target=handover,
+        unit=handover.commune,
+        details={"withdrawn": len(withdrawn), "count": remaining},
+    )
+    return handover
+
+
+def _received_items(acting_user: Any, item_ids: Iterable[int]) -> list[WorkItem]:
+    items = list(
+        WorkItem.objects.select_for_update(of=("self",))
+        .select_related("handover", "village")
+        .filter(pk__in=list(item_ids))
+        .order_by("pk")
+    )
+    for item in items:
+        if not acting_user.unit.contains(item.village):
+            raise WorkflowError(_("Người này nằm ngoài phạm vi của bạn."))
+        if item.handover is None or item.handover.status not in RECEIVED:
+            raise WorkflowError(
+                _("Biên bản bàn giao chưa được xác nhận; chưa thể ghi kết quả nhập liệu.")
+            )
+    return items
+
+
+@transaction.atomic
+def mark_entered(*, acting_user: Any, item_ids: Iterable[int], entered_on: datetime.date) -> int:
+    """The police record that forms are now in the population database."""
+    require_capability(acting_user, Capability.RECEIVE_FORMS)
+    if entered_on > timezone.localdate():
+        raise WorkflowError(_("Ngày nhập không được sau hôm nay."))
+    items = _received_items(acting_user, item_ids)
+    for item in items:
+        item.entered_on, item.entered_by = entered_on, acting_user
+    count = _move_many(
+        items,
+        Status.ENTERED,
+        acting_user=acting_user,
+        now=timezone.now(),
+        fields=("entered_on", "entered_by"),
+    )
+    record_event(
+        actor=acting_user,
+        action="handover.mark_entered",
+        target_type="collection.workitem",
+        unit=acting_user.unit,
+        details={"count": count},
+    )
+    return count
+
+
+@transaction.atomic
+def mark_not_enterable(*, acting_user: Any, item_id: int, reason: str) -> WorkItem:
+    """The police could not enter a form (e.g. ID not found): it goes back to the officer."""
+    require_capability(acting_user, Capability.RECEIVE_FORMS)
+    if not reason.strip():
+        raise WorkflowError(_("Hãy ghi lý do không nhập được."))
+    items = _received_items(acting_user, [item_id])
+    if not items:
+        raise WorkflowError(_("Không tìm thấy phiếu."))
+    item = items[0]
+    item.not_enterable_reason = reason.strip()[:300]
+    _move_many(
+        [item],
+        Status.NOT_ENTERABLE,
+        acting_user=acting_user,
+        now=timezone.now(),
+        reason=reason,
+        fields=("not_enterable_reason",),
+    )
+    return item
+
+
+@transaction.atomic
+def archive_forms(*, acting_user: Any, item_ids: Iterable[int], reference: str) -> int:
+    """Record where the paper forms returned by the police are kept (box / shelf)."""
+    require_capability(acting_user, Capability.HAND_OVER_FORMS)
+    reference = reference.strip()
+    if not reference:
+        raise WorkflowError(_("Hãy ghi nơi lưu trữ (hộp, kệ)."))
+    items = list(
+        WorkItem.objects.select_for_update(of=("self",))
+        .select_related("village")
+        .filter(pk__in=list(item_ids))
+        .order_by("pk")
+    )
+    for item in items:
+        if not acting_user.unit.contains(item.village):
+            raise WorkflowError(_("Người này nằm ngoài phạm vi của bạn."))
+        item.archive_reference = reference[:100]
+        item.archived_at = timezone.now()
+    count = _move_many(
+        items,
+        Status.ARCHIVED,
+        acting_user=acting_user,
+        now=timezone.now(),
+        reason=reference,
+        fields=("archive_reference", "archived_at"),
+    )
+    record_event(
+        actor=acting_user,
+        action="handover.archive_forms",
+        target_type="collection.workitem",
+        unit=acting_user.unit,
+        details={"count": count},
+    )
+    return count

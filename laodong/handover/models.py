@@ -1,0 +1,58 @@
+"""Handover batches of accepted forms to the commune police (biên bản bàn giao)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class HandoverStatus(models.TextChoices):
+    PENDING = "pending", _("Chờ Công an xã xác nhận")
+    CONFIRMED = "confirmed", _("Đã xác nhận")
+    MISMATCH = "mismatch", _("Số lượng không khớp")
+    RESOLVED = "resolved", _("Đã xử lý chênh lệch")
+
+
+# Batches whose forms the police may now enter.
+RECEIVED = (HandoverStatus.CONFIRMED, HandoverStatus.RESOLVED)
+
+
+class Handover(models.Model):
+    """A batch of accepted forms handed to the commune police, confirmed with a count."""
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="handovers"
+    )
+    commune = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    number = models.PositiveIntegerField()
+    status = models.CharField(
+        max_length=10, choices=HandoverStatus.choices, default=HandoverStatus.PENDING
+    )
+    sent_count = models.PositiveIntegerField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    received_count = models.PositiveIntegerField(null=True, blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    received_at = models.DateTimeField(null=True, blank=True)
+    mismatch_note = models.CharField(max_length=500, blank=True, default="")
+    resolution_note = models.CharField(max_length=500, blank=True, default="")
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["campaign", "commune", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "commune", "number"], name="handover_number_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Biên bản {self.number}"
