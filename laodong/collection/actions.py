@@ -268,7 +268,8 @@ def key_paper_form(
     collected_on: datetime.date,
     confirmed_warnings: Iterable[str] = (),
 ) -> WorkItem:
-    """An officer keys a paper form; with double entry the second keying must agree."""
+    """An officer keys a paper form; with double entry the second keying must agree — when it
+    does not, the item stays keyed once with `keying_differences` set, to be resolved."""
     require_capability(acting_user, Capability.KEY_PAPER_FORMS)
     item = _lock(item)
     _check_collector(acting_user, item)
@@ -299,15 +300,10 @@ def key_paper_form(
             raise WorkflowError(_("Lần nhập thứ hai phải do người khác thực hiện."))
         differences = _differences(item.first_keying, cleaned)
         if differences:
+            # Kept (not refused): the officer then settles them item by item on the paper form.
             item.keying_differences = differences
             item.save(update_fields=["keying_differences", "updated_at"])
-            raise WorkflowError(
-                _(
-                    "Hai lần nhập khác nhau ở %(count)s mục. Hãy đối chiếu với phiếu giấy và "
-                    "thống nhất từng mục."
-                )
-                % {"count": len(differences)}
-            )
+            return item
     result = _validate(item, cleaned)
     _refuse_errors(result)
     fields = _store_submission(
