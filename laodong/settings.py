@@ -6,6 +6,8 @@ LAODONG_SECRET_KEY    required unless debugging, testing or running the demo
 LAODONG_DEBUG         true/false (default false)
 LAODONG_ALLOWED_HOSTS comma-separated host names (default: localhost,127.0.0.1)
 LAODONG_HTTPS         true/false: secure cookies and HSTS (default true, false in demo/debug)
+LAODONG_RUN_JOBS_INLINE true/false: run police-list imports inside the request instead of a
+                      background thread (default false; true in tests)
 """
 
 import os
@@ -50,6 +52,9 @@ if not SECRET_KEY:
     if not (DEBUG or DEMO or TESTING):
         raise ImproperlyConfigured("Set LAODONG_SECRET_KEY (a long random string) in production.")
     SECRET_KEY = get_random_secret_key()
+
+# Background imports run in a thread of the web process; tests run them in the request instead.
+LAODONG_RUN_JOBS_INLINE = env_bool("LAODONG_RUN_JOBS_INLINE", TESTING)
 
 ALLOWED_HOSTS = env_list("LAODONG_ALLOWED_HOSTS", "localhost,127.0.0.1")
 if TESTING:

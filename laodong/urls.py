@@ -10,5 +10,6 @@ urlpatterns = [
     path("accounts/", include("laodong.accounts.urls")),
     path("forms/", include("laodong.forms.urls")),
     path("register/", include("laodong.register.urls")),
+    path("campaigns/", include("laodong.campaigns.urls")),
     path("api/v1/", include("laodong.api.urls")),
 ]

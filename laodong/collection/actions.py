@@ -132,16 +132,22 @@ def _findings(result: Any) -> list[dict[str, str]]:
     return [finding.as_dict() for finding in result.findings]
 
 
-def may_collect(user: Any, item: WorkItem) -> bool:
+def may_collect_as_enumerator(user: Any, item: WorkItem) -> bool:
     """Enumerators collect what they were assigned, or anything in their village when nobody
-    was; officers key paper forms for the whole commune."""
-    if has_capability(user, Capability.KEY_PAPER_FORMS) and user.unit.contains(item.village):
-        return True
+    was."""
     if not has_capability(user, Capability.COLLECT_FORMS):
         return False
     if item.assigned_to_id is not None:
         return bool(item.assigned_to_id == user.pk)
     return bool(user.unit.level == Level.VILLAGE and user.unit.contains(item.village))
+
+
+def may_collect(user: Any, item: WorkItem) -> bool:
+    """Whether the user may fill in this person's form: as its enumerator, or as an officer
+    keying paper forms for the commune."""
+    if has_capability(user, Capability.KEY_PAPER_FORMS) and user.unit.contains(item.village):
+        return True
+    return may_collect_as_enumerator(user, item)
 
 
 def _check_collector(acting_user: Any, item: WorkItem) -> None:

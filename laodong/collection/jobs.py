@@ -117,6 +117,7 @@ def start(job_id: int) -> None:
 
 
 def _run_in_thread(job_id: int) -> None:
+    close_old_connections()
     try:
         run_job(job_id)
     finally:
@@ -135,7 +136,6 @@ def _claim(job_id: int) -> bool:
 
 def run_job(job_id: int, *, echo: Any = None) -> PoliceListImport:
     """Run a queued import to its end and record the outcome on the job row."""
-    close_old_connections()
     job = PoliceListImport.objects.select_related("campaign", "commune", "created_by").get(
         pk=job_id
     )

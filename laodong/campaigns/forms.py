@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from laodong.campaigns.actions import RoundPlan
+from laodong.campaigns.models import Campaign, RoundKind
+from laodong.units.models import Unit
+
+DATE_WIDGET = forms.DateInput(
+    format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}
+)
+ROUNDS_PER_KIND = 3
+FORM_CHOICES = [
+    ("tt09-2025-m01", "Mẫu số 01 – Thông tư 09/2025/TT-BNV"),
+    ("tt11-2022-m03", "Mẫu số 03 – Thông tư 11/2022/TT-BLĐTBXH"),
+]
+
+
+def _date(label: Any, required: bool = True) -> forms.DateField:
+    return forms.DateField(label=label, widget=DATE_WIDGET, required=required)
+
+
+class CampaignForm(forms.Form):
+    title = forms.CharField(label=_("Tên kế hoạch"), max_length=200)
+    legal_basis = forms.CharField(
+        label=_("Căn cứ (số, ngày kế hoạch)"), max_length=300, required=False
+    )
+    form_code = forms.ChoiceField(label=_("Mẫu phiếu"), choices=FORM_CHOICES)
+    communes = forms.ModelMultipleChoiceField(
+        label=_("Các xã thực hiện"),
+        queryset=Unit.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": "8"}),
+        help_text=_("Bỏ trống và chọn “Cả tỉnh” để áp dụng cho mọi xã."),
+    )
+    whole_province = forms.BooleanField(label=_("Cả tỉnh"), required=False)
+    reference_date = _date(_("Thời điểm tính tuổi (đủ 15 tuổi)"))
+    collection_start = _date(_("Thu thập từ ngày"))
+    collection_end = _date(_("Thu thập đến ngày"))
+    entry_start = _date(_("Nhập dữ liệu từ ngày"))
+    entry_end = _date(_("Nhập dữ liệu đến ngày"))
+    double_entry = forms.BooleanField(
+        label=_("Phiếu giấy nhập hai lần để đối chiếu"), required=False
+    )
+
+    def __init__(
+        self, *args: Any, communes: QuerySet[Unit] | None, editing: bool = False, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        for kind, label in ((RoundKind.COLLECTION, _("thu thập")), (RoundKind.ENTRY, _("nhập"))):
+            for number in range(1, ROUNDS_PER_KIND + 1):
+                self.fields[f"{kind}_{number}_deadline"] = _date(
+                    _("Hạn đợt %(label)s %(number)s") % {"label": label, "number": number},
+                    required=False,
+                )
+                self.fields[f"{kind}_{number}_percent"] = forms.IntegerField(
+                    label=_("% chỉ tiêu"), min_value=1, max_value=100, required=False
+                )
+        if communes is None or editing:
+            del self.fields["communes"]
+            del self.fields["whole_province"]
+        else:
+            field = self.fields["communes"]
+            assert isinstance(field, forms.ModelMultipleChoiceField)
+            field.queryset = communes
+        if editing:
+            del self.fields["form_code"]
+
+    def round_fields(self) -> list[tuple[Any, Any]]:
+        return [
+            (self[f"{kind}_{n}_deadline"], self[f"{kind}_{n}_percent"])
+            for kind in RoundKind
+            for n in range(1, ROUNDS_PER_KIND + 1)
+        ]
+
+    def rounds(self) -> list[RoundPlan]:
+        plans = []
+        for kind in RoundKind:
+            for number in range(1, ROUNDS_PER_KIND + 1):
+                deadline = self.cleaned_data.get(f"{kind}_{number}_deadline")
+                if deadline:
+                    percent = self.cleaned_data.get(f"{kind}_{number}_percent") or 100
+                    plans.append(RoundPlan(kind, deadline, percent))
+        return plans
+
+    @staticmethod
+    def initial_for(campaign: Campaign) -> dict[str, Any]:
+        initial: dict[str, Any] = {
+            name: getattr(campaign, name)
+            for name in (
+                "title",
+                "legal_basis",
+                "reference_date",
+                "collection_start",
+                "collection_end",
+                "entry_start",
+                "entry_end",
+                "double_entry",
+            )
+        }
+        for round_ in campaign.rounds.all():
+            initial[f"{round_.kind}_{round_.number}_deadline"] = round_.deadline
+            initial[f"{round_.kind}_{round_.number}_percent"] = round_.target_percent
+        return initial

@@ -1,0 +1,247 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from laodong.accounts.permissions import Capability, has_capability, require_capability
+from laodong.campaigns import actions
+from laodong.campaigns.access import campaigns_in_scope, get_campaign_for_user
+from laodong.campaigns.forms import CampaignForm
+from laodong.campaigns.models import Campaign, Target
+from laodong.campaigns.progress import (
+    next_deadline,
+    progress_by_unit,
+    round_progress,
+)
+from laodong.units.models import Level, Unit
+
+
+@login_required
+def list_campaigns(request: HttpRequest) -> HttpResponse:
+    require_capability(request.user, Capability.VIEW_CAMPAIGNS)
+    user: Any = request.user
+    campaigns = (
+        campaigns_in_scope(user).select_related("owner_unit").order_by("-collection_start", "-pk")
+    )
+    return render(
+        request,
+        "campaigns/campaign_list.html",
+        {
+            "campaigns": campaigns,
+            "can_create": has_capability(user, Capability.MANAGE_CAMPAIGNS)
+            and user.unit.level in (Level.COUNTRY, Level.PROVINCE, Level.COMMUNE),
+        },
+    )
+
+
+def _commune_choices(user: Any) -> Any:
+    if user.unit.level >= Level.COMMUNE:
+        return None
+    return (
+        Unit.objects.current().within(user.unit).filter(level=Level.COMMUNE).order_by("name_folded")
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def create_campaign(request: HttpRequest) -> HttpResponse:
+    require_capability(request.user, Capability.MANAGE_CAMPAIGNS)
+    user: Any = request.user
+    if user.unit.level not in (Level.COUNTRY, Level.PROVINCE, Level.COMMUNE):
+        raise Http404
+    communes = _commune_choices(user)
+    form = CampaignForm(request.POST or None, communes=communes)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if communes is None or data.get("whole_province"):
+            area = [user.unit]
+        else:
+            area = list(data.get("communes") or [])
+        try:
+            campaign = actions.create_campaign(
+                acting_user=user,
+                title=data["title"],
+                legal_basis=data["legal_basis"],
+                form_code=data["form_code"],
+                area=area,
+                reference_date=data["reference_date"],
+                collection_start=data["collection_start"],
+                collection_end=data["collection_end"],
+                entry_start=data["entry_start"],
+                entry_end=data["entry_end"],
+                rounds=form.rounds(),
+                double_entry=data["double_entry"],
+            )
+        except actions.CampaignError as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, _("Đã lập kế hoạch. Hãy đặt chỉ tiêu cho từng thôn."))
+            return redirect("campaigns-edit-targets", pk=campaign.pk)
+    return render(request, "campaigns/campaign_form.html", {"form": form, "campaign": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_campaign(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = get_campaign_for_user(request.user, pk, Capability.MANAGE_CAMPAIGNS)
+    if not actions.may_manage(request.user, campaign):
+        raise Http404
+    form = CampaignForm(
+        request.POST or None,
+        communes=None,
+        editing=True,
+        initial=CampaignForm.initial_for(campaign),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.update_campaign(
+                acting_user=request.user,
+                campaign=campaign,
+                title=data["title"],
+                legal_basis=data["legal_basis"],
+                reference_date=data["reference_date"],
+                collection_start=data["collection_start"],
+                collection_end=data["collection_end"],
+                entry_start=data["entry_start"],
+                entry_end=data["entry_end"],
+                rounds=form.rounds(),
+                double_entry=data["double_entry"],
+            )
+        except actions.CampaignError as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, _("Đã lưu kế hoạch."))
+            return redirect("campaigns-view-campaign", pk=campaign.pk)
+    return render(request, "campaigns/campaign_form.html", {"form": form, "campaign": campaign})
+
+
+def _drill_unit(request: HttpRequest, campaign: Campaign) -> Unit:
+    """The unit whose children the progress page lists: the user's own, or one below it
+    chosen by drilling down (?unit=)."""
+    user: Any = request.user
+    unit: Unit = user.unit
+    if unit.level == Level.COUNTRY:
+        unit = campaign.owner_unit if campaign.owner_unit.level > Level.COUNTRY else unit
+    wanted = request.GET.get("unit", "")
+    if wanted.isdigit():
+        chosen = Unit.objects.filter(pk=int(wanted)).first()
+        if chosen is None or not user.unit.contains(chosen):
+            raise Http404
+        unit = chosen
+    return unit
+
+
+@login_required
+def view_campaign(request: HttpRequest, pk: int) -> HttpResponse:
+    """Live progress: target, listed, collected, accepted, returned, handed over, entered."""
+    campaign = get_campaign_for_user(request.user, pk)
+    unit = _drill_unit(request, campaign)
+    rows, total = progress_by_unit(campaign, unit)
+    today = timezone.localdate()
+    rounds = round_progress(campaign, total, today)
+    user: Any = request.user
+    commune = (
+        unit
+        if unit.level == Level.COMMUNE
+        else (unit.parent if unit.level == Level.VILLAGE else None)
+    )
+    return render(
+        request,
+        "campaigns/campaign_view.html",
+        {
+            "campaign": campaign,
+            "unit": unit,
+            "trail": list(Unit.objects.ancestors_of(unit).filter(level__gte=user.unit.level))
+            if unit != user.unit
+            else [],
+            "rows": rows,
+            "total": total,
+            "rounds": rounds,
+            "next_round": next_deadline(rounds),
+            "commune": commune,
+            "child_is_village": unit.level >= Level.COMMUNE,
+            "may_manage": has_capability(user, Capability.MANAGE_CAMPAIGNS)
+            and actions.may_manage(user, campaign),
+            "may_set_targets": has_capability(user, Capability.MANAGE_CAMPAIGNS),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_targets(request: HttpRequest, pk: int) -> HttpResponse:
+    """Targets per commune and village (e.g. 2,450 for the commune, at least 350 per village)."""
+    campaign = get_campaign_for_user(request.user, pk, Capability.MANAGE_CAMPAIGNS)
+    user: Any = request.user
+    communes = list(
+        campaign.communes.filter(path__gte=user.unit.path, path__lt=user.unit.path + "~").order_by(
+            "name_folded"
+        )
+    ) or [c for c in campaign.communes.all() if c.contains(user.unit)]
+    if user.unit.level == Level.VILLAGE:
+        raise Http404
+    units: list[Unit] = []
+    for commune in communes:
+        units.append(commune)
+        if len(communes) <= 30:
+            units.extend(
+                Unit.objects.current()
+                .filter(parent=commune, level=Level.VILLAGE)
+                .order_by("name_folded")
+            )
+    existing = {t.unit_id: t for t in Target.objects.filter(campaign=campaign, unit__in=units)}
+    errors: list[str] = []
+    if request.method == "POST":
+        wanted: dict[Unit, tuple[int | None, int | None]] = {}
+        for unit in units:
+            values = []
+            for name in ("total", "count"):
+                text = request.POST.get(f"{name}_{unit.pk}", "").strip().replace(".", "")
+                if text and not text.isdigit():
+                    errors.append(
+                        _("%(unit)s: “%(value)s” không phải là số.")
+                        % {"unit": unit.label(), "value": text}
+                    )
+                values.append(int(text) if text.isdigit() else None)
+            total, count = values
+            if count is None and total is None and unit.pk not in existing:
+                continue
+            wanted[unit] = (total, count)
+        if not errors:
+            try:
+                actions.set_targets(acting_user=user, campaign=campaign, targets=wanted)
+            except actions.CampaignError as refused:
+                errors.append(str(refused))
+            else:
+                messages.success(request, _("Đã lưu chỉ tiêu."))
+                return redirect("campaigns-view-campaign", pk=campaign.pk)
+    return render(
+        request,
+        "campaigns/target_form.html",
+        {
+            "campaign": campaign,
+            "rows": [(unit, existing.get(unit.pk)) for unit in units],
+            "errors": errors,
+        },
+    )
+
+
+@login_required
+@require_POST
+def close_campaign(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = get_campaign_for_user(request.user, pk, Capability.MANAGE_CAMPAIGNS)
+    try:
+        actions.close_campaign(acting_user=request.user, campaign=campaign)
+    except actions.CampaignError as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, _("Đã kết thúc kế hoạch."))
+    return redirect("campaigns-view-campaign", pk=campaign.pk)

@@ -1,0 +1,695 @@
+from __future__ import annotations
+
+import datetime
+import io
+from pathlib import Path
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from laodong.accounts.models import User
+from laodong.accounts.permissions import Capability, has_capability, require_capability
+from laodong.audit.models import record_event
+from laodong.campaigns.access import get_campaign_for_user
+from laodong.campaigns.models import Campaign
+from laodong.collection import actions, jobs
+from laodong.collection.access import get_commune_for_user, get_item_for_user, items_in_scope
+from laodong.collection.models import (
+    ACCEPTED_OR_LATER,
+    Assignment,
+    Category,
+    JobStatus,
+    PoliceListImport,
+    Status,
+    WorkItem,
+)
+from laodong.collection.police_list import POLICE_COLUMNS
+from laodong.core.paging import keyset_page
+from laodong.core.tabular import TableError
+from laodong.core.text import fold
+from laodong.forms.dates import parse_date
+from laodong.forms.definitions import get_form
+from laodong.register.display import answer_sections
+from laodong.register.forms import PersonForm
+from laodong.units.models import Level, Unit
+
+PAGE_SIZE = 50
+
+
+def _campaign(request: HttpRequest, campaign_pk: int, capability: Capability) -> Campaign:
+    return get_campaign_for_user(request.user, campaign_pk, capability)
+
+
+# Step 1 ----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload_list(request: HttpRequest, campaign_pk: int, commune_pk: int) -> HttpResponse:
+    """The commune police upload the 15+ list; the next page previews the column mapping."""
+    campaign = _campaign(request, campaign_pk, Capability.IMPORT_POLICE_LIST)
+    commune = get_commune_for_user(request.user, campaign, commune_pk)
+    error = ""
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None or not upload.name or not upload.name.lower().endswith((".xlsx", ".csv")):
+            error = _("Hãy chọn tệp .xlsx hoặc .csv.")
+        else:
+            try:
+                job, _preview = jobs.create_job(
+                    acting_user=request.user,
+                    campaign=campaign,
+                    commune=commune,
+                    upload=upload,
+                    original_name=upload.name,
+                    full_list=request.POST.get("partial") != "1",
+                )
+            except TableError as problem:
+                error = str(problem)
+            else:
+                return redirect("collection-view-import", campaign.pk, job.pk)
+    recent = PoliceListImport.objects.filter(campaign=campaign, commune=commune).select_related(
+        "created_by"
+    )[:10]
+    return render(
+        request,
+        "collection/list_upload.html",
+        {"campaign": campaign, "commune": commune, "error": error, "recent": recent},
+    )
+
+
+def _job(request: HttpRequest, campaign: Campaign, pk: int) -> PoliceListImport:
+    job = (
+        PoliceListImport.objects.select_related("commune", "created_by")
+        .filter(pk=pk, campaign=campaign)
+        .first()
+    )
+    if job is None or not request.user.unit.contains(job.commune):  # type: ignore[union-attr]
+        raise Http404
+    return job
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def view_import(request: HttpRequest, campaign_pk: int, pk: int) -> HttpResponse:
+    """Preview and confirm the column mapping, then follow the import's progress."""
+    campaign = _campaign(request, campaign_pk, Capability.IMPORT_POLICE_LIST)
+    job = _job(request, campaign, pk)
+    if jobs.is_stale(job):
+        jobs.mark_interrupted(job)
+        job.refresh_from_db()
+    error = ""
+    preview = None
+    if job.status in (JobStatus.PREVIEW, JobStatus.FAILED):
+        try:
+            preview = jobs.read_preview(job)
+        except (TableError, OSError) as problem:
+            error = str(problem) if isinstance(problem, TableError) else _("Không còn tệp tải lên.")
+    if request.method == "POST" and preview is not None:
+        mapping: dict[str, int] = {}
+        for column in POLICE_COLUMNS:
+            chosen = request.POST.get(f"column_{column.key}", "")
+            if chosen.isdigit() and int(chosen) < len(preview.headers):
+                mapping[column.key] = int(chosen)
+        missing = [c.label for c in POLICE_COLUMNS if c.required and c.key not in mapping]
+        doubled = len(set(mapping.values())) != len(mapping)
+        if missing:
+            error = _("Hãy chọn cột cho: %(columns)s.") % {"columns": ", ".join(missing)}
+        elif doubled:
+            error = _("Mỗi cột của tệp chỉ dùng cho một mục.")
+        else:
+            try:
+                jobs.queue_job(
+                    acting_user=request.user,
+                    job=job,
+                    header_row=preview.header_row,
+                    mapping=mapping,
+                )
+            except TableError as problem:
+                error = str(problem)
+            else:
+                return redirect("collection-view-import", campaign.pk, job.pk)
+    columns = [
+        (column, job.mapping.get(column.key) if job.mapping else None) for column in POLICE_COLUMNS
+    ]
+    return render(
+        request,
+        "collection/import_view.html",
+        {
+            "campaign": campaign,
+            "job": job,
+            "preview": preview,
+            "columns": columns,
+            "error": error,
+            "headers": list(enumerate(preview.headers)) if preview else [],
+        },
+    )
+
+
+@login_required
+def view_import_progress(request: HttpRequest, campaign_pk: int, pk: int) -> HttpResponse:
+    """The progress fragment the import page polls (htmx)."""
+    campaign = _campaign(request, campaign_pk, Capability.IMPORT_POLICE_LIST)
+    job = _job(request, campaign, pk)
+    if jobs.is_stale(job):
+        jobs.mark_interrupted(job)
+        job.refresh_from_db()
+    response = render(
+        request, "collection/_import_progress.html", {"campaign": campaign, "job": job}
+    )
+    if job.status in (JobStatus.DONE, JobStatus.FAILED):
+        # Reload the whole page once, to show the outcome with its links.
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+def download_import_errors(request: HttpRequest, campaign_pk: int, pk: int) -> FileResponse:
+    campaign = _campaign(request, campaign_pk, Capability.IMPORT_POLICE_LIST)
+    job = _job(request, campaign, pk)
+    if not job.error_file or not Path(job.error_file).is_file():
+        raise Http404
+    record_event(
+        actor=request.user,
+        action="collection.download_import_errors",
+        target=job,
+        unit=job.commune,
+    )
+    return FileResponse(
+        Path(job.error_file).open("rb"),
+        as_attachment=True,
+        filename=f"dong-loi-danh-sach-{job.pk}.xlsx",
+    )
+
+
+# Step 2 ----------------------------------------------------------------------------------------
+
+OPEN_STATUSES = (Status.LISTED, Status.RETURNED, Status.KEYED_ONCE)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def list_work(request: HttpRequest, campaign_pk: int) -> HttpResponse:
+    """The work list: on a phone, an enumerator's people to collect, returned forms first."""
+    campaign = _campaign(request, campaign_pk, Capability.VIEW_CAMPAIGNS)
+    user: Any = request.user
+    rows = items_in_scope(user, campaign).select_related("village")
+    data = request.POST if request.method == "POST" else request.GET
+    villages = list(
+        Unit.objects.current()
+        .within(user.unit)
+        .filter(level=Level.VILLAGE, parent__in=campaign.communes.all())
+        .order_by("name_folded")[:300]
+    )
+    village_id = data.get("village", "")
+    if village_id.isdigit():
+        rows = rows.filter(village_id=int(village_id))
+    commune_id = data.get("commune", "")
+    if commune_id.isdigit():
+        rows = rows.filter(commune_id=int(commune_id))
+    status = data.get("status", "todo")
+    if status == "todo":
+        rows = rows.filter(status__in=OPEN_STATUSES, in_latest_list=True).exclude(
+            category=Category.CURRENT
+        )
+    elif status in Status.values:
+        rows = rows.filter(status=status)
+    if data.get("mine") == "1" or (
+        user.role in ("enumerator",) and data.get("mine") != "0" and not village_id
+    ):
+        rows = rows.filter(Q(assigned_to=user) | Q(assigned_to__isnull=True))
+    query = data.get("q", "").strip()
+    if query:
+        rows = rows.filter(full_name_folded__contains=fold(query))
+    page = keyset_page(rows, ("full_name_folded", "pk"), data.get("after"), PAGE_SIZE)
+    returned = (
+        items_in_scope(user, campaign)
+        .filter(status=Status.RETURNED)
+        .filter(Q(assigned_to=user) | Q(collected_by=user))
+        .count()
+    )
+    return render(
+        request,
+        "collection/work_list.html",
+        {
+            "campaign": campaign,
+            "page": page,
+            "villages": villages,
+            "village_id": village_id,
+            "status": status,
+            "statuses": Status.choices,
+            "query": query,
+            "returned": returned,
+            "full_id": has_capability(user, Capability.VIEW_FULL_ID),
+        },
+    )
+
+
+def _definition(campaign: Campaign) -> Any:
+    return get_form(campaign.form_code)
+
+
+@login_required
+def view_item(request: HttpRequest, campaign_pk: int, pk: int) -> HttpResponse:
+    """A person on the list: police data, the form, findings, comments and every transition."""
+    campaign = _campaign(request, campaign_pk, Capability.VIEW_CAMPAIGNS)
+    item = get_item_for_user(request.user, campaign, pk)
+    user: Any = request.user
+    definition = _definition(campaign)
+    full_id = has_capability(user, Capability.VIEW_FULL_ID)
+    record_event(actor=user, action="collection.view_item", target=item, unit=item.commune)
+    findings = [actions.finding_from_dict(f) for f in item.findings]
+    province = item.commune.parent
+    sections = (
+        answer_sections(
+            definition,
+            item.answers,
+            full_id=full_id,
+            unit_names={
+                "province": province.label() if province else "",
+                "commune": item.commune.label(),
+                "village": item.village.label(),
+            },
+        )
+        if item.answers
+        else []
+    )
+    labels = {i.key: i.title for i in definition.items}
+    return render(
+        request,
+        "collection/item_view.html",
+        {
+            "campaign": campaign,
+            "item": item,
+            "sections": sections,
+            "errors": [f for f in findings if f.severity == "error"],
+            "warnings": [f for f in findings if f.severity == "warning"],
+            "transitions": item.transitions.select_related("actor").order_by("at", "pk"),
+            "comments": [(labels.get(k, k), v) for k, v in item.return_comments.items()],
+            "differences": [labels.get(k, k) for k in item.keying_differences],
+            "full_id": full_id,
+            "may_collect": actions.may_collect(user, item)
+            and item.status in (Status.LISTED, Status.RETURNED, Status.KEYED_ONCE),
+            "may_review": has_capability(user, Capability.ACCEPT_FORMS),
+            "items": [(i.key, i.title) for i in definition.items],
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def collect_item(request: HttpRequest, campaign_pk: int, pk: int) -> HttpResponse:
+    """Fill in the form: an enumerator on the phone, or an officer keying a paper form."""
+    campaign = _campaign(request, campaign_pk, Capability.VIEW_CAMPAIGNS)
+    item = get_item_for_user(request.user, campaign, pk)
+    user: Any = request.user
+    if not actions.may_collect(user, item):
+        require_capability(user, Capability.KEY_PAPER_FORMS)
+    paper = has_capability(user, Capability.KEY_PAPER_FORMS)
+    resolving = item.status == Status.KEYED_ONCE and bool(item.keying_differences)
+    definition = _definition(campaign)
+    villages = Unit.objects.filter(pk=item.village_id).select_related("parent")
+    initial: dict[str, Any] = {**actions.prefill(item), "village": item.village}
+    if item.status == Status.KEYED_ONCE and not resolving:
+        # The second keying starts blank, as the paper form is typed again from scratch.
+        initial = {"village": item.village}
+    if "collection_date" not in initial:
+        initial["collection_date"] = timezone.localdate().strftime("%d/%m/%Y")
+    form = PersonForm(
+        request.POST or None, definition=definition, villages=villages, initial=initial
+    )
+    enumerators = _collectors(item)
+    paper_error = ""
+    if request.method == "POST" and form.is_valid():
+        answers = form.answers()
+        try:
+            if "save_draft" in request.POST:
+                actions.save_form_draft(acting_user=user, item=item, answers=answers)
+                messages.success(request, _("Đã lưu nháp; phiếu vẫn nằm trong danh sách của bạn."))
+                return redirect("collection-view-item", campaign.pk, item.pk)
+            confirmed = form.cleaned_data["confirmed_warnings"]
+            if resolving:
+                actions.resolve_keying(
+                    acting_user=user, item=item, answers=answers, confirmed_warnings=confirmed
+                )
+            elif paper and not actions.may_collect_as_enumerator(user, item):
+                collector = enumerators.filter(pk=request.POST.get("collected_by") or 0).first()
+                collected_on = parse_date(request.POST.get("collected_on", ""))
+                if collector is None or collected_on is None:
+                    paper_error = _("Hãy ghi người thu thập và ngày thu thập của phiếu giấy.")
+                    raise actions.WorkflowError(paper_error)
+                actions.key_paper_form(
+                    acting_user=user,
+                    item=item,
+                    answers=answers,
+                    collected_by=collector,
+                    collected_on=collected_on.value,
+                    confirmed_warnings=confirmed,
+                )
+            else:
+                actions.submit_form(
+                    acting_user=user, item=item, answers=answers, confirmed_warnings=confirmed
+                )
+        except actions.WorkflowError as refused:
+            form.add_findings(refused.findings)
+            if not refused.findings:
+                form.add_error(None, str(refused))
+            messages.error(request, str(refused))
+        else:
+            item.refresh_from_db()
+            if item.status == Status.KEYED_ONCE and item.keying_differences:
+                messages.error(
+                    request,
+                    _(
+                        "Hai lần nhập khác nhau ở %(count)s mục. Hãy đối chiếu với phiếu giấy và "
+                        "thống nhất từng mục."
+                    )
+                    % {"count": len(item.keying_differences)},
+                )
+            elif item.status == Status.KEYED_ONCE:
+                messages.success(request, _("Đã nhập lần 1. Cần một người khác nhập lần 2."))
+            else:
+                messages.success(
+                    request, _("Đã nộp phiếu của %(name)s.") % {"name": item.full_name}
+                )
+            return redirect("collection-list-work", campaign.pk)
+    labels = {i.key: i.title for i in definition.items}
+    return render(
+        request,
+        "collection/item_form.html",
+        {
+            "campaign": campaign,
+            "item": item,
+            "form": form,
+            "definition": definition,
+            "paper": paper and not actions.may_collect_as_enumerator(user, item),
+            "resolving": resolving,
+            "differences": [
+                (labels.get(k, k), item.first_keying.get(k, ""), item.answers.get(k, ""))
+                for k in item.keying_differences
+            ],
+            "enumerators": enumerators,
+            "paper_error": paper_error,
+            "comments": [(labels.get(k, k), v) for k, v in item.return_comments.items()],
+        },
+    )
+
+
+def _collectors(item: WorkItem) -> Any:
+    return User.objects.filter(
+        is_active=True,
+        role__in=("enumerator", "village_head", "commune_labor_officer"),
+        unit__path__startswith=item.commune.path,
+    ).order_by("full_name")
+
+
+# Step 3 ----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def accept_item(request: HttpRequest, campaign_pk: int, pk: int) -> HttpResponse:
+    campaign = _campaign(request, campaign_pk, Capability.ACCEPT_FORMS)
+    item = get_item_for_user(request.user, campaign, pk, Capability.ACCEPT_FORMS)
+    try:
+        actions.accept_form(
+            acting_user=request.user,
+            item=item,
+            confirmed_warnings=request.POST.getlist("confirmed_warnings"),
+        )
+    except actions.WorkflowError as refused:
+        messages.error(request, str(refused))
+        for finding in refused.findings:
+            messages.error(request, finding.message)
+        return redirect("collection-view-item", campaign.pk, item.pk)
+    messages.success(request, _("Đã nghiệm thu phiếu của %(name)s.") % {"name": item.full_name})
+    return redirect("collection-list-review", campaign.pk, item.commune_id)
+
+
+@login_required
+@require_POST
+def return_item(request: HttpRequest, campaign_pk: int, pk: int) -> HttpResponse:
+    campaign = _campaign(request, campaign_pk, Capability.ACCEPT_FORMS)
+    item = get_item_for_user(request.user, campaign, pk, Capability.ACCEPT_FORMS)
+    known = {i.key for i in _definition(campaign).items}
+    comments = {
+        request.POST.get(f"comment_item_{n}", ""): request.POST.get(f"comment_text_{n}", "")
+        for n in range(1, 4)
+        if request.POST.get(f"comment_item_{n}", "") in known
+    }
+    try:
+        actions.return_form(
+            acting_user=request.user,
+            item=item,
+            reason=request.POST.get("reason", ""),
+            comments=comments,
+        )
+    except actions.WorkflowError as refused:
+        messages.error(request, str(refused))
+        return redirect("collection-view-item", campaign.pk, item.pk)
+    messages.success(request, _("Đã trả lại phiếu cho người thu thập."))
+    return redirect("collection-list-review", campaign.pk, item.commune_id)
+
+
+@login_required
+@require_POST
+def exclude_item(request: HttpRequest, campaign_pk: int, pk: int) -> HttpResponse:
+    campaign = _campaign(request, campaign_pk, Capability.ACCEPT_FORMS)
+    item = get_item_for_user(request.user, campaign, pk, Capability.ACCEPT_FORMS)
+    try:
+        if request.POST.get("restore"):
+            actions.restore_person(acting_user=request.user, item=item)
+        else:
+            actions.exclude_person(
+                acting_user=request.user, item=item, reason=request.POST.get("reason", "")
+            )
+    except actions.WorkflowError as refused:
+        messages.error(request, str(refused))
+    return redirect("collection-view-item", campaign.pk, item.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def list_review(request: HttpRequest, campaign_pk: int, commune_pk: int) -> HttpResponse:
+    """Forms waiting for the officer: submitted, not enterable, double keyings that disagree."""
+    campaign = _campaign(request, campaign_pk, Capability.ACCEPT_FORMS)
+    commune = get_commune_for_user(request.user, campaign, commune_pk)
+    waiting = WorkItem.objects.filter(campaign=campaign, commune=commune).filter(
+        Q(status__in=(Status.SUBMITTED, Status.NOT_ENTERABLE))
+        | Q(status=Status.KEYED_ONCE) & ~Q(keying_differences=[])
+    )
+    if request.method == "POST":
+        chosen = [int(pk) for pk in request.POST.getlist("items") if pk.isdigit()]
+        accepted, left = actions.accept_clean_forms(
+            acting_user=request.user,
+            items=list(waiting.filter(pk__in=chosen, status=Status.SUBMITTED)),
+        )
+        messages.success(
+            request,
+            _("Đã nghiệm thu %(accepted)s phiếu; %(left)s phiếu cần xem từng phiếu.")
+            % {"accepted": accepted, "left": left},
+        )
+        return redirect("collection-list-review", campaign.pk, commune.pk)
+    rows = list(
+        waiting.select_related("village", "collected_by").order_by(
+            "village__name_folded", "full_name_folded", "pk"
+        )[:500]
+    )
+    for row in rows:
+        row.error_count = sum(1 for f in row.findings if f.get("severity") == "error")  # type: ignore[attr-defined]
+        row.warning_count = sum(  # type: ignore[attr-defined]
+            1
+            for f in row.findings
+            if f.get("severity") == "warning" and f.get("rule") not in row.confirmed_warnings
+        )
+    return render(
+        request,
+        "collection/review_list.html",
+        {"campaign": campaign, "commune": commune, "rows": rows, "total": waiting.count()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assign_work(request: HttpRequest, campaign_pk: int, commune_pk: int) -> HttpResponse:
+    campaign = _campaign(request, campaign_pk, Capability.ASSIGN_WORK)
+    commune = get_commune_for_user(request.user, campaign, commune_pk)
+    villages = list(
+        Unit.objects.current().filter(parent=commune, level=Level.VILLAGE).order_by("name_folded")
+    )
+    collectors = list(
+        User.objects.filter(
+            is_active=True,
+            role__in=("enumerator", "village_head"),
+            unit__path__startswith=commune.path,
+        ).order_by("full_name")
+    )
+    if request.method == "POST":
+        village = next((v for v in villages if str(v.pk) == request.POST.get("village")), None)
+        enumerator = next(
+            (u for u in collectors if str(u.pk) == request.POST.get("enumerator")), None
+        )
+        if village is None or enumerator is None:
+            messages.error(request, _("Hãy chọn thôn và người thu thập."))
+        else:
+            try:
+                count = actions.assign_work(
+                    acting_user=request.user,
+                    campaign=campaign,
+                    village=village,
+                    enumerator=enumerator,
+                    household_code=request.POST.get("household_code", ""),
+                )
+            except actions.WorkflowError as refused:
+                messages.error(request, str(refused))
+            else:
+                messages.success(
+                    request,
+                    _("Đã giao %(count)s người cho %(name)s.")
+                    % {"count": count, "name": enumerator.full_name},
+                )
+        return redirect("collection-assign-work", campaign.pk, commune.pk)
+    assignments = (
+        Assignment.objects.filter(campaign=campaign, village__parent=commune)
+        .select_related("village", "enumerator")
+        .order_by("village__name_folded", "household_code")
+    )
+    load = dict(
+        WorkItem.objects.filter(campaign=campaign, commune=commune, assigned_to__isnull=False)
+        .values_list("assigned_to")
+        .annotate(n=Count("pk"))
+        .values_list("assigned_to", "n")
+    )
+    return render(
+        request,
+        "collection/assign_form.html",
+        {
+            "campaign": campaign,
+            "commune": commune,
+            "villages": villages,
+            "collectors": [(u, load.get(u.pk, 0)) for u in collectors],
+            "assignments": assignments,
+        },
+    )
+
+
+# Payment ---------------------------------------------------------------------------------------
+
+
+@login_required
+def list_payments(request: HttpRequest, campaign_pk: int, commune_pk: int) -> HttpResponse:
+    """Accepted forms per collector and per keyer in a period, for settlement (TT 55/2023)."""
+    campaign = _campaign(request, campaign_pk, Capability.VIEW_PAYMENTS)
+    commune = get_commune_for_user(request.user, campaign, commune_pk)
+    start = parse_date(request.GET.get("from", "")) if request.GET.get("from") else None
+    end = parse_date(request.GET.get("to", "")) if request.GET.get("to") else None
+    start_day = start.value if start else campaign.collection_start
+    end_day = end.value if end else max(campaign.entry_end, timezone.localdate())
+    accepted = WorkItem.objects.filter(
+        campaign=campaign,
+        commune=commune,
+        status__in=ACCEPTED_OR_LATER,
+        accepted_at__date__gte=start_day,
+        accepted_at__date__lte=end_day,
+    )
+    collectors = list(
+        accepted.values("collected_by__full_name", "collected_by__username")
+        .annotate(forms=Count("pk"))
+        .order_by("collected_by__full_name")
+    )
+    keyers = list(
+        accepted.filter(mode="paper")
+        .values("keyed_by__full_name", "keyed_by__username")
+        .annotate(forms=Count("pk"))
+        .order_by("keyed_by__full_name")
+    )
+    if request.GET.get("format") == "xlsx":
+        return _payments_xlsx(request, campaign, commune, start_day, end_day, collectors, keyers)
+    return render(
+        request,
+        "collection/payment_list.html",
+        {
+            "campaign": campaign,
+            "commune": commune,
+            "start": start_day,
+            "end": end_day,
+            "collectors": collectors,
+            "keyers": keyers,
+        },
+    )
+
+
+def _payments_xlsx(
+    request: HttpRequest,
+    campaign: Campaign,
+    commune: Unit,
+    start: datetime.date,
+    end: datetime.date,
+    collectors: list[dict[str, Any]],
+    keyers: list[dict[str, Any]],
+) -> HttpResponse:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = _("Thanh toán")
+    bold = Font(bold=True)
+    user: Any = request.user
+    sheet.append([_("SỐ PHIẾU ĐÃ NGHIỆM THU THEO NGƯỜI THỰC HIỆN")])
+    sheet["A1"].font = bold
+    sheet.append([f"{campaign.title} — {commune.label()}"])
+    sheet.append(
+        [
+            _("Từ ngày %(start)s đến ngày %(end)s")
+            % {"start": f"{start:%d/%m/%Y}", "end": f"{end:%d/%m/%Y}"}
+        ]
+    )
+    sheet.append([])
+    for title, rows, prefix in (
+        (_("Người thu thập"), collectors, "collected_by"),
+        (_("Người nhập phiếu giấy"), keyers, "keyed_by"),
+    ):
+        sheet.append([_("STT"), title, _("Tài khoản"), _("Số phiếu")])
+        for cell in sheet[sheet.max_row]:
+            cell.font = bold
+        for number, row in enumerate(rows, start=1):
+            sheet.append(
+                [
+                    number,
+                    row[f"{prefix}__full_name"] or "—",
+                    row[f"{prefix}__username"] or "",
+                    row["forms"],
+                ]
+            )
+        sheet.append(["", _("Cộng"), "", sum(r["forms"] for r in rows)])
+        sheet.append([])
+    sheet.append(
+        [
+            _("Xuất bởi %(name)s lúc %(time)s")
+            % {
+                "name": user.full_name or user.username,
+                "time": timezone.localtime().strftime("%H:%M %d/%m/%Y"),
+            }
+        ]
+    )
+    for column, width in zip("ABCD", (6, 32, 18, 10), strict=True):
+        sheet.column_dimensions[column].width = width
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    record_event(actor=user, action="collection.export_payments", target=campaign, unit=commune)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="thanh-toan-{campaign.pk}-{commune.code}.xlsx"'
+    )
+    return response

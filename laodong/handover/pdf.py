@@ -1,0 +1,186 @@
+"""The handover record (biên bản bàn giao) on A4, in the style of an official record."""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from typing import Any
+
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
+from laodong.forms.citizen_id import mask_id
+from laodong.forms.pdf import FONT, static_fonts
+from laodong.handover.models import Handover
+
+
+class _Record(FPDF):
+    def __init__(self) -> None:
+        super().__init__(format="A4", unit="mm")
+        self.set_margins(20, 15, 15)
+        self.set_auto_page_break(True, margin=15)
+        for style, path in static_fonts().items():
+            self.add_font(FONT, style, str(path))
+        self.set_font(FONT, "", 12)
+
+    def footer(self) -> None:
+        self.set_y(-11)
+        self.set_font(FONT, "I", 9)
+        self.cell(0, 5, f"Trang {self.page_no()}/{{nb}}", align="C")
+
+
+def _day_text(day: datetime.date) -> str:
+    return f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
+
+
+def render_handover_pdf(
+    handover: Handover, items: list[Any], *, officer_name: str, full_id: bool
+) -> bytes:
+    """The record both sides sign: heading, parties, counts by village, list of persons."""
+    commune = handover.commune
+    created = handover.created_at.date()
+    pdf = _Record()
+    pdf.set_title(f"Biên bản bàn giao phiếu số {handover.number}")
+    pdf.set_creator("laodong")
+    pdf.add_page()
+    half = (pdf.w - pdf.l_margin - pdf.r_margin) / 2
+    top = pdf.get_y()
+    pdf.set_font(FONT, "", 11)
+    pdf.multi_cell(half - 4, 5.5, f"UBND {commune.label().upper()}\n", align="C")
+    pdf.set_font(FONT, "B", 11)
+    pdf.multi_cell(half - 4, 5.5, "TỔ CÔNG TÁC ĐỀ ÁN 06", align="C")
+    pdf.set_xy(pdf.l_margin + half, top)
+    pdf.multi_cell(half, 5.5, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align="C")
+    pdf.set_x(pdf.l_margin + half)
+    pdf.multi_cell(half, 5.5, "Độc lập - Tự do - Hạnh phúc", align="C")
+    line_y = pdf.get_y()
+    pdf.line(pdf.l_margin + half + 22, line_y, pdf.w - pdf.r_margin - 22, line_y)
+    pdf.ln(4)
+    pdf.set_font(FONT, "I", 11)
+    place = commune.name.removeprefix("Xã ").removeprefix("Phường ")
+    pdf.cell(0, 6, f"{place}, {_day_text(created)}", align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    pdf.set_font(FONT, "B", 14)
+    pdf.cell(0, 7, "BIÊN BẢN BÀN GIAO", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, "B", 12)
+    pdf.multi_cell(
+        0,
+        6,
+        f"Phiếu thu thập thông tin người lao động (đợt bàn giao số {handover.number})",
+        align="C",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.ln(3)
+    pdf.set_font(FONT, "", 12)
+    campaign = handover.campaign
+    basis = f"Căn cứ {campaign.legal_basis};" if campaign.legal_basis else ""
+    if basis:
+        pdf.multi_cell(0, 6, basis, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        0,
+        6,
+        f"Hôm nay, {_day_text(created)}, tại {commune.label()}, chúng tôi gồm:",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.set_font(FONT, "B", 12)
+    pdf.cell(
+        0, 6, "Bên giao: Tổ công tác Đề án 06 " + commune.label(), new_x="LMARGIN", new_y="NEXT"
+    )
+    pdf.set_font(FONT, "", 12)
+    pdf.cell(
+        0,
+        6,
+        f"Ông/bà: {officer_name} - công chức phụ trách lao động",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.set_font(FONT, "B", 12)
+    pdf.cell(0, 6, "Bên nhận: Công an " + commune.label(), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, "", 12)
+    pdf.cell(
+        0,
+        6,
+        "Ông/bà: ............................................................",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.ln(2)
+    pdf.multi_cell(
+        0,
+        6,
+        f"Bên giao bàn giao cho Bên nhận {handover.sent_count} phiếu thu thập thông tin người lao "
+        f"động ({campaign.title}) đã được nghiệm thu, để nhập vào Cơ sở dữ liệu quốc gia về dân "
+        "cư, cụ thể như sau:",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.ln(2)
+    by_village = Counter(item.village.label() for item in items)
+    heading = FontFace(emphasis="BOLD", fill_color=(235, 235, 235))
+    with pdf.table(
+        col_widths=(12, 110, 40), text_align=("CENTER", "LEFT", "RIGHT"), headings_style=heading
+    ) as table:
+        table.row(["STT", "Thôn / tổ dân phố", "Số phiếu"])
+        for number, (village, count) in enumerate(sorted(by_village.items()), start=1):
+            table.row([str(number), village, str(count)])
+        table.row(["", "Cộng", str(sum(by_village.values()))])
+    pdf.ln(4)
+    pdf.set_font(FONT, "B", 12)
+    pdf.cell(0, 6, "Danh sách người lao động có phiếu bàn giao", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, "", 10)
+    with pdf.table(
+        col_widths=(10, 52, 22, 34, 47),
+        text_align=("CENTER", "LEFT", "CENTER", "CENTER", "LEFT"),
+        headings_style=heading,
+        line_height=5,
+    ) as table:
+        table.row(["STT", "Họ và tên", "Năm sinh", "Số định danh", "Thôn"])
+        for number, item in enumerate(items, start=1):
+            table.row(
+                [
+                    str(number),
+                    item.full_name,
+                    str(item.birth_date.year),
+                    item.personal_id if full_id else mask_id(item.personal_id),
+                    item.village.label(),
+                ]
+            )
+    pdf.ln(4)
+    pdf.set_font(FONT, "", 12)
+    pdf.multi_cell(
+        0,
+        6,
+        "Bên nhận đã kiểm đếm và nhận đủ số phiếu nêu trên. Biên bản lập thành 02 bản, mỗi bên "
+        "giữ 01 bản, có giá trị như nhau.",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    if handover.received_count is not None:
+        pdf.multi_cell(
+            0,
+            6,
+            f"Số phiếu Bên nhận xác nhận đã nhận: {handover.received_count}.",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+    pdf.ln(6)
+    if pdf.get_y() > pdf.h - 60:
+        pdf.add_page()
+    y = pdf.get_y()
+    for column, (title, name) in enumerate(
+        (("ĐẠI DIỆN BÊN NHẬN", ""), ("ĐẠI DIỆN BÊN GIAO", officer_name))
+    ):
+        x = pdf.l_margin + column * half
+        pdf.set_xy(x, y)
+        pdf.set_font(FONT, "B", 12)
+        pdf.cell(half, 6, title, align="C", new_x="LEFT", new_y="NEXT")
+        pdf.set_font(FONT, "I", 11)
+        pdf.cell(half, 6, "(Ký, ghi rõ họ tên)", align="C", new_x="LEFT", new_y="NEXT")
+        pdf.ln(22)
+        pdf.set_x(x)
+        pdf.set_font(FONT, "B", 12)
+        pdf.cell(half, 6, name, align="C")
+    pdf.alias_nb_pages()
+    return bytes(pdf.output())
