@@ -126,6 +126,9 @@ def _field_cards(user: Any, unit: Unit) -> list[Card]:
             links=[(_("Xem địa bàn"), reverse("units-view-unit", args=[unit.pk]))],
         )
     ]
+    campaign_cards = _campaign_cards(user)
+    if campaign_cards:
+        return cards + campaign_cards
     if user.role == Role.COMMUNE_POLICE:
         text = _("Xã chưa mở đợt thu thập nào, nên chưa có danh sách cần nhận hay nhập.")
     else:
@@ -137,7 +140,89 @@ def _field_cards(user: Any, unit: Unit) -> list[Card]:
     return cards
 
 
+def _campaign_cards(user: Any) -> list[Card]:
+    """One card per open campaign: what this role has to do in it now, from real counts."""
+    from laodong.campaigns.access import campaigns_in_scope
+    from laodong.collection.access import items_in_scope
+    from laodong.collection.models import Status
+    from laodong.handover.models import Handover, HandoverStatus
+
+    if not has_capability(user, Capability.VIEW_CAMPAIGNS):
+        return []
+    cards = []
+    for campaign in campaigns_in_scope(user).filter(closed_at__isnull=True)[:5]:
+        items = items_in_scope(user, campaign)
+        progress = reverse("campaigns-view-campaign", args=[campaign.pk])
+        links = [(_("Tiến độ"), progress)]
+        lines: list[str] = []
+        if has_capability(user, Capability.COLLECT_FORMS):
+            mine = items.filter(Q(assigned_to=user) | Q(assigned_to__isnull=True))
+            counts = mine.aggregate(
+                todo=Count("pk", filter=Q(status=Status.LISTED, in_latest_list=True)),
+                returned=Count("pk", filter=Q(status=Status.RETURNED)),
+            )
+            lines = [
+                _("%(n)s người cần thu thập") % {"n": _n(counts["todo"])},
+                _("%(n)s phiếu bị trả lại cần sửa") % {"n": _n(counts["returned"])},
+            ]
+            links.insert(
+                0,
+                (_("Danh sách cần thu thập"), reverse("collection-list-work", args=[campaign.pk])),
+            )
+        elif has_capability(user, Capability.RECEIVE_FORMS):
+            pending = Handover.objects.filter(
+                campaign=campaign, status=HandoverStatus.PENDING, commune=user.unit
+            ).count()
+            to_enter = items.filter(status=Status.HANDED_OVER).count()
+            lines = [
+                _("%(n)s biên bản bàn giao chờ xác nhận") % {"n": _n(pending)},
+                _("%(n)s phiếu chờ nhập vào CSDL dân cư") % {"n": _n(to_enter)},
+            ]
+            if user.unit.level == Level.COMMUNE:
+                links.insert(
+                    0,
+                    (
+                        _("Biên bản bàn giao"),
+                        reverse("handover-list-handovers", args=[campaign.pk, user.unit.pk]),
+                    ),
+                )
+                links.insert(
+                    1,
+                    (
+                        _("Tải lên danh sách"),
+                        reverse("collection-upload-list", args=[campaign.pk, user.unit.pk]),
+                    ),
+                )
+        elif has_capability(user, Capability.ACCEPT_FORMS) and user.unit.level == Level.COMMUNE:
+            counts = items.aggregate(
+                submitted=Count("pk", filter=Q(status=Status.SUBMITTED)),
+                not_enterable=Count("pk", filter=Q(status=Status.NOT_ENTERABLE)),
+                accepted=Count("pk", filter=Q(status=Status.ACCEPTED)),
+            )
+            lines = [
+                _("%(n)s phiếu chờ nghiệm thu") % {"n": _n(counts["submitted"])},
+                _("%(n)s phiếu Công an xã không nhập được") % {"n": _n(counts["not_enterable"])},
+                _("%(n)s phiếu đã nghiệm thu chưa bàn giao") % {"n": _n(counts["accepted"])},
+            ]
+            links.insert(
+                0,
+                (
+                    _("Nghiệm thu"),
+                    reverse("collection-list-review", args=[campaign.pk, user.unit.pk]),
+                ),
+            )
+        todo = any(not line.startswith("0 ") for line in lines)
+        cards.append(
+            Card(campaign.title, tone="todo" if todo else "info", items=lines, links=links)
+        )
+    return cards
+
+
 def _province_cards(user: Any, province: Unit) -> list[Card]:
+    return _province_unit_cards(user, province) + _campaign_cards(user)
+
+
+def _province_unit_cards(user: Any, province: Unit) -> list[Card]:
     communes = Unit.objects.current().filter(parent=province, level=Level.COMMUNE)
     summary = communes.aggregate(
         total=Count("pk", distinct=True),
@@ -191,7 +276,7 @@ def _admin_cards(user: Any, unit: Unit) -> list[Card]:
             )
         )
     else:
-        cards.extend(_province_cards(user, unit))
+        cards.extend(_province_unit_cards(user, unit))
     total = accounts_in_scope(user).filter(is_active=True).count()
     cards.append(
         Card(
@@ -242,5 +327,5 @@ def cards_for(user: Any) -> list[Card]:
     elif user.role in (Role.ENUMERATOR, Role.VILLAGE_HEAD, Role.COMMUNE_POLICE):
         cards = _field_cards(user, unit)
     else:
-        cards = _commune_cards(user, unit)
+        cards = _commune_cards(user, unit) + _campaign_cards(user)
     return cards + _register_card(user)

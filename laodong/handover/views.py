@@ -38,6 +38,9 @@ def _may_see(user: Any) -> None:
 def _context(request: HttpRequest, campaign_pk: int, commune_pk: int) -> tuple[Campaign, Unit]:
     campaign = get_campaign_for_user(request.user, campaign_pk)
     commune = get_commune_for_user(request.user, campaign, commune_pk)
+    # A handover lists people of every village: village accounts do not see it.
+    if not request.user.unit.contains(commune):  # type: ignore[union-attr]
+        raise Http404
     _may_see(request.user)
     return campaign, commune
 

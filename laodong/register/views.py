@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from laodong.accounts.permissions import Capability, has_capability, require_capability
 from laodong.audit.models import record_event
+from laodong.collection.models import Transition, WorkItem
 from laodong.core.paging import keyset_page
 from laodong.core.text import fold
 from laodong.forms.citizen_id import normalize_id
@@ -279,6 +280,16 @@ def view_person(request: HttpRequest, pk: int) -> HttpResponse:
             "history": [(v, change_rows(definition, v.changes, full_id=full_id)) for v in versions],
             "can_edit": has_capability(request.user, Capability.EDIT_REGISTER),
             "invalid_as_of": bool(as_of_text) and as_of is None,
+            # Every move of the person's forms in collection campaigns (issue 4, step 6).
+            "work_items": WorkItem.objects.filter(person=person)
+            .select_related("campaign")
+            .prefetch_related(
+                Prefetch(
+                    "transitions",
+                    queryset=Transition.objects.select_related("actor").order_by("at", "pk"),
+                )
+            )
+            .order_by("-campaign__collection_start"),
         },
     )
 

@@ -186,6 +186,9 @@ def test_the_whole_journey_through_the_pages(
     # The person's page in the register shows where the form went.
     history = officer.get(reverse("collection-view-item", args=[campaign.pk, an.pk]))
     assert "Đã lưu trữ" in history.content.decode()
+    person_page = officer.get(reverse("register-view-person", args=[an.person_id])).content
+    assert "Thu thập theo kế hoạch" in person_page.decode()
+    assert "Hộp 1" in person_page.decode()  # the archive transition's reason
 
     # Progress agrees with the forms' states.
     _rows, total = progress_by_unit(campaign, tree.commune)
