@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import io
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -88,6 +89,7 @@ def prepare_demo() -> list[DemoLogin]:
         account.must_change_password = False
         account.save(update_fields=["must_change_password"])
     _record_demo_people(commune)
+    _demo_campaign(commune)
     return DEMO_LOGINS
 
 
@@ -118,3 +120,161 @@ def _record_demo_people(commune: Unit) -> None:
             # A generated person can collide with an earlier one (same name and birth date);
             # the demo simply skips them.
             continue
+
+
+DEMO_CAMPAIGN_TITLE = "Thu thập, cập nhật thông tin người lao động đợt tháng 11–12/2026"
+# Forms collected so far per village, as (submitted, of which accepted): villages stand at
+# different stages, as in a real campaign in mid-flight.
+DEMO_PROGRESS = {
+    "Thôn 1": (190, 180),
+    "Thôn 2": (150, 130),
+    "Thôn 3": (90, 40),
+    "Thôn 4": (45, 0),
+    "Thôn 5": (12, 0),
+}
+
+
+def _demo_campaign(commune: Unit) -> None:
+    """A campaign in mid-flight modelled on the Cẩm Tân plan: a police list of 2,450 people,
+    villages at different stages, returned forms, one handover confirmed and one pending."""
+    from laodong.campaigns.actions import RoundPlan, create_campaign, set_targets
+    from laodong.campaigns.models import Campaign
+    from laodong.collection import actions as collection_actions
+    from laodong.collection.models import Status, WorkItem
+    from laodong.collection.police_list import import_list
+    from laodong.handover import actions as handover_actions
+
+    if Campaign.objects.filter(title=DEMO_CAMPAIGN_TITLE).exists():
+        return
+    officer = User.objects.get(username="canbolaodong")
+    police = User.objects.get(username="conganxa")
+    leader = User.objects.get(username="lanhdaoxa")
+    villages = {
+        v.name: v for v in Unit.objects.current().filter(parent=commune, level=Level.VILLAGE)
+    }
+    day = datetime.date
+    campaign = create_campaign(
+        acting_user=officer,
+        title=DEMO_CAMPAIGN_TITLE,
+        legal_basis="Kế hoạch số 215/KH-UBND ngày 02/11/2026 của UBND xã Cẩm Tân",
+        form_code="tt09-2025-m01",
+        area=[commune],
+        reference_date=day(2026, 11, 1),
+        collection_start=day(2026, 11, 5),
+        collection_end=day(2026, 12, 17),
+        entry_start=day(2026, 11, 10),
+        entry_end=day(2026, 12, 28),
+        rounds=[
+            RoundPlan("collection", day(2026, 11, 20), 40),
+            RoundPlan("collection", day(2026, 12, 5), 70),
+            RoundPlan("collection", day(2026, 12, 17), 100),
+            RoundPlan("entry", day(2026, 12, 10), 50),
+            RoundPlan("entry", day(2026, 12, 28), 100),
+        ],
+    )
+    set_targets(
+        acting_user=leader,
+        campaign=campaign,
+        targets={
+            commune: (4083, 2450),
+            **{village: (None, 350) for village in villages.values()},
+        },
+    )
+    samples = SampleForms(
+        seed=2026,
+        commune=commune.code,
+        villages=sorted(villages),
+        collection_date=day(2026, 11, 15),
+        without_id_share=0,
+    )
+    people = list(samples.rows(2450))
+    answers_by_id = {p["personal_id"]: p for p in people}
+    header = "Họ và tên,Ngày sinh,Giới tính,Số định danh cá nhân,Thôn,Mã hộ,Ghi chú\n"
+    lines = []
+    for number, person in enumerate(people):
+        note = "Đã chuyển đi" if number % 97 == 5 else ("Đang tại ngũ" if number % 131 == 7 else "")
+        sex = "Nam" if person["sex"] == "1" else "Nữ"
+        lines.append(
+            f"{person['full_name']},{person['birth_date']},{sex},{person['personal_id']},"
+            f"{person['village']},{person['household_code']},{note}\n"
+        )
+    import_list(
+        campaign=campaign,
+        commune=commune,
+        stream=io.BytesIO(
+            ("DANH SÁCH CÔNG DÂN TỪ ĐỦ 15 TUỔI\n\n" + header + "".join(lines)).encode()
+        ),
+        filename="danh-sach-cong-an-xa.csv",
+        acting_user=police,
+    )
+    enumerators = {
+        "Thôn 1": User.objects.get(username="dieutravien1"),
+        "Thôn 2": User.objects.get(username="dieutravien2"),
+    }
+    for name, enumerator in enumerators.items():
+        collection_actions.assign_work(
+            acting_user=officer, campaign=campaign, village=villages[name], enumerator=enumerator
+        )
+    head = User.objects.get(username="truongthon1")
+    for name, (submitted, accepted) in DEMO_PROGRESS.items():
+        collector = enumerators.get(name, head)
+        items = list(
+            WorkItem.objects.filter(
+                campaign=campaign, village=villages[name], status=Status.LISTED
+            ).order_by("pk")[:submitted]
+        )
+        for index, item in enumerate(items):
+            answers = answers_by_id[item.personal_id]
+            try:
+                if name in enumerators:
+                    collection_actions.submit_form(
+                        acting_user=collector, item=item, answers=answers
+                    )
+                else:
+                    # Paper forms collected by the village head, keyed by the officer.
+                    collection_actions.key_paper_form(
+                        acting_user=officer,
+                        item=item,
+                        answers=answers,
+                        collected_by=head,
+                        collected_on=day(2026, 11, 10 + index % 10),
+                    )
+                if index < accepted:
+                    collection_actions.accept_form(
+                        acting_user=officer,
+                        item=item,
+                        confirmed_warnings=("duplicate.name_birth",),
+                    )
+                elif index % 9 == 0:
+                    collection_actions.return_form(
+                        acting_user=officer,
+                        item=item,
+                        reason="Thiếu nơi làm việc, ghi rõ tên cơ sở",
+                        comments={"workplace_name": "Ghi tên đầy đủ của nơi làm việc"},
+                    )
+            except collection_actions.WorkflowError:
+                continue
+    # Rolling handover: the first batch (Thôn 1) is confirmed and partly entered and archived;
+    # the second (Thôn 2) waits for the police to confirm.
+    first_ids = WorkItem.objects.filter(
+        campaign=campaign, village=villages["Thôn 1"], status=Status.ACCEPTED
+    ).values_list("pk", flat=True)
+    first = handover_actions.create_handover(
+        acting_user=officer, campaign=campaign, commune=commune, item_ids=list(first_ids)
+    )
+    handover_actions.confirm_handover(
+        acting_user=police, handover=first, received_count=first.sent_count
+    )
+    handed = list(
+        WorkItem.objects.filter(handover=first).order_by("pk").values_list("pk", flat=True)
+    )
+    handover_actions.mark_entered(
+        acting_user=police, item_ids=handed[:120], entered_on=day(2026, 11, 19)
+    )
+    handover_actions.mark_not_enterable(
+        acting_user=police, item_id=handed[120], reason="Không tìm thấy số định danh trong CSDL"
+    )
+    handover_actions.archive_forms(
+        acting_user=officer, item_ids=handed[:60], reference="Hộp 01/2026, kệ A – UBND xã"
+    )
+    handover_actions.create_handover(acting_user=officer, campaign=campaign, commune=commune)

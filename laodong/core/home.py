@@ -145,7 +145,7 @@ def _campaign_cards(user: Any) -> list[Card]:
     from laodong.campaigns.access import campaigns_in_scope
     from laodong.collection.access import items_in_scope
     from laodong.collection.models import Status
-    from laodong.handover.models import Handover, HandoverStatus
+    from laodong.handover.models import RECEIVED, Handover, HandoverStatus
 
     if not has_capability(user, Capability.VIEW_CAMPAIGNS):
         return []
@@ -173,7 +173,9 @@ def _campaign_cards(user: Any) -> list[Card]:
             pending = Handover.objects.filter(
                 campaign=campaign, status=HandoverStatus.PENDING, commune=user.unit
             ).count()
-            to_enter = items.filter(status=Status.HANDED_OVER).count()
+            to_enter = items.filter(
+                status=Status.HANDED_OVER, handover__status__in=RECEIVED
+            ).count()
             lines = [
                 _("%(n)s biên bản bàn giao chờ xác nhận") % {"n": _n(pending)},
                 _("%(n)s phiếu chờ nhập vào CSDL dân cư") % {"n": _n(to_enter)},
