@@ -58,7 +58,7 @@ class CampaignForm(forms.Form):
                     required=False,
                 )
                 self.fields[f"{kind}_{number}_percent"] = forms.IntegerField(
-                    label=_("% chỉ tiêu"), min_value=1, max_value=100, required=False
+                    label=_("Phần trăm chỉ tiêu"), min_value=1, max_value=100, required=False
                 )
         if communes is None or editing:
             del self.fields["communes"]
