@@ -70,14 +70,34 @@ class Mode(models.TextChoices):
     PAPER = "paper", _("Phiếu giấy do cán bộ nhập")
 
 
+def _account_reference() -> models.ForeignKey[object, object]:
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+
+
 class WorkItem(models.Model):
     """A person on the police list of a campaign, and where their form is."""
 
+    # Foreign keys are indexed only where a query needs it (the composite indexes below lead
+    # with campaign, village, assignee or person), and references to accounts carry no database
+    # constraint (accounts are locked, never deleted): each index and constraint trigger costs
+    # on every row of a million-row police list.
     campaign = models.ForeignKey(
-        "campaigns.Campaign", on_delete=models.CASCADE, related_name="work_items"
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="work_items", db_index=False
     )
-    commune = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
-    village = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    commune = models.ForeignKey(
+        "units.Unit", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    village = models.ForeignKey(
+        "units.Unit", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
 
     # As the police list gives them.
     personal_id = models.CharField(max_length=12)
@@ -92,7 +112,12 @@ class WorkItem(models.Model):
     # Rows of an earlier list that the newest full list no longer holds.
     in_latest_list = models.BooleanField(default=True)
     list_import = models.ForeignKey(
-        "collection.PoliceListImport", null=True, on_delete=models.SET_NULL, related_name="+"
+        "collection.PoliceListImport",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
 
     category = models.CharField(max_length=14, choices=Category.choices)
@@ -102,13 +127,16 @@ class WorkItem(models.Model):
     # Which police data differs from the register (for "to update"), as item keys.
     changed_items = models.JSONField(default=list, blank=True)
     person = models.ForeignKey(
-        "register.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "register.Person",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
 
     status = models.CharField(max_length=14, choices=Status.choices, default=Status.LISTED)
-    assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    assigned_to = _account_reference()
     mode = models.CharField(max_length=6, choices=Mode.choices, blank=True, default="")
     # The form as last typed (a draft until submitted_at is set).
     answers = models.JSONField(default=dict, blank=True)
@@ -119,25 +147,17 @@ class WorkItem(models.Model):
     # First keying of a paper form when the campaign asks for double entry, and the items the
     # second keying disagreed on.
     first_keying = models.JSONField(default=dict, blank=True)
-    first_keyed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    first_keyed_by = _account_reference()
     keying_differences = models.JSONField(default=list, blank=True)
     return_reason = models.CharField(max_length=300, blank=True, default="")
     return_comments = models.JSONField(default=dict, blank=True)  # {item key: comment}
 
-    collected_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    collected_by = _account_reference()
     collected_on = models.DateField(null=True, blank=True)
-    keyed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    keyed_by = _account_reference()
     submitted_at = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
-    accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    accepted_by = _account_reference()
     handover = models.ForeignKey(
         "handover.Handover",
         null=True,
@@ -146,9 +166,7 @@ class WorkItem(models.Model):
         related_name="items",
     )
     entered_on = models.DateField(null=True, blank=True)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    entered_by = _account_reference()
     not_enterable_reason = models.CharField(max_length=300, blank=True, default="")
     archive_reference = models.CharField(max_length=100, blank=True, default="")
     archived_at = models.DateTimeField(null=True, blank=True)
