@@ -259,3 +259,57 @@ def test_progress_page_query_count_does_not_grow_with_villages(
         assert client.get(url).status_code == 200
     rows, _total = progress_by_unit(campaign, tree.commune)
     assert [row.unit for row in rows] == [tree.village, tree.village2]
+
+
+def test_a_province_plans_for_all_its_communes(tree: Tree, users: dict[str, Any]) -> None:
+    client = login(users[Role.PROVINCE_LABOR_DEPARTMENT])
+    response = client.post(
+        reverse("campaigns-create-campaign"),
+        {
+            "title": "Kế hoạch của tỉnh",
+            "form_code": "tt09-2025-m01",
+            "whole_province": "on",
+            "reference_date": "01/11/2026",
+            "collection_start": "05/11/2026",
+            "collection_end": "17/12/2026",
+            "entry_start": "10/11/2026",
+            "entry_end": "28/12/2026",
+        },
+    )
+    assert response.status_code == 302
+    campaign = Campaign.objects.get()
+    assert set(campaign.communes.all()) == {tree.commune, tree.other_commune}
+    # A commune of that province sees the plan but cannot change it.
+    officer = login(users[Role.COMMUNE_LABOR_OFFICER])
+    assert officer.get(reverse("campaigns-view-campaign", args=[campaign.pk])).status_code == 200
+    assert officer.get(reverse("campaigns-edit-campaign", args=[campaign.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("people", [3, 30])
+def test_work_and_review_lists_do_not_grow_one_query_per_row(
+    campaign: Campaign,
+    tree: Tree,
+    users: dict[str, Any],
+    people: int,
+    django_assert_num_queries: Any,
+) -> None:
+    from laodong.collection.police_list import import_list
+
+    rows = "".join(
+        f"Người Số {n},01/01/1990,Nam,03809000{n:04d},Thôn 1,H{n}\n" for n in range(people)
+    )
+    import_list(
+        campaign=campaign,
+        commune=tree.commune,
+        stream=io.BytesIO(("Họ và tên,Ngày sinh,Giới tính,Số CCCD,Thôn,Mã hộ\n" + rows).encode()),
+        filename="x.csv",
+        acting_user=None,
+    )
+    WorkItem.objects.update(status=Status.SUBMITTED)
+    client = login(users[Role.COMMUNE_LABOR_OFFICER])
+    work = reverse("collection-list-work", args=[campaign.pk])
+    review = reverse("collection-list-review", args=[campaign.pk, tree.commune.pk])
+    with django_assert_num_queries(6):
+        assert client.get(work, {"status": "all"}).status_code == 200
+    with django_assert_num_queries(6):
+        assert client.get(review).status_code == 200

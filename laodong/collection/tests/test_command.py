@@ -1,0 +1,94 @@
+"""`laodong campaign import-list` and `laodong campaign run-jobs`."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from laodong.campaigns.models import Campaign
+from laodong.collection import jobs
+from laodong.collection.models import JobStatus, PoliceListImport, WorkItem
+from laodong.conftest import Tree
+
+from .test_workflow import POLICE_LIST
+
+
+def run(*args: str) -> str:
+    out = io.StringIO()
+    call_command("campaign", *args, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def test_import_list_prints_a_summary(campaign: Campaign, tree: Tree, tmp_path: Path) -> None:
+    path = tmp_path / "ds.csv"
+    path.write_text(POLICE_LIST + "Vũ Văn X,31/02/1990,Nam,038090000099,Thôn 1,H\n")
+    output = run("import-list", str(campaign.pk), str(path), "--commune", tree.commune.code)
+    assert "imported 3: added 3, changed 0, unchanged 0, no longer listed 0" in output
+    assert "rows with errors: 1 — see " in output
+    assert WorkItem.objects.count() == 3
+    again = run("import-list", str(campaign.pk), str(path), "--commune", tree.commune.code)
+    assert "added 0, changed 0, unchanged 3" in again
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("999", "ds.csv", "--commune", "15178"), "no campaign 999"),
+        (("{campaign}", "ds.csv", "--commune", "99999"), "does not exist"),
+        (("{campaign}", "ds.csv", "--commune", "15142"), "is not in this campaign"),
+        (("{campaign}", "missing.csv", "--commune", "15178"), "no such file"),
+    ],
+)
+def test_bad_arguments_exit_2(
+    campaign: Campaign, tree: Tree, tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    (tmp_path / "ds.csv").write_text(POLICE_LIST)
+    values = [a.format(campaign=campaign.pk) for a in args]
+    values[1] = str(tmp_path / values[1])
+    with pytest.raises(CommandError, match=message) as refused:
+        run("import-list", *values)
+    assert refused.value.returncode == 2
+    assert not WorkItem.objects.exists()
+
+
+def test_a_file_that_cannot_be_read_exits_2(campaign: Campaign, tree: Tree, tmp_path: Path) -> None:
+    path = tmp_path / "ds.xlsx"
+    path.write_bytes(b"not a workbook")
+    with pytest.raises(CommandError, match="Không đọc được tệp Excel") as refused:
+        run("import-list", str(campaign.pk), str(path), "--commune", tree.commune.code)
+    assert refused.value.returncode == 2
+
+
+def test_run_jobs_runs_queued_imports_and_marks_dead_ones(
+    campaign: Campaign, tree: Tree, users: dict[str, Any], settings: Any
+) -> None:
+    settings.LAODONG_RUN_JOBS_INLINE = False
+    job, _preview = jobs.create_job(
+        acting_user=users["commune_police"],
+        campaign=campaign,
+        commune=tree.commune,
+        upload=io.BytesIO(POLICE_LIST.encode()),
+        original_name="ds.csv",
+        full_list=True,
+    )
+    PoliceListImport.objects.filter(pk=job.pk).update(status=JobStatus.QUEUED)
+    output = run("run-jobs")
+    assert f"job {job.pk}: done" in output
+    assert WorkItem.objects.count() == 3
+    from django.utils import timezone
+
+    stale = PoliceListImport.objects.create(
+        campaign=campaign,
+        commune=tree.commune,
+        file_path=job.file_path,
+        original_name="ds.csv",
+        status=JobStatus.RUNNING,
+        heartbeat_at=timezone.now() - jobs.STALE_AFTER * 2,
+    )
+    run("run-jobs")
+    stale.refresh_from_db()
+    assert stale.status == JobStatus.FAILED and "gián đoạn" in stale.message
