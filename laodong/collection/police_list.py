@@ -521,6 +521,14 @@ def merge(
         {**params, "false": False},
     )
     total, added, changed = (value or 0 for value in cursor.fetchone())
+    # Whether this commune had anyone on the campaign's list before: on a first import nobody
+    # can have dropped off the list, and the anti-join below is skipped.
+    cursor.execute(
+        "SELECT 1 FROM collection_workitem WHERE campaign_id = %(campaign)s "
+        "AND commune_id = %(commune)s LIMIT 1",
+        params,
+    )
+    listed_before = cursor.fetchone() is not None
     # People already listed whom the new list puts out of scope leave the work list, with a
     # transition saying why (only while nobody has started on their form).
     reasons = {
@@ -586,7 +594,7 @@ def merge(
         {**params, "true": True, "false": False},
     )
     removed = 0
-    if full_list:
+    if full_list and listed_before:
         cursor.execute(
             f"""
             UPDATE collection_workitem SET in_latest_list = %(false)s, updated_at = %(now)s
