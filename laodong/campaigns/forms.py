@@ -77,6 +77,18 @@ class CampaignForm(forms.Form):
             for n in range(1, ROUNDS_PER_KIND + 1)
         ]
 
+    def plan(self) -> dict[str, Any]:
+        """What create_campaign and update_campaign both take from the form."""
+        data = self.cleaned_data
+        names = ("title", "legal_basis", "reference_date", "collection_start", "collection_end")
+        return {
+            **{name: data[name] for name in names},
+            "entry_start": data["entry_start"],
+            "entry_end": data["entry_end"],
+            "double_entry": data["double_entry"],
+            "rounds": self.rounds(),
+        }
+
     def rounds(self) -> list[RoundPlan]:
         plans = []
         for kind in RoundKind:

@@ -66,18 +66,7 @@ def create_campaign(request: HttpRequest) -> HttpResponse:
             area = list(data.get("communes") or [])
         try:
             campaign = actions.create_campaign(
-                acting_user=user,
-                title=data["title"],
-                legal_basis=data["legal_basis"],
-                form_code=data["form_code"],
-                area=area,
-                reference_date=data["reference_date"],
-                collection_start=data["collection_start"],
-                collection_end=data["collection_end"],
-                entry_start=data["entry_start"],
-                entry_end=data["entry_end"],
-                rounds=form.rounds(),
-                double_entry=data["double_entry"],
+                acting_user=user, form_code=data["form_code"], area=area, **form.plan()
             )
         except actions.CampaignError as refused:
             form.add_error(None, str(refused))
@@ -100,21 +89,8 @@ def edit_campaign(request: HttpRequest, pk: int) -> HttpResponse:
         initial=CampaignForm.initial_for(campaign),
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            actions.update_campaign(
-                acting_user=request.user,
-                campaign=campaign,
-                title=data["title"],
-                legal_basis=data["legal_basis"],
-                reference_date=data["reference_date"],
-                collection_start=data["collection_start"],
-                collection_end=data["collection_end"],
-                entry_start=data["entry_start"],
-                entry_end=data["entry_end"],
-                rounds=form.rounds(),
-                double_entry=data["double_entry"],
-            )
+            actions.update_campaign(acting_user=request.user, campaign=campaign, **form.plan())
         except actions.CampaignError as refused:
             form.add_error(None, str(refused))
         else:
