@@ -227,6 +227,12 @@ def list_work(request: HttpRequest, campaign_pk: int) -> HttpResponse:
         user.role in ("enumerator",) and data.get("mine") != "0" and not village_id
     ):
         rows = rows.filter(Q(assigned_to=user) | Q(assigned_to__isnull=True))
+    # From an import's result page: the people it added or changed, or those it no longer lists.
+    import_id = data.get("import", "")
+    if import_id.isdigit():
+        rows = rows.filter(list_import_id=int(import_id))
+    if data.get("unlisted") == "1":
+        rows = rows.filter(in_latest_list=False)
     query = data.get("q", "").strip()
     if query:
         rows = rows.filter(full_name_folded__contains=fold(query))
@@ -248,6 +254,8 @@ def list_work(request: HttpRequest, campaign_pk: int) -> HttpResponse:
             "status": status,
             "statuses": Status.choices,
             "query": query,
+            "import_id": import_id if import_id.isdigit() else "",
+            "unlisted": data.get("unlisted") == "1",
             "returned": returned,
             "full_id": has_capability(user, Capability.VIEW_FULL_ID),
         },

@@ -120,6 +120,11 @@ def test_the_whole_journey_through_the_pages(
     assert job.status == JobStatus.DONE, job.message
     assert job.counts["added"] == 3
     assert "Thêm mới 3" in police.get(response["Location"]).content.decode()
+    # The result links to the people the import added or changed.
+    officer_list = officer.get(
+        reverse("collection-list-work", args=[campaign.pk]), {"import": job.pk, "status": "all"}
+    ).content.decode()
+    assert "Nguyễn Văn An" in officer_list and "Trần Văn Cường" in officer_list
 
     # Step 2: the enumerator sees the village's list on the phone and submits a form.
     work = enumerator.get(reverse("collection-list-work", args=[campaign.pk]))
