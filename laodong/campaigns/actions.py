@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from laodong.accounts.models import Role
 from laodong.accounts.permissions import Capability, require_capability
 from laodong.audit.models import record_event
 from laodong.campaigns.models import Campaign, Round, RoundKind, Target
@@ -152,8 +153,11 @@ def create_campaign(
 
 
 def may_manage(user: Any, campaign: Campaign) -> bool:
-    """The unit that made a plan manages it (a province's plan is not changed by a commune)."""
-    return bool(user.unit.contains(campaign.owner_unit))
+    """Only the unit that made a plan changes it: a commune does not change its province's plan,
+    nor a province a commune's own (administrators may, within their scope)."""
+    if user.role == Role.SYSTEM_ADMINISTRATOR:
+        return bool(user.unit.contains(campaign.owner_unit))
+    return bool(user.unit_id == campaign.owner_unit_id)
 
 
 @transaction.atomic

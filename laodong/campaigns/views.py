@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -81,7 +82,7 @@ def create_campaign(request: HttpRequest) -> HttpResponse:
 def edit_campaign(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_campaign_for_user(request.user, pk, Capability.MANAGE_CAMPAIGNS)
     if not actions.may_manage(request.user, campaign):
-        raise Http404
+        raise PermissionDenied
     form = CampaignForm(
         request.POST or None,
         communes=None,

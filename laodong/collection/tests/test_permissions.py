@@ -97,7 +97,12 @@ CASES = [
     Case("campaign list", _c("campaigns-list-campaigns"), ALL),
     Case("campaign progress", _c("campaigns-view-campaign", campaign_pk), ALL),
     Case("create campaign", _c("campaigns-create-campaign"), MANAGERS),
-    Case("edit campaign", _c("campaigns-edit-campaign", campaign_pk), MANAGERS),
+    # The commune made this plan: its province sees it but does not change it.
+    Case(
+        "edit campaign",
+        _c("campaigns-edit-campaign", campaign_pk),
+        MANAGERS - {Role.PROVINCE_LABOR_DEPARTMENT},
+    ),
     Case("targets", _c("campaigns-edit-targets", campaign_pk), MANAGERS),
     Case(
         "upload police list",

@@ -287,7 +287,7 @@ def test_a_province_plans_for_all_its_communes(tree: Tree, users: dict[str, Any]
     # A commune of that province sees the plan but cannot change it.
     officer = login(users[Role.COMMUNE_LABOR_OFFICER])
     assert officer.get(reverse("campaigns-view-campaign", args=[campaign.pk])).status_code == 200
-    assert officer.get(reverse("campaigns-edit-campaign", args=[campaign.pk])).status_code == 404
+    assert officer.get(reverse("campaigns-edit-campaign", args=[campaign.pk])).status_code == 403
 
 
 @pytest.mark.parametrize("people", [3, 30])
