@@ -92,3 +92,40 @@ def test_run_jobs_runs_queued_imports_and_marks_dead_ones(
     run("run-jobs")
     stale.refresh_from_db()
     assert stale.status == JobStatus.FAILED and "gián đoạn" in stale.message
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_queued_import_runs_in_a_background_thread(
+    campaign: Campaign, tree: Tree, users: dict[str, Any], settings: Any, monkeypatch: Any
+) -> None:
+    import threading
+
+    settings.LAODONG_RUN_JOBS_INLINE = False
+    started: list[threading.Thread] = []
+    real_thread = threading.Thread
+
+    def capture(*args: Any, **kwargs: Any) -> threading.Thread:
+        thread = real_thread(*args, **kwargs)
+        started.append(thread)
+        return thread
+
+    monkeypatch.setattr(jobs.threading, "Thread", capture)
+    job, _preview = jobs.create_job(
+        acting_user=users["commune_police"],
+        campaign=campaign,
+        commune=tree.commune,
+        upload=io.BytesIO(POLICE_LIST.encode()),
+        original_name="ds.csv",
+        full_list=True,
+    )
+    jobs.queue_job(
+        acting_user=users["commune_police"],
+        job=job,
+        header_row=job.header_row or 1,
+        mapping=job.mapping,
+    )
+    assert len(started) == 1
+    started[0].join(60)
+    job.refresh_from_db()
+    assert (job.status, job.counts["added"]) == (JobStatus.DONE, 3)
+    assert job.heartbeat_at is not None and job.finished_at is not None
