@@ -81,6 +81,26 @@ def _communes_for(acting_user: Any, area: Iterable[Unit]) -> list[Unit]:
     return list(communes.values())
 
 
+def _set_plan(
+    campaign: Campaign,
+    *,
+    title: str,
+    legal_basis: str,
+    reference_date: datetime.date,
+    collection_start: datetime.date,
+    collection_end: datetime.date,
+    entry_start: datetime.date,
+    entry_end: datetime.date,
+    double_entry: bool,
+) -> None:
+    campaign.title = title.strip()[:200]
+    campaign.legal_basis = legal_basis.strip()[:300]
+    campaign.reference_date = reference_date
+    campaign.collection_start, campaign.collection_end = collection_start, collection_end
+    campaign.entry_start, campaign.entry_end = entry_start, entry_end
+    campaign.double_entry = double_entry
+
+
 def _write_rounds(campaign: Campaign, rounds: Sequence[RoundPlan]) -> None:
     campaign.rounds.all().delete()
     numbers: dict[str, int] = {}
@@ -127,19 +147,19 @@ def create_campaign(
         rounds=rounds,
     )
     communes = _communes_for(acting_user, area)
-    campaign = Campaign.objects.create(
-        title=title.strip()[:200],
-        legal_basis=legal_basis.strip()[:300],
-        form_code=form_code,
-        owner_unit=acting_user.unit,
+    campaign = Campaign(form_code=form_code, owner_unit=acting_user.unit, created_by=acting_user)
+    _set_plan(
+        campaign,
+        title=title,
+        legal_basis=legal_basis,
         reference_date=reference_date,
         collection_start=collection_start,
         collection_end=collection_end,
         entry_start=entry_start,
         entry_end=entry_end,
         double_entry=double_entry,
-        created_by=acting_user,
     )
+    campaign.save()
     campaign.communes.set(communes)
     _write_rounds(campaign, rounds)
     record_event(
@@ -188,12 +208,17 @@ def update_campaign(
         entry_end=entry_end,
         rounds=rounds,
     )
-    campaign.title = title.strip()[:200] or campaign.title
-    campaign.legal_basis = legal_basis.strip()[:300]
-    campaign.reference_date = reference_date
-    campaign.collection_start, campaign.collection_end = collection_start, collection_end
-    campaign.entry_start, campaign.entry_end = entry_start, entry_end
-    campaign.double_entry = double_entry
+    _set_plan(
+        campaign,
+        title=title.strip() or campaign.title,
+        legal_basis=legal_basis,
+        reference_date=reference_date,
+        collection_start=collection_start,
+        collection_end=collection_end,
+        entry_start=entry_start,
+        entry_end=entry_end,
+        double_entry=double_entry,
+    )
     campaign.save()
     _write_rounds(campaign, rounds)
     record_event(

@@ -22,6 +22,7 @@ from laodong.campaigns.progress import (
     round_progress,
 )
 from laodong.units.models import Level, Unit
+from laodong.units.querysets import subtree_filter
 
 
 @login_required
@@ -159,10 +160,8 @@ def edit_targets(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_campaign_for_user(request.user, pk, Capability.MANAGE_CAMPAIGNS)
     user: Any = request.user
     communes = list(
-        campaign.communes.filter(path__gte=user.unit.path, path__lt=user.unit.path + "~").order_by(
-            "name_folded"
-        )
-    ) or [c for c in campaign.communes.all() if c.contains(user.unit)]
+        campaign.communes.filter(subtree_filter(user.unit.path)).order_by("name_folded")
+    )
     if user.unit.level == Level.VILLAGE:
         raise Http404
     units: list[Unit] = []

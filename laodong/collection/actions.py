@@ -168,7 +168,7 @@ def save_form_draft(*, acting_user: Any, item: WorkItem, answers: Mapping[str, A
             _("Phiếu đang ở trạng thái “%(status)s”, không sửa được.")
             % {"status": _status_label(item.status)}
         )
-    item.answers = {key: value for key, value in answers.items() if value not in (None, "", [])}
+    item.answers = register_actions.filled(answers)
     item.has_draft = True
     item.save(update_fields=["answers", "has_draft", "updated_at"])
     return item
@@ -186,7 +186,7 @@ def _store_submission(
     mode: str,
     now: datetime.datetime,
 ) -> list[str]:
-    item.answers = {key: value for key, value in answers.items() if value not in (None, "", [])}
+    item.answers = register_actions.filled(answers)
     item.has_draft = False
     item.findings = _findings(result)
     item.confirmed_warnings = sorted({w.rule for w in result.warnings} & set(confirmed))
@@ -194,7 +194,9 @@ def _store_submission(
     item.collected_on = collected_on or timezone.localdate()
     item.submitted_at = now
     item.return_reason, item.return_comments = "", {}
+    item.keying_differences = []
     return [
+        "keying_differences",
         "answers",
         "has_draft",
         "findings",
@@ -279,7 +281,7 @@ def key_paper_form(
     require_capability(acting_user, Capability.KEY_PAPER_FORMS)
     item = _lock(item)
     _check_collector(acting_user, item)
-    cleaned = {key: value for key, value in answers.items() if value not in (None, "", [])}
+    cleaned = register_actions.filled(answers)
     now = timezone.now()
     if item.campaign.double_entry and item.status != Status.KEYED_ONCE:
         item.first_keying = cleaned
@@ -323,14 +325,7 @@ def key_paper_form(
         mode=Mode.PAPER,
         now=now,
     )
-    item.keying_differences = []
-    _transition(
-        item,
-        Status.SUBMITTED,
-        acting_user=acting_user,
-        now=now,
-        fields=[*fields, "keying_differences"],
-    )
+    _transition(item, Status.SUBMITTED, acting_user=acting_user, now=now, fields=fields)
     return item
 
 
@@ -348,7 +343,7 @@ def resolve_keying(
     _check_scope(acting_user, item)
     if item.status != Status.KEYED_ONCE or not item.keying_differences:
         raise WorkflowError(_("Phiếu này không có chênh lệch giữa hai lần nhập."))
-    cleaned = {key: value for key, value in answers.items() if value not in (None, "", [])}
+    cleaned = register_actions.filled(answers)
     result = _validate(item, cleaned)
     _refuse_errors(result)
     now = timezone.now()
@@ -364,14 +359,13 @@ def resolve_keying(
         mode=Mode.PAPER,
         now=now,
     )
-    item.keying_differences = []
     _transition(
         item,
         Status.SUBMITTED,
         acting_user=acting_user,
         now=now,
         reason=_("Thống nhất %(count)s mục nhập khác nhau") % {"count": len(differences)},
-        fields=[*fields, "keying_differences"],
+        fields=fields,
     )
     return item
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from laodong.accounts.models import User
+from laodong.accounts.models import Role, User
 from laodong.accounts.permissions import Capability, has_capability, require_capability
 from laodong.audit.models import record_event
 from laodong.campaigns.access import get_campaign_for_user
@@ -41,6 +41,7 @@ from laodong.forms.definitions import get_form
 from laodong.register.display import answer_sections
 from laodong.register.forms import PersonForm
 from laodong.units.models import Level, Unit
+from laodong.units.querysets import subtree_filter
 
 PAGE_SIZE = 50
 
@@ -224,7 +225,7 @@ def list_work(request: HttpRequest, campaign_pk: int) -> HttpResponse:
     elif status in Status.values:
         rows = rows.filter(status=status)
     if data.get("mine") == "1" or (
-        user.role in ("enumerator",) and data.get("mine") != "0" and not village_id
+        user.role == Role.ENUMERATOR and data.get("mine") != "0" and not village_id
     ):
         rows = rows.filter(Q(assigned_to=user) | Q(assigned_to__isnull=True))
     # From an import's result page: the people it added or changed, or those it no longer lists.
@@ -322,7 +323,10 @@ def collect_item(request: HttpRequest, campaign_pk: int, pk: int) -> HttpRespons
     user: Any = request.user
     if not actions.may_collect(user, item):
         require_capability(user, Capability.KEY_PAPER_FORMS)
-    paper = has_capability(user, Capability.KEY_PAPER_FORMS)
+    # An officer keying a paper form (not an enumerator collecting their own people).
+    paper = has_capability(
+        user, Capability.KEY_PAPER_FORMS
+    ) and not actions.may_collect_as_enumerator(user, item)
     resolving = item.status == Status.KEYED_ONCE and bool(item.keying_differences)
     definition = _definition(campaign)
     villages = Unit.objects.filter(pk=item.village_id).select_related("parent")
@@ -335,7 +339,7 @@ def collect_item(request: HttpRequest, campaign_pk: int, pk: int) -> HttpRespons
     form = PersonForm(
         request.POST or None, definition=definition, villages=villages, initial=initial
     )
-    enumerators = _collectors(item)
+    enumerators = _collectors(item.commune, with_officers=True)
     paper_error = ""
     if request.method == "POST" and form.is_valid():
         answers = form.answers()
@@ -349,7 +353,7 @@ def collect_item(request: HttpRequest, campaign_pk: int, pk: int) -> HttpRespons
                 actions.resolve_keying(
                     acting_user=user, item=item, answers=answers, confirmed_warnings=confirmed
                 )
-            elif paper and not actions.may_collect_as_enumerator(user, item):
+            elif paper:
                 collector = enumerators.filter(pk=request.POST.get("collected_by") or 0).first()
                 collected_on = parse_date(request.POST.get("collected_on", ""))
                 if collector is None or collected_on is None:
@@ -399,7 +403,7 @@ def collect_item(request: HttpRequest, campaign_pk: int, pk: int) -> HttpRespons
             "item": item,
             "form": form,
             "definition": definition,
-            "paper": paper and not actions.may_collect_as_enumerator(user, item),
+            "paper": paper,
             "resolving": resolving,
             "differences": [
                 (labels.get(k, k), item.first_keying.get(k, ""), item.answers.get(k, ""))
@@ -412,11 +416,13 @@ def collect_item(request: HttpRequest, campaign_pk: int, pk: int) -> HttpRespons
     )
 
 
-def _collectors(item: WorkItem) -> Any:
+def _collectors(commune: Unit, *, with_officers: bool = False) -> QuerySet[User]:
+    """Active accounts of the commune who collect forms (and, for paper forms, its officers)."""
+    roles = [Role.ENUMERATOR, Role.VILLAGE_HEAD]
+    if with_officers:
+        roles.append(Role.COMMUNE_LABOR_OFFICER)
     return User.objects.filter(
-        is_active=True,
-        role__in=("enumerator", "village_head", "commune_labor_officer"),
-        unit__path__startswith=item.commune.path,
+        subtree_filter(commune.path, prefix="unit__"), is_active=True, role__in=roles
     ).order_by("full_name")
 
 
@@ -534,13 +540,7 @@ def assign_work(request: HttpRequest, campaign_pk: int, commune_pk: int) -> Http
     villages = list(
         Unit.objects.current().filter(parent=commune, level=Level.VILLAGE).order_by("name_folded")
     )
-    collectors = list(
-        User.objects.filter(
-            is_active=True,
-            role__in=("enumerator", "village_head"),
-            unit__path__startswith=commune.path,
-        ).order_by("full_name")
-    )
+    collectors = list(_collectors(commune))
     if request.method == "POST":
         village = next((v for v in villages if str(v.pk) == request.POST.get("village")), None)
         enumerator = next(

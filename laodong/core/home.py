@@ -155,12 +155,15 @@ def _campaign_cards(user: Any) -> list[Card]:
         progress = reverse("campaigns-view-campaign", args=[campaign.pk])
         links = [(_("Tiến độ"), progress)]
         lines: list[str] = []
+        # The counts behind the lines: anything waiting makes the card a to-do.
+        waiting: list[int] = []
         if has_capability(user, Capability.COLLECT_FORMS):
             mine = items.filter(Q(assigned_to=user) | Q(assigned_to__isnull=True))
             counts = mine.aggregate(
                 todo=Count("pk", filter=Q(status=Status.LISTED, in_latest_list=True)),
                 returned=Count("pk", filter=Q(status=Status.RETURNED)),
             )
+            waiting = [counts["todo"], counts["returned"]]
             lines = [
                 _("%(n)s người cần thu thập") % {"n": _n(counts["todo"])},
                 _("%(n)s phiếu bị trả lại cần sửa") % {"n": _n(counts["returned"])},
@@ -176,6 +179,7 @@ def _campaign_cards(user: Any) -> list[Card]:
             to_enter = items.filter(
                 status=Status.HANDED_OVER, handover__status__in=RECEIVED
             ).count()
+            waiting = [pending, to_enter]
             lines = [
                 _("%(n)s biên bản bàn giao chờ xác nhận") % {"n": _n(pending)},
                 _("%(n)s phiếu chờ nhập vào CSDL dân cư") % {"n": _n(to_enter)},
@@ -201,6 +205,7 @@ def _campaign_cards(user: Any) -> list[Card]:
                 not_enterable=Count("pk", filter=Q(status=Status.NOT_ENTERABLE)),
                 accepted=Count("pk", filter=Q(status=Status.ACCEPTED)),
             )
+            waiting = list(counts.values())
             lines = [
                 _("%(n)s phiếu chờ nghiệm thu") % {"n": _n(counts["submitted"])},
                 _("%(n)s phiếu Công an xã không nhập được") % {"n": _n(counts["not_enterable"])},
@@ -213,9 +218,8 @@ def _campaign_cards(user: Any) -> list[Card]:
                     reverse("collection-list-review", args=[campaign.pk, user.unit.pk]),
                 ),
             )
-        todo = any(not line.startswith("0 ") for line in lines)
         cards.append(
-            Card(campaign.title, tone="todo" if todo else "info", items=lines, links=links)
+            Card(campaign.title, tone="todo" if any(waiting) else "info", items=lines, links=links)
         )
     return cards
 

@@ -290,6 +290,11 @@ def _discard(acting_user: Any, draft: Draft | None) -> None:
         draft.delete()
 
 
+def filled(answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers actually given (items left empty are not stored)."""
+    return {key: value for key, value in answers.items() if value not in (None, "", [])}
+
+
 def save_draft(
     *,
     acting_user: Any,
@@ -307,6 +312,6 @@ def save_draft(
     if draft.owner_id != acting_user.pk:
         raise RegisterError(_("Phiếu nháp này không phải của bạn."))
     draft.form_code, draft.village, draft.person = form_code, village, person
-    draft.answers = {key: value for key, value in answers.items() if value not in (None, "", [])}
+    draft.answers = filled(answers)
     draft.save()
     return draft
