@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -65,9 +63,6 @@ class Round(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.number}"
-
-    def days_left(self, today: datetime.date) -> int:
-        return (self.deadline - today).days
 
 
 class Target(models.Model):

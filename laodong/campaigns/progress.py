@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import Count, Q
 
@@ -52,10 +51,6 @@ class ProgressRow:
         return self.percent("collected")
 
     @property
-    def entered_percent(self) -> int | None:
-        return self.percent("entered")
-
-    @property
     def behind(self) -> bool:
         return self.target is not None and self.counts.get("collected", 0) < self.target
 
@@ -74,10 +69,6 @@ class RoundProgress:
     @property
     def days_overdue(self) -> int:
         return max(0, -self.days_left)
-
-    @property
-    def is_collection(self) -> bool:
-        return self.round.kind == RoundKind.COLLECTION
 
 
 def _child_level(unit: Unit) -> tuple[str, int]:
@@ -165,8 +156,3 @@ def round_progress(
 def next_deadline(rounds: list[RoundProgress]) -> RoundProgress | None:
     upcoming = [r for r in rounds if r.days_left >= 0]
     return min(upcoming, key=lambda r: r.days_left) if upcoming else None
-
-
-def counts_for(campaign: Campaign, **filters: Any) -> dict[str, int]:
-    aggregates = {name: Count("pk", filter=condition) for name, condition in COUNTS.items()}
-    return WorkItem.objects.filter(campaign=campaign, **filters).aggregate(**aggregates)
