@@ -28,6 +28,7 @@ from laodong.register.models import (
     Draft,
     IdKind,
     Person,
+    PersonPeriod,
     PersonVersion,
 )
 from laodong.register.models import Source as Source
@@ -172,8 +173,9 @@ def _write_version(
     changes: dict[str, list[Any]] | None = None,
     reason: str = "",
 ) -> PersonVersion:
-    """Store the person's current answers as their version number `person.version`."""
-    return PersonVersion.objects.create(
+    """Store the person's current answers as their version number `person.version`, and start
+    the reporting period it opens (closing the previous one)."""
+    version = PersonVersion.objects.create(
         person=person,
         number=person.version,
         form_code=person.form_code,
@@ -186,6 +188,12 @@ def _write_version(
         # Only the warnings this version actually has are recorded as confirmed.
         confirmed_warnings=sorted({w.rule for w in result.warnings} & set(confirmed)),
     )
+    if person.version > 1:
+        PersonPeriod.objects.filter(person=person, valid_to__isnull=True).update(
+            valid_to=version.changed_at
+        )
+    PersonPeriod.of(person, source=source, valid_from=version.changed_at).save()
+    return version
 
 
 @transaction.atomic

@@ -182,3 +182,104 @@ class Draft(models.Model):
     def title(self) -> str:
         name = str(self.answers.get("full_name") or "").strip()
         return name or "(chưa ghi họ tên)"
+
+
+# The coded answers reports count, in the order of PersonPeriod's columns.
+PERIOD_CODES = (
+    "sex",
+    "activity_status",
+    "employment_status",
+    "workplace_type",
+    "has_social_insurance",
+    "social_insurance_type",
+    "has_labor_contract",
+    "contract_type",
+    "unemployed_before",
+    "unemployment_duration",
+    "inactivity_reason",
+    "general_education",
+    "qualification",
+)
+
+
+def period_code(value: object) -> int:
+    """A one-digit form code as a small integer; 0 when the item was not answered."""
+    text = str(value or "")
+    return int(text) if text.isdigit() else 0
+
+
+class PersonPeriod(models.Model):
+    """What a person's reportable answers were from `valid_from` until `valid_to`.
+
+    One row per version of the person, written by the register's actions beside the version.
+    It holds only what reports count, as small integers, so that a province of two million
+    people is counted by one scan of a narrow table, for today or for any past date
+    (valid_from <= moment < valid_to, or valid_to empty for the current state).
+    """
+
+    # Indexed by the (person, number) constraint; the places by the commune index below.
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="periods", db_index=False
+    )
+    number = models.PositiveIntegerField()  # the version this period shows
+    source = models.CharField(max_length=12, choices=Source.choices)
+    valid_from = models.DateTimeField()
+    valid_to = models.DateTimeField(null=True, blank=True)
+    village = models.ForeignKey(
+        "units.Unit", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    commune = models.ForeignKey(
+        "units.Unit", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    birth_date = models.DateField()
+    sex = models.PositiveSmallIntegerField(default=0)
+    activity_status = models.PositiveSmallIntegerField(default=0)
+    employment_status = models.PositiveSmallIntegerField(default=0)
+    workplace_type = models.PositiveSmallIntegerField(default=0)
+    has_social_insurance = models.PositiveSmallIntegerField(default=0)
+    social_insurance_type = models.PositiveSmallIntegerField(default=0)
+    has_labor_contract = models.PositiveSmallIntegerField(default=0)
+    contract_type = models.PositiveSmallIntegerField(default=0)
+    unemployed_before = models.PositiveSmallIntegerField(default=0)
+    unemployment_duration = models.PositiveSmallIntegerField(default=0)
+    inactivity_reason = models.PositiveSmallIntegerField(default=0)
+    general_education = models.PositiveSmallIntegerField(default=0)
+    qualification = models.PositiveSmallIntegerField(default=0)
+    is_disabled = models.BooleanField(default=False)
+    is_poor_household = models.BooleanField(default=False)
+    is_near_poor_household = models.BooleanField(default=False)
+    is_land_recovered_household = models.BooleanField(default=False)
+    is_merit_relative = models.BooleanField(default=False)
+    is_ethnic_minority = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "number"], name="person_period_unique"),
+        ]
+        indexes = [
+            # Reports filter by commune (one commune, or the communes of a province).
+            models.Index(fields=["commune", "valid_from"], name="period_commune_from"),
+            # The changes report looks for periods that began within a date range.
+            models.Index(fields=["valid_from"], name="period_valid_from"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} p{self.number}"
+
+    @classmethod
+    def of(cls, person: Person, *, source: str, valid_from: Any) -> PersonPeriod:
+        """The period that starts with the person's current state."""
+        period = cls(
+            person=person,
+            number=person.version,
+            source=source,
+            valid_from=valid_from,
+            village_id=person.village_id,
+            commune_id=person.commune_id,
+            birth_date=person.birth_date,
+        )
+        for key in PERIOD_CODES:
+            setattr(period, key, period_code(getattr(person, key)))
+        for flag in PRIORITY_FLAGS.values():
+            setattr(period, flag, getattr(person, flag))
+        return period

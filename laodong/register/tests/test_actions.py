@@ -169,13 +169,29 @@ def test_a_correction_is_a_new_version_with_what_changed(
     assert person_as_of(updated, first_saved).number == 1  # type: ignore[union-attr]
     assert person_as_of(updated, first_saved).answers["activity_status"] == "1"  # type: ignore[union-attr]
     assert person_as_of(updated, first_saved - datetime.timedelta(days=1)) is None
+    # Reports count periods: the first one closes when the second begins.
+    first, second = updated.periods.order_by("number")
+    assert (first.activity_status, first.employment_status, first.workplace_type) == (1, 4, 5)
+    assert (first.has_social_insurance, first.social_insurance_type, first.qualification) == (
+        1,
+        1,
+        5,
+    )
+    assert first.is_ethnic_minority and first.source == Source.COLLECTION
+    assert first.valid_to == second.valid_from == latest.changed_at
+    assert (second.activity_status, second.unemployment_duration, second.workplace_type) == (
+        2,
+        1,
+        0,
+    )
+    assert (second.valid_to, second.source, second.village) == (None, Source.UPDATE, tree.village)
 
 
 def test_saving_unchanged_answers_writes_no_version(tree: Tree, users: dict[str, User]) -> None:
     officer = users[Role.COMMUNE_LABOR_OFFICER]
     person = record(officer, tree)
     update_person(acting_user=officer, person=person, answers=ANSWERS)
-    assert person.versions.count() == 1
+    assert person.versions.count() == 1 and person.periods.count() == 1
     assert AuditEvent.objects.filter(action="register.update_person").count() == 0
 
 
