@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "laodong.campaigns",
     "laodong.collection",
     "laodong.handover",
+    "laodong.reports",
     "laodong.api",
 ]
 

@@ -1,0 +1,505 @@
+"""Labor statistics for any unit and date, counted in one GROUP BY over the register's periods.
+
+The query groups the people aged 15+ on the date by (lowest reporting unit, sex, age group,
+economic-activity status) and counts, in the same scan, how many of each group have each code of
+the other items (FILTER aggregates). Every table, and every unit above the lowest one, is then a
+sum of those few thousand cells, so a province is one scan of a narrow table whatever the number
+of tables.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from laodong.forms.definitions import code_lists
+from laodong.register.models import PersonPeriod
+from laodong.units.models import PATH_SEPARATOR, Level, Unit
+
+# Age groups of the labor statistics (issue 5): lower bound, upper bound (None = open).
+AGE_GROUPS: tuple[tuple[int, int | None], ...] = (
+    (15, 24),
+    (25, 34),
+    (35, 44),
+    (45, 54),
+    (55, 59),
+    (60, None),
+)
+SEXES = (1, 2)
+ACTIVITIES = (0, 1, 2, 3)  # not stated, employed, unemployed, inactive
+EMPLOYED, UNEMPLOYED, INACTIVE = 1, 2, 3
+
+# Counters taken in the scan besides the group's size: (name, column, code). Lines that need
+# "not stated" get it as the parent's figure less its listed children, so no counter is spent.
+_CODE_COLUMNS = (
+    ("employment_status", "employment_status"),
+    ("workplace_type", "workplace_type"),
+    ("has_social_insurance", "yes_no"),
+    ("social_insurance_type", "social_insurance_type"),
+    ("has_labor_contract", "yes_no"),
+    ("contract_type", "contract_type"),
+    ("unemployed_before", "unemployed_before"),
+    ("unemployment_duration", "unemployment_duration"),
+    ("inactivity_reason", "inactivity_reason"),
+    ("general_education", "general_education"),
+    ("qualification", "qualification"),
+)
+PRIORITY_COUNTERS = (
+    ("is_disabled", "1"),
+    ("is_poor_household", "2"),
+    ("is_near_poor_household", "3"),
+    ("is_land_recovered_household", "4"),
+    ("is_merit_relative", "5"),
+    ("is_ethnic_minority", "6"),
+)
+
+
+def _codes(list_id: str) -> list[tuple[int, str]]:
+    """The one-digit codes of a code list with their labels."""
+    return [
+        (int(code.code), code.label) for code in code_lists()[list_id].codes if code.code.isdigit()
+    ]
+
+
+def _counter_filters() -> dict[str, Q]:
+    filters: dict[str, Q] = {}
+    for column, list_id in _CODE_COLUMNS:
+        for code, _label in _codes(list_id):
+            filters[f"{column}={code}"] = Q(**{column: code})
+    # Social insurance and contracts by type are counted among those who have them.
+    for code, _label in _codes("social_insurance_type"):
+        filters[f"social_insurance_type={code}"] &= Q(has_social_insurance=1)
+    for code, _label in _codes("contract_type"):
+        filters[f"contract_type={code}"] &= Q(has_labor_contract=1)
+    # Counter names must not be field names: a filter on the field would read the annotation.
+    for flag, group in PRIORITY_COUNTERS:
+        filters[f"priority={group}"] = Q(**{flag: True})
+    any_flag = Q()
+    for flag, _group in PRIORITY_COUNTERS:
+        any_flag |= Q(**{flag: True})
+    filters["any_priority"] = any_flag
+    return filters
+
+
+COUNTER_FILTERS = _counter_filters()
+COUNTERS = ("people", *COUNTER_FILTERS)
+_INDEX = {name: index for index, name in enumerate(COUNTERS)}
+
+# (sex, age group index, activity status) → counts in COUNTERS order.
+CellKey = tuple[int, int, int]
+Cells = dict[CellKey, list[int]]
+
+
+def years_before(day: datetime.date, years: int) -> datetime.date:
+    """The same calendar day `years` earlier (28 February for a 29 February without one)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def end_of_day(day: datetime.date) -> datetime.datetime:
+    """The first moment after `day` in the project's time zone (Asia/Ho_Chi_Minh)."""
+    following = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time())
+    return timezone.make_aware(following)
+
+
+def periods_on(day: datetime.date) -> Q:
+    """The periods in force at the end of `day` for people aged 15 or more on that day."""
+    moment = end_of_day(day)
+    in_force = Q(valid_from__lt=moment) & (Q(valid_to__isnull=True) | Q(valid_to__gte=moment))
+    return in_force & Q(birth_date__lte=years_before(day, 15))
+
+
+def _age_group(day: datetime.date) -> Case:
+    whens = [
+        When(birth_date__gt=years_before(day, upper + 1), then=Value(index))
+        for index, (_lower, upper) in enumerate(AGE_GROUPS)
+        if upper is not None
+    ]
+    return Case(*whens, default=Value(len(AGE_GROUPS) - 1), output_field=IntegerField())
+
+
+def base_level(unit: Unit) -> str:
+    """The column the count is grouped by: villages inside a commune, communes above it."""
+    return "village_id" if unit.level >= Level.COMMUNE else "commune_id"
+
+
+def _scope(unit: Unit) -> Q:
+    if unit.level == Level.VILLAGE:
+        return Q(village_id=unit.pk)
+    if unit.level == Level.COMMUNE:
+        return Q(commune_id=unit.pk)
+    if unit.level == Level.COUNTRY:
+        return Q()
+    communes = Unit.objects.within(unit).filter(level=Level.COMMUNE).values_list("pk", flat=True)
+    return Q(commune_id__in=list(communes))
+
+
+@transaction.atomic
+def count_cells(unit: Unit, day: datetime.date) -> dict[int, Cells]:
+    """Run the one query: cells per lowest unit (village or commune) under `unit`."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # A scan of a few hundred MB to a few thousand groups: compiling it (JIT) costs more
+            # than it saves, and the group count is misestimated into a disk sort without room
+            # for a hash table.
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+    group_by = base_level(unit)
+    rows = (
+        PersonPeriod.objects.filter(_scope(unit) & periods_on(day))
+        .annotate(age_group=_age_group(day))
+        .values_list(group_by, "sex", "age_group", "activity_status")
+        .annotate(
+            people=Count("pk"),
+            **{name: Count("pk", filter=condition) for name, condition in COUNTER_FILTERS.items()},
+        )
+        .order_by()
+    )
+    cells: dict[int, Cells] = {}
+    for base, sex, age_group, activity, *counts in rows:
+        cells.setdefault(base, {})[(sex, age_group, activity)] = counts
+    return cells
+
+
+def _add(total: Cells, cells: Cells) -> None:
+    for key, counts in cells.items():
+        if key in total:
+            total[key] = [a + b for a, b in zip(total[key], counts, strict=True)]
+        else:
+            total[key] = list(counts)
+
+
+@dataclass
+class Figures:
+    """The counts of one unit, from which every table line is read."""
+
+    cells: Cells = field(default_factory=dict)
+
+    def count(
+        self,
+        counter: str = "people",
+        *,
+        sex: int | None = None,
+        age_group: int | None = None,
+        activity: int | None = None,
+    ) -> int:
+        index = _INDEX[counter]
+        return sum(
+            counts[index]
+            for (cell_sex, cell_age, cell_activity), counts in self.cells.items()
+            if (sex is None or cell_sex == sex)
+            and (age_group is None or cell_age == age_group)
+            and (activity is None or cell_activity == activity)
+        )
+
+
+@dataclass
+class Statistics:
+    """The figures of a unit and of each unit directly below it, on one date."""
+
+    unit: Unit
+    day: datetime.date
+    figures: Figures
+    children: list[tuple[Unit, Figures]]
+
+    def tables(self) -> list[Table]:
+        return build_tables(self.figures)
+
+
+def labor_statistics(unit: Unit, day: datetime.date) -> Statistics:
+    """Count the register under `unit` as it stood at the end of `day`, rolled up the tree."""
+    cells = count_cells(unit, day)
+    children = list(
+        Unit.objects.filter(parent=unit, valid_to__isnull=True).order_by("code", "name")
+        if unit.level < Level.VILLAGE
+        else []
+    )
+    # Each lowest unit adds to the requested unit and to the child it lies under.
+    base_units = Unit.objects.filter(pk__in=list(cells)).values_list("pk", "path")
+    by_child = {child.path: Figures() for child in children}
+    total = Figures()
+    for base, path in base_units:
+        _add(total.cells, cells[base])
+        child_path = _child_path(unit.path, path)
+        if child_path in by_child:
+            _add(by_child[child_path].cells, cells[base])
+    return Statistics(
+        unit=unit,
+        day=day,
+        figures=total,
+        children=[(child, by_child[child.path]) for child in children],
+    )
+
+
+def _child_path(parent_path: str, path: str) -> str:
+    """The path of the unit directly below `parent_path` on the way to `path`."""
+    rest = path[len(parent_path) :].strip(PATH_SEPARATOR).split(PATH_SEPARATOR)
+    return f"{parent_path}{rest[0]}{PATH_SEPARATOR}" if rest and rest[0] else path
+
+
+# ----------------------------------------------------------------------------------------------
+# Tables
+
+
+@dataclass(frozen=True)
+class Line:
+    """One row of a table: the people of `activity` (None = everyone) in `age_group`, having
+    `counter`. `rest_of` names lines whose sum is taken off this one ("not stated")."""
+
+    label: str | Promise
+    counter: str = "people"
+    activity: int | None = None
+    age_group: int | None = None
+    depth: int = 1  # 0 = total, 1 = item, 2 = sub-item
+    sum_of: tuple[Line, ...] = ()  # a sub-total: the sum of these lines
+    rest_of: tuple[Line, ...] = ()
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    depth: int
+    total: int
+    male: int
+    female: int
+    share: float | None  # percent of the table's total line
+
+    @property
+    def values(self) -> tuple[int, int, int]:
+        return (self.total, self.male, self.female)
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    title: str
+    rows: list[Row]
+
+    @property
+    def total(self) -> Row:
+        return self.rows[0]
+
+
+def _value(figures: Figures, line: Line, sex: int | None) -> int:
+    def one(counter: str) -> int:
+        return figures.count(counter, sex=sex, age_group=line.age_group, activity=line.activity)
+
+    if line.sum_of:
+        value = sum(_value(figures, part, sex) for part in line.sum_of)
+    else:
+        value = one(line.counter)
+    return value - sum(_value(figures, other, sex) for other in line.rest_of)
+
+
+def _table(key: str, title: str | Promise, figures: Figures, lines: Iterable[Line]) -> Table:
+    lines = list(lines)
+    rows = []
+    base = _value(figures, lines[0], None)
+    for line in lines:
+        total, male, female = (_value(figures, line, sex) for sex in (None, *SEXES))
+        share = round(100 * total / base, 1) if base else None
+        rows.append(Row(str(line.label), line.depth, total, male, female, share))
+    return Table(key, str(title), rows)
+
+
+def _coded(column: str, list_id: str, activity: int | None) -> tuple[Line, ...]:
+    return tuple(Line(label, f"{column}={code}", activity) for code, label in _codes(list_id))
+
+
+NOT_STATED = _("Chưa xác định")
+# Sơ cấp (4) and above: trained "with a degree or certificate" in labor statistics.
+TRAINED = frozenset(f"qualification={code}" for code in range(4, 9))
+
+
+def _by_code(
+    key: str,
+    title: Any,
+    figures: Figures,
+    column: str,
+    list_id: str,
+    activity: int | None,
+    total_label: Any,
+) -> Table:
+    items = _coded(column, list_id, activity)
+    total = Line(total_label, activity=activity, depth=0)
+    rest = Line(NOT_STATED, activity=activity, rest_of=items)
+    return _table(key, title, figures, [total, *items, rest])
+
+
+def _yes_by_type(
+    figures: Figures, key: str, title: Any, has: str, kind: str, list_id: str, labels: Any
+) -> Table:
+    yes_label, no_label = labels
+    types = tuple(
+        Line(label, f"{kind}={code}", EMPLOYED, depth=2) for code, label in _codes(list_id)
+    )
+    yes = Line(yes_label, f"{has}=1", EMPLOYED)
+    lines = [
+        Line(_("Tổng số người có việc làm"), activity=EMPLOYED, depth=0),
+        yes,
+        *types,
+        Line(_("Chưa rõ loại"), f"{has}=1", EMPLOYED, depth=2, rest_of=types),
+        Line(no_label, f"{has}=2", EMPLOYED),
+    ]
+    lines.append(Line(NOT_STATED, activity=EMPLOYED, rest_of=(yes, lines[-1])))
+    return _table(key, title, figures, lines)
+
+
+def _qualification(figures: Figures, everyone: Any) -> Table:
+    items = _coded("qualification", "qualification", None)
+    trained = Line(
+        _("Trong đó: đã qua đào tạo từ sơ cấp trở lên"),
+        depth=2,
+        sum_of=tuple(line for line in items if line.counter in TRAINED),
+    )
+    lines = [
+        Line(everyone, depth=0),
+        *items,
+        Line(NOT_STATED, rest_of=items),
+        trained,
+    ]
+    return _table("qualification", _("Theo trình độ chuyên môn kỹ thuật"), figures, lines)
+
+
+def _activity(figures: Figures, everyone: Any) -> Table:
+    employed = Line(_("Có việc làm"), activity=EMPLOYED, depth=2)
+    unemployed = Line(_("Thất nghiệp"), activity=UNEMPLOYED, depth=2)
+    lines = [
+        Line(everyone, depth=0),
+        Line(_("Lực lượng lao động"), sum_of=(employed, unemployed)),
+        employed,
+        unemployed,
+        Line(_("Không tham gia hoạt động kinh tế"), activity=INACTIVE),
+        Line(NOT_STATED, activity=0),
+    ]
+    return _table("activity", _("Theo tình trạng hoạt động kinh tế"), figures, lines)
+
+
+def _priority(figures: Figures) -> Table:
+    labels = dict(_codes("priority_group"))
+    lines = [
+        Line(_("Số người thuộc ít nhất một nhóm"), "any_priority", depth=0),
+        *(Line(labels[int(code)], f"priority={code}") for _flag, code in PRIORITY_COUNTERS),
+    ]
+    return _table(
+        "priority", _("Đối tượng ưu tiên (một người có thể thuộc nhiều nhóm)"), figures, lines
+    )
+
+
+def build_tables(figures: Figures) -> list[Table]:
+    """Every table of the labor statistics, each with its total line first."""
+    everyone = _("Tổng số người từ 15 tuổi trở lên")
+    all_employed = _("Tổng số người có việc làm")
+    all_unemployed = _("Tổng số người thất nghiệp")
+    ages = [
+        Line(f"{lower}–{upper}" if upper else f"{lower}+", age_group=index)
+        for index, (lower, upper) in enumerate(AGE_GROUPS)
+    ]
+    return [
+        _table("age", _("Theo nhóm tuổi và giới tính"), figures, [Line(everyone, depth=0), *ages]),
+        _activity(figures, everyone),
+        _by_code(
+            "employment_status",
+            _("Người có việc làm theo vị thế việc làm"),
+            figures,
+            "employment_status",
+            "employment_status",
+            EMPLOYED,
+            all_employed,
+        ),
+        _by_code(
+            "workplace_type",
+            _("Người có việc làm theo loại hình nơi làm việc"),
+            figures,
+            "workplace_type",
+            "workplace_type",
+            EMPLOYED,
+            all_employed,
+        ),
+        _yes_by_type(
+            figures,
+            "social_insurance",
+            _("Người có việc làm theo tham gia bảo hiểm xã hội"),
+            "has_social_insurance",
+            "social_insurance_type",
+            "social_insurance_type",
+            (_("Có tham gia bảo hiểm xã hội"), _("Không tham gia")),
+        ),
+        _yes_by_type(
+            figures,
+            "labor_contract",
+            _("Người có việc làm theo hợp đồng lao động"),
+            "has_labor_contract",
+            "contract_type",
+            "contract_type",
+            (_("Có hợp đồng lao động"), _("Không có hợp đồng lao động")),
+        ),
+        _by_code(
+            "unemployment_duration",
+            _("Người thất nghiệp theo thời gian thất nghiệp"),
+            figures,
+            "unemployment_duration",
+            "unemployment_duration",
+            UNEMPLOYED,
+            all_unemployed,
+        ),
+        _by_code(
+            "unemployed_before",
+            _("Người thất nghiệp theo việc đã từng làm việc"),
+            figures,
+            "unemployed_before",
+            "unemployed_before",
+            UNEMPLOYED,
+            all_unemployed,
+        ),
+        _by_code(
+            "inactivity_reason",
+            _("Người không tham gia hoạt động kinh tế theo lý do"),
+            figures,
+            "inactivity_reason",
+            "inactivity_reason",
+            INACTIVE,
+            _("Tổng số người không tham gia hoạt động kinh tế"),
+        ),
+        _by_code(
+            "general_education",
+            _("Theo trình độ giáo dục phổ thông"),
+            figures,
+            "general_education",
+            "general_education",
+            None,
+            everyone,
+        ),
+        _qualification(figures, everyone),
+        _priority(figures),
+    ]
+
+
+# The figures shown for each unit below the one reported on, in the drill-down table.
+SUMMARY_COLUMNS: tuple[tuple[Any, Line], ...] = (
+    (_("Từ 15 tuổi trở lên"), Line("")),
+    (_("Có việc làm"), Line("", activity=EMPLOYED)),
+    (_("Thất nghiệp"), Line("", activity=UNEMPLOYED)),
+    (_("Không tham gia HĐKT"), Line("", activity=INACTIVE)),
+    (_("Tham gia BHXH"), Line("", "has_social_insurance=1", EMPLOYED)),
+    (_("Có HĐLĐ"), Line("", "has_labor_contract=1", EMPLOYED)),
+    (
+        _("Qua đào tạo (sơ cấp trở lên)"),
+        Line("", sum_of=tuple(Line("", c) for c in sorted(TRAINED))),
+    ),
+)
+
+
+def summary(figures: Figures) -> list[int]:
+    """The drill-down figures of one unit, in SUMMARY_COLUMNS order."""
+    return [_value(figures, line, None) for _label, line in SUMMARY_COLUMNS]
