@@ -11,5 +11,6 @@ urlpatterns = [
     path("forms/", include("laodong.forms.urls")),
     path("register/", include("laodong.register.urls")),
     path("campaigns/", include("laodong.campaigns.urls")),
+    path("reports/", include("laodong.reports.urls")),
     path("api/v1/", include("laodong.api.urls")),
 ]

@@ -31,6 +31,8 @@ class Capability(StrEnum):
     HAND_OVER_FORMS = "hand_over_forms"
     RECEIVE_FORMS = "receive_forms"
     VIEW_PAYMENTS = "view_payments"
+    # Reports (issue 5): aggregate figures only, no personal data.
+    VIEW_REPORTS = "view_reports"
 
 
 _ALL = frozenset(Capability)
@@ -51,6 +53,7 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_REGISTER,
             Capability.VIEW_CAMPAIGNS,
             Capability.COLLECT_FORMS,
+            Capability.VIEW_REPORTS,
         }
     ),
     Role.COMMUNE_LABOR_OFFICER: frozenset(
@@ -68,6 +71,7 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.ACCEPT_FORMS,
             Capability.HAND_OVER_FORMS,
             Capability.VIEW_PAYMENTS,
+            Capability.VIEW_REPORTS,
         }
     ),
     # The police give the 15+ list, receive handovers and enter the forms.
@@ -79,6 +83,7 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_CAMPAIGNS,
             Capability.IMPORT_POLICE_LIST,
             Capability.RECEIVE_FORMS,
+            Capability.VIEW_REPORTS,
         }
     ),
     # Leaders approve and report; they see the register with IDs masked and do not key forms.
@@ -94,6 +99,7 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.MANAGE_CAMPAIGNS,
             Capability.ASSIGN_WORK,
             Capability.VIEW_PAYMENTS,
+            Capability.VIEW_REPORTS,
         }
     ),
     # Finance settles payment per enumerator, so it needs to see who the enumerators are.
@@ -103,6 +109,7 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_ACCOUNTS,
             Capability.VIEW_CAMPAIGNS,
             Capability.VIEW_PAYMENTS,
+            Capability.VIEW_REPORTS,
         }
     ),
     Role.PROVINCE_LABOR_DEPARTMENT: frozenset(
@@ -112,6 +119,7 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_REGISTER,
             Capability.VIEW_CAMPAIGNS,
             Capability.MANAGE_CAMPAIGNS,
+            Capability.VIEW_REPORTS,
         }
     ),
     Role.PROVINCE_POLICE: frozenset(
@@ -120,6 +128,7 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_REGISTER,
             Capability.VIEW_FULL_ID,
             Capability.VIEW_CAMPAIGNS,
+            Capability.VIEW_REPORTS,
         }
     ),
     Role.SYSTEM_ADMINISTRATOR: _ALL,

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from laodong.forms.definitions import code_lists
 from laodong.register.models import PersonPeriod
+from laodong.reports.documents import Document, Section
 from laodong.units.models import PATH_SEPARATOR, Level, Unit
 
 # Age groups of the labor statistics (issue 5): lower bound, upper bound (None = open).
@@ -503,3 +504,30 @@ SUMMARY_COLUMNS: tuple[tuple[Any, Line], ...] = (
 def summary(figures: Figures) -> list[int]:
     """The drill-down figures of one unit, in SUMMARY_COLUMNS order."""
     return [_value(figures, line, None) for _label, line in SUMMARY_COLUMNS]
+
+
+def statistics_document(statistics: Statistics, *, made_by: str) -> Document:
+    """The statistics as a report: every table, then the figures of each unit below."""
+    document = Document(
+        kind="statistics",
+        title=str(_("Thống kê người lao động")),
+        period=str(_("Số liệu đến hết ngày %(day)s") % {"day": f"{statistics.day:%d/%m/%Y}"}),
+        unit=statistics.unit,
+        made_by=made_by,
+    )
+    columns = [str(_("Chỉ tiêu")), str(_("Tổng số")), str(_("Nam")), str(_("Nữ")), "%"]
+    for number, table in enumerate(statistics.tables(), start=1):
+        section = Section(f"{number}. {table.title}", columns)
+        for row in table.rows:
+            section.add(row.label, row.total, row.male, row.female, row.share, depth=row.depth)
+        document.sections.append(section)
+    if statistics.children:
+        section = Section(
+            str(_("%(number)s. Theo đơn vị trực thuộc") % {"number": len(document.sections) + 1}),
+            [str(_("Đơn vị")), *(str(label) for label, _line in SUMMARY_COLUMNS)],
+        )
+        for child, figures in statistics.children:
+            section.add(child.label(), *summary(figures))
+        section.add(str(_("Cộng")), *summary(statistics.figures), depth=0)
+        document.sections.append(section)
+    return document

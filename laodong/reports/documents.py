@@ -1,0 +1,305 @@
+"""A report as data (heading, sections of rows, signatures), written out as XLSX, PDF, CSV or JSON.
+
+Every report (progress, statistics, changes, the periodic report) builds one Document, so the
+screen, the Excel file, the printed A4 page and the command line show the same figures.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
+
+from laodong.forms.pdf import FONT, static_fonts
+from laodong.units.models import Level, Unit
+
+Value = str | int | float | None
+FORMATS = ("xlsx", "pdf", "csv", "json")
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+}
+
+
+@dataclass
+class SectionRow:
+    cells: list[Value]
+    depth: int = 1  # 0 = a total (bold), 1 = an item, 2 = a sub-item (indented)
+    late: bool = False  # shown in red: a unit behind its deadline
+
+
+@dataclass
+class Section:
+    title: str
+    columns: list[str]  # the first column holds the row labels
+    rows: list[SectionRow] = field(default_factory=list)
+    note: str = ""
+
+    def add(self, *cells: Value, depth: int = 1, late: bool = False) -> None:
+        self.rows.append(SectionRow(list(cells), depth, late))
+
+
+@dataclass
+class Document:
+    kind: str  # "progress", "statistics", "changes", "periodic"
+    title: str
+    period: str  # e.g. "Số liệu đến hết ngày 22/11/2026"
+    unit: Unit
+    made_by: str
+    made_at: datetime.datetime = field(default_factory=timezone.now)
+    sections: list[Section] = field(default_factory=list)
+
+    @property
+    def issuer(self) -> str:
+        """The body that makes the report, as in an official heading ("UBND XÃ CẨM TÂN")."""
+        if self.unit.level == Level.COUNTRY:
+            return "BỘ NỘI VỤ"
+        return f"UBND {self.unit.label().upper()}"
+
+    def filename(self, extension: str) -> str:
+        return f"{self.kind}-{self.unit.code or self.unit.pk}-{self.made_at:%Y%m%d}.{extension}"
+
+    def render(self, output_format: str) -> bytes:
+        renderer = {"xlsx": to_xlsx, "pdf": to_pdf, "csv": to_csv, "json": to_json}
+        return renderer[output_format](self)
+
+
+def _made_text(document: Document) -> str:
+    made = timezone.localtime(document.made_at)
+    return _("Lập lúc %(time)s ngày %(day)s, người lập: %(user)s") % {
+        "time": made.strftime("%H:%M"),
+        "day": made.strftime("%d/%m/%Y"),
+        "user": document.made_by,
+    }
+
+
+def _number_format(value: object) -> str:
+    if isinstance(value, float):
+        return "0.0"
+    return "#,##0"
+
+
+def to_xlsx(document: Document) -> bytes:
+    """One sheet laid out like the printed report: heading, sections, signatures."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = _("Báo cáo")[:31]
+    width = max(len(section.columns) for section in document.sections) if document.sections else 2
+    bold = Font(bold=True)
+    thin = Side(style="thin", color="999999")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    header_fill = PatternFill("solid", fgColor="DDEBF7")
+    centered = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+    def line(text: str, *, font: Font | None = None, align: str = "center") -> None:
+        sheet.append([text])
+        row = sheet.max_row
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
+        cell = sheet.cell(row=row, column=1)
+        cell.alignment = Alignment(horizontal=align, wrap_text=True)
+        if font is not None:
+            cell.font = font
+
+    line(document.issuer, font=bold, align="left")
+    line("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", font=bold)
+    line("Độc lập - Tự do - Hạnh phúc", font=Font(bold=True, italic=True))
+    sheet.append([])
+    line(document.title.upper(), font=Font(bold=True, size=13))
+    line(document.unit.label(), font=bold)
+    line(document.period, font=Font(italic=True))
+    line(_made_text(document), font=Font(italic=True, color="666666"))
+    for section in document.sections:
+        sheet.append([])
+        line(section.title, font=bold, align="left")
+        sheet.append(section.columns)
+        for cell in sheet[sheet.max_row]:
+            cell.font, cell.fill, cell.alignment, cell.border = bold, header_fill, centered, box
+        for row in section.rows:
+            label, *values = row.cells
+            indent = "    " * max(row.depth - 1, 0)
+            sheet.append([f"{indent}{label}", *values])
+            for column, cell in enumerate(sheet[sheet.max_row], start=1):
+                cell.border = box
+                if column > 1:
+                    cell.number_format = _number_format(cell.value)
+                if row.depth == 0:
+                    cell.font = bold
+                if row.late:
+                    cell.font = Font(bold=row.depth == 0, color="B00020")
+        if section.note:
+            line(section.note, font=Font(italic=True), align="left")
+    sheet.append([])
+    signers = [_("NGƯỜI LẬP BIỂU"), _("THỦ TRƯỞNG ĐƠN VỊ")]
+    sheet.append([signers[0], *[None] * (width - 2), signers[1]])
+    for cell in sheet[sheet.max_row]:
+        cell.font, cell.alignment = bold, Alignment(horizontal="center")
+    sheet.append([_("(Ký, ghi rõ họ tên)"), *[None] * (width - 2), _("(Ký tên, đóng dấu)")])
+    for cell in sheet[sheet.max_row]:
+        cell.font, cell.alignment = Font(italic=True), Alignment(horizontal="center")
+    sheet.column_dimensions["A"].width = 52
+    for column in range(2, width + 1):
+        sheet.column_dimensions[get_column_letter(column)].width = 14
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape" if width > 8 else "portrait"
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    workbook.properties.creator = document.made_by
+    workbook.properties.title = document.title
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _text(value: Value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.1f}".replace(".", ",")
+    if isinstance(value, int):
+        return f"{value:,}".replace(",", ".")
+    return value
+
+
+class _Report(FPDF):
+    def __init__(self, landscape: bool) -> None:
+        super().__init__(orientation="L" if landscape else "P", format="A4", unit="mm")
+        self.set_margins(15, 12, 12)
+        self.set_auto_page_break(True, margin=14)
+        for style, path in static_fonts().items():
+            self.add_font(FONT, style, str(path))
+        self.set_font(FONT, "", 10)
+
+    def footer(self) -> None:
+        self.set_y(-10)
+        self.set_font(FONT, "I", 8)
+        self.cell(0, 5, f"{self.page_no()}/{{nb}}", align="C")
+
+
+def to_pdf(document: Document) -> bytes:
+    """A4 pages with the official heading, each section as a table, and the signature block."""
+    width = max((len(s.columns) for s in document.sections), default=2)
+    pdf = _Report(landscape=width > 8)
+    pdf.set_title(document.title)
+    pdf.set_creator("laodong")
+    pdf.add_page()
+    half = (pdf.w - pdf.l_margin - pdf.r_margin) / 2
+    top = pdf.get_y()
+    pdf.set_font(FONT, "B", 11)
+    pdf.multi_cell(half - 4, 5.5, document.issuer, align="C")
+    pdf.set_xy(pdf.l_margin + half, top)
+    pdf.multi_cell(half, 5.5, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align="C")
+    pdf.set_x(pdf.l_margin + half)
+    pdf.multi_cell(half, 5.5, "Độc lập - Tự do - Hạnh phúc", align="C")
+    line_y = pdf.get_y()
+    pdf.line(pdf.l_margin + half + 20, line_y, pdf.w - pdf.r_margin - 20, line_y)
+    pdf.ln(6)
+    pdf.set_font(FONT, "B", 14)
+    pdf.multi_cell(0, 7, document.title.upper(), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, "B", 11)
+    pdf.cell(0, 6, document.unit.label(), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, "I", 10)
+    pdf.cell(0, 5, document.period, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 5, _made_text(document), align="C", new_x="LMARGIN", new_y="NEXT")
+    heading = FontFace(emphasis="BOLD", fill_color=(221, 235, 247))
+    for section in document.sections:
+        pdf.ln(3)
+        if pdf.get_y() > pdf.h - 40:
+            pdf.add_page()
+        pdf.set_font(FONT, "B", 11)
+        pdf.multi_cell(0, 6, section.title, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(FONT, "", 9.5)
+        label_width = 85 if len(section.columns) <= 5 else 55
+        other = (pdf.w - pdf.l_margin - pdf.r_margin - label_width) / max(
+            len(section.columns) - 1, 1
+        )
+        with pdf.table(
+            col_widths=(label_width, *[other] * (len(section.columns) - 1)),
+            width=pdf.w - pdf.l_margin - pdf.r_margin,
+            text_align=("LEFT", *["RIGHT"] * (len(section.columns) - 1)),
+            headings_style=heading,
+            line_height=5,
+        ) as table:
+            table.row(section.columns)
+            for row in section.rows:
+                label, *values = row.cells
+                style = FontFace(
+                    emphasis="BOLD" if row.depth == 0 else None,
+                    color=(176, 0, 32) if row.late else None,
+                )
+                indent = "   " * max(row.depth - 1, 0)
+                table.row([f"{indent}{label}", *(_text(v) for v in values)], style=style)
+        if section.note:
+            pdf.set_font(FONT, "I", 9)
+            pdf.multi_cell(0, 5, section.note, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(6)
+    if pdf.get_y() > pdf.h - 45:
+        pdf.add_page()
+    y = pdf.get_y()
+    for column, (title, hint) in enumerate(
+        (
+            (_("NGƯỜI LẬP BIỂU"), _("(Ký, ghi rõ họ tên)")),
+            (_("THỦ TRƯỞNG ĐƠN VỊ"), _("(Ký tên, đóng dấu)")),
+        )
+    ):
+        pdf.set_xy(pdf.l_margin + column * half, y)
+        pdf.set_font(FONT, "B", 11)
+        pdf.cell(half, 6, title, align="C", new_x="LEFT", new_y="NEXT")
+        pdf.set_font(FONT, "I", 10)
+        pdf.cell(half, 5, hint, align="C")
+    pdf.alias_nb_pages()
+    return bytes(pdf.output())
+
+
+def to_csv(document: Document) -> bytes:
+    """Long format for other tools: one line per figure row, the section title first."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([document.title, document.unit.label(), document.period, _made_text(document)])
+    for section in document.sections:
+        writer.writerow([])
+        writer.writerow([section.title, *section.columns])
+        for row in section.rows:
+            writer.writerow(["", *("" if cell is None else cell for cell in row.cells)])
+    # A byte-order mark so that Excel opens Vietnamese text as UTF-8.
+    return ("\ufeff" + buffer.getvalue()).encode()
+
+
+def as_data(document: Document) -> dict[str, Any]:
+    return {
+        "report": document.kind,
+        "title": document.title,
+        "unit": {"code": document.unit.code, "name": document.unit.label()},
+        "period": document.period,
+        "made_at": timezone.localtime(document.made_at).isoformat(),
+        "made_by": document.made_by,
+        "sections": [
+            {
+                "title": section.title,
+                "columns": section.columns,
+                "rows": [
+                    {"cells": row.cells, "depth": row.depth, "late": row.late}
+                    for row in section.rows
+                ],
+            }
+            for section in document.sections
+        ],
+    }
+
+
+def to_json(document: Document) -> bytes:
+    return json.dumps(as_data(document), ensure_ascii=False, indent=1).encode()

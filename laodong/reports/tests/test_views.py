@@ -1,0 +1,158 @@
+"""The report pages and files: who may see which unit, what they show, what they log."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from laodong.accounts.models import Role
+from laodong.audit.models import AuditEvent
+from laodong.conftest import Tree, login, make_user
+from laodong.reports.tests.factories import hand_counted
+
+STATISTICS = reverse("reports-view-statistics")
+NO_REPORTS = {Role.ENUMERATOR}
+
+
+def trimmed(cells: list[Any]) -> list[Any]:
+    while cells and cells[-1] is None:
+        cells.pop()
+    return cells
+
+
+@pytest.fixture
+def people(tree: Tree) -> Tree:
+    hand_counted(tree)
+    return tree
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_role_but_enumerators_sees_statistics_of_its_own_unit(
+    role: Role, people: Tree, users: dict[str, Any]
+) -> None:
+    response = login(users[role]).get(STATISTICS, {"day": "22/11/2026"})
+    if role in NO_REPORTS:
+        assert response.status_code == 403
+        return
+    assert response.status_code == 200
+    assert response.context["unit"] == users[role].unit
+
+
+def test_anonymous_users_are_sent_to_sign_in(people: Tree, client: Any) -> None:
+    response = client.get(STATISTICS)
+    assert response.status_code == 302 and "/login" in response["Location"]
+
+
+@pytest.mark.parametrize(
+    "role", [Role.COMMUNE_LABOR_OFFICER, Role.VILLAGE_HEAD, Role.PROVINCE_LABOR_DEPARTMENT]
+)
+def test_units_outside_the_scope_do_not_exist(
+    role: Role, people: Tree, users: dict[str, Any]
+) -> None:
+    client = login(users[role])
+    for unit in (people.far_commune, people.other_province):
+        assert client.get(STATISTICS, {"unit": unit.pk}).status_code == 404
+        url = reverse("reports-download-statistics", args=["xlsx"])
+        assert client.get(url, {"unit": unit.pk}).status_code == 404
+    assert client.get(STATISTICS, {"unit": "x1"}).status_code == 404
+    if role != Role.PROVINCE_LABOR_DEPARTMENT:
+        assert client.get(STATISTICS, {"unit": people.province.pk}).status_code == 404
+
+
+def test_the_province_page_drills_down_to_communes_and_villages(
+    people: Tree, users: dict[str, Any], django_assert_max_num_queries: Any
+) -> None:
+    client = login(users[Role.PROVINCE_LABOR_DEPARTMENT])
+    with django_assert_max_num_queries(12):
+        page = client.get(STATISTICS, {"day": "22/11/2026"}).content.decode()
+    assert "Xã Cẩm Tân" in page and f"?unit={people.commune.pk}&amp;day=22/11/2026" in page
+    commune = client.get(STATISTICS, {"unit": people.commune.pk, "day": "22/11/2026"})
+    assert [child.name for child, _values in commune.context["children"]] == ["Thôn 1", "Thôn 2"]
+    assert commune.context["total"][0] == 6
+    village = client.get(STATISTICS, {"unit": people.village.pk, "day": "22/11/2026"})
+    assert village.context["children"] == [] and village.context["total"][0] == 3
+    assert "Thanh Hóa" in village.content.decode()  # the breadcrumbs lead back up
+
+
+def test_the_query_count_does_not_grow_with_units(
+    people: Tree, users: dict[str, Any], django_assert_num_queries: Any
+) -> None:
+    client = login(users[Role.PROVINCE_LABOR_DEPARTMENT])
+    client.get(STATISTICS)
+    with django_assert_num_queries(9) as few:
+        client.get(STATISTICS, {"day": "22/11/2026"})
+    from laodong.conftest import make_unit
+    from laodong.units.models import Level
+
+    for number in range(5):
+        make_unit(f"Thôn mới {number}", Level.VILLAGE, people.commune)
+    with django_assert_num_queries(len(few.captured_queries)):
+        client.get(STATISTICS, {"unit": people.commune.pk, "day": "22/11/2026"})
+
+
+def test_a_bad_or_future_date_is_explained_and_today_shown(
+    people: Tree, users: dict[str, Any]
+) -> None:
+    client = login(users[Role.COMMUNE_LABOR_OFFICER])
+    page = client.get(STATISTICS, {"day": "31/02/2026"}).content.decode()
+    assert "Ngày “31/02/2026” không đúng" in page
+    page = client.get(STATISTICS, {"day": "01/01/2099"}).content.decode()
+    assert "Chưa có số liệu của ngày tương lai" in page
+
+
+def test_the_excel_file_holds_the_same_figures_and_is_logged(
+    people: Tree, users: dict[str, Any]
+) -> None:
+    client = login(users[Role.PROVINCE_LABOR_DEPARTMENT])
+    url = reverse("reports-download-statistics", args=["xlsx"])
+    response = client.get(url, {"unit": people.province.pk, "day": "22/11/2026"})
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith('attachment; filename="statistics-38-')
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = [trimmed([cell.value for cell in row]) for row in sheet.iter_rows()]
+    assert values[0][0] == "UBND TỈNH THANH HÓA"
+    assert ["Tổng số người từ 15 tuổi trở lên", 7, 4, 3, 100] in values
+    assert ["Xã Cẩm Tân", 6, 3, 1, 2, 1, 1, 2] in values
+    assert ["Cộng", 7, 4, 1, 2, 2, 2, 3] in values
+    assert ["Số liệu đến hết ngày 22/11/2026"] in values
+    event = AuditEvent.objects.get(action="reports.download")
+    assert event.actor == users[Role.PROVINCE_LABOR_DEPARTMENT]
+    assert event.details["format"] == "xlsx" and event.unit == people.province
+
+
+def test_the_pdf_is_an_a4_report_with_heading_tables_and_signatures(
+    people: Tree, users: dict[str, Any]
+) -> None:
+    client = login(users[Role.COMMUNE_LEADER])
+    url = reverse("reports-download-statistics", args=["pdf"])
+    response = client.get(url, {"day": "22/11/2026"})
+    assert response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    for expected in (
+        "UBND XÃ CẨM TÂN",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "THỐNG KÊ NGƯỜI LAO ĐỘNG",
+        "Theo nhóm tuổi và giới tính",
+        "Thôn 2",
+        "THỦ TRƯỞNG ĐƠN VỊ",
+    ):
+        assert expected in text
+    assert round(float(reader.pages[0].mediabox.width)) == 595  # A4 portrait
+
+
+def test_other_formats_are_not_served(people: Tree, users: dict[str, Any]) -> None:
+    client = login(users[Role.COMMUNE_LEADER])
+    url = reverse("reports-download-statistics", args=["exe"])
+    assert client.get(url).status_code == 404
+    assert AuditEvent.objects.filter(action="reports.download").count() == 0
+
+
+def test_a_locked_account_sees_nothing(people: Tree) -> None:
+    user = make_user(Role.COMMUNE_LABOR_OFFICER, people.commune, "locked", is_active=False)
+    assert login(user).get(STATISTICS).status_code in (302, 403)

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from laodong.audit.models import record_event
+from laodong.reports.access import get_report_unit, parse_day, trail
+from laodong.reports.documents import CONTENT_TYPES, Document
+from laodong.reports.statistics import (
+    SUMMARY_COLUMNS,
+    labor_statistics,
+    statistics_document,
+    summary,
+)
+
+
+def made_by(user: Any) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def download(request: HttpRequest, document: Document, output_format: str) -> HttpResponse:
+    """Send a report file and log who took which figures (no personal data in the log)."""
+    if output_format not in ("xlsx", "pdf"):
+        raise Http404
+    content = document.render(output_format)
+    record_event(
+        actor=request.user,
+        action="reports.download",
+        target_type="report",
+        unit=document.unit,
+        details={"report": document.kind, "format": output_format, "period": document.period},
+    )
+    response = HttpResponse(content, content_type=CONTENT_TYPES[output_format])
+    response["Content-Disposition"] = f'attachment; filename="{document.filename(output_format)}"'
+    return response
+
+
+@login_required
+def view_statistics(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    unit = get_report_unit(user, request.GET.get("unit"))
+    day, day_error = parse_day(request.GET.get("day"))
+    statistics = labor_statistics(unit, day)
+    return render(
+        request,
+        "reports/statistics_view.html",
+        {
+            "unit": unit,
+            "day": day,
+            "day_error": day_error,
+            "trail": trail(user, unit),
+            "tables": statistics.tables(),
+            "summary_columns": [label for label, _line in SUMMARY_COLUMNS],
+            "children": [(child, summary(figures)) for child, figures in statistics.children],
+            "total": summary(statistics.figures),
+        },
+    )
+
+
+@login_required
+def download_statistics(request: HttpRequest, output_format: str) -> HttpResponse:
+    user: Any = request.user
+    unit = get_report_unit(user, request.GET.get("unit"))
+    day, _error = parse_day(request.GET.get("day"))
+    document = statistics_document(labor_statistics(unit, day), made_by=made_by(user))
+    return download(request, document, output_format)
