@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
@@ -134,11 +135,14 @@ def _targets(campaign: Campaign, units: list[Unit], level: int) -> dict[int, int
 
 
 def round_progress(
-    campaign: Campaign, total: ProgressRow, today: datetime.date
+    campaign: Campaign,
+    total: ProgressRow,
+    today: datetime.date,
+    rounds: Iterable[Round] | None = None,
 ) -> list[RoundProgress]:
     """Each round's due count (its share of the target) against what is done now."""
     result = []
-    for round_ in campaign.rounds.all():
+    for round_ in campaign.rounds.all() if rounds is None else rounds:
         done_key = "collected" if round_.kind == RoundKind.COLLECTION else "entered"
         base = total.target if round_.kind == RoundKind.COLLECTION else total.counts["accepted"]
         due = round(base * round_.target_percent / 100) if base else None
@@ -156,3 +160,17 @@ def round_progress(
 def next_deadline(rounds: list[RoundProgress]) -> RoundProgress | None:
     upcoming = [r for r in rounds if r.days_left >= 0]
     return min(upcoming, key=lambda r: r.days_left) if upcoming else None
+
+
+def late_units(
+    campaign: Campaign, rows: list[ProgressRow], today: datetime.date
+) -> dict[int, list[RoundProgress]]:
+    """The units behind a round whose deadline has passed, with those rounds."""
+    rounds = list(campaign.rounds.all())
+    late: dict[int, list[RoundProgress]] = {}
+    for row in rows:
+        assert row.unit is not None
+        overdue = [r for r in round_progress(campaign, row, today, rounds) if r.overdue]
+        if overdue:
+            late[row.unit.pk] = overdue
+    return late

@@ -17,6 +17,7 @@ from laodong.campaigns.access import campaigns_in_scope, get_campaign_for_user
 from laodong.campaigns.forms import CampaignForm
 from laodong.campaigns.models import Campaign, Target
 from laodong.campaigns.progress import (
+    late_units,
     next_deadline,
     progress_by_unit,
     round_progress,
@@ -141,6 +142,7 @@ def view_campaign(request: HttpRequest, pk: int) -> HttpResponse:
             if unit != user.unit
             else [],
             "rows": rows,
+            "late": late_units(campaign, rows, today),
             "total": total,
             "rounds": rounds,
             "next_round": next_deadline(rounds),

@@ -6,9 +6,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from laodong.accounts.permissions import Capability
 from laodong.audit.models import record_event
+from laodong.campaigns.access import campaigns_in_scope, get_campaign_for_user
 from laodong.reports.access import get_report_unit, parse_day, trail
 from laodong.reports.documents import CONTENT_TYPES, Document
+from laodong.reports.progress import progress_document
 from laodong.reports.statistics import (
     SUMMARY_COLUMNS,
     labor_statistics,
@@ -66,4 +69,22 @@ def download_statistics(request: HttpRequest, output_format: str) -> HttpRespons
     unit = get_report_unit(user, request.GET.get("unit"))
     day, _error = parse_day(request.GET.get("day"))
     document = statistics_document(labor_statistics(unit, day), made_by=made_by(user))
+    return download(request, document, output_format)
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """Every report the user may make for their unit."""
+    user: Any = request.user
+    unit = get_report_unit(user, None)
+    campaigns = campaigns_in_scope(user).order_by("-collection_start", "-pk")
+    return render(request, "reports/index.html", {"unit": unit, "campaigns": campaigns})
+
+
+@login_required
+def download_progress(request: HttpRequest, campaign_pk: int, output_format: str) -> HttpResponse:
+    user: Any = request.user
+    unit = get_report_unit(user, request.GET.get("unit"))
+    campaign = get_campaign_for_user(user, campaign_pk, Capability.VIEW_REPORTS)
+    document = progress_document(campaign, unit, made_by=made_by(user))
     return download(request, document, output_format)

@@ -1,0 +1,131 @@
+"""The progress report of a campaign (in the style of the annex Bắc Giang's plan 72 asks for):
+per unit and round, target, listed, collected, accepted, handed over, entered, and late units."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from laodong.campaigns.models import Campaign
+from laodong.campaigns.progress import (
+    ProgressRow,
+    late_units,
+    progress_by_unit,
+    round_progress,
+)
+from laodong.reports.documents import Document, Section
+from laodong.units.models import Unit
+
+
+def _percent(part: int, whole: int | None) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _cells(label: str, row: ProgressRow) -> list[str | int | float | None]:
+    counts = row.counts
+    base = row.target or counts.get("listed") or None
+    return [
+        label,
+        row.target,
+        counts["listed"],
+        counts["collected"],
+        _percent(counts["collected"], base),
+        counts["accepted"],
+        counts["returned"],
+        counts["handed_over"],
+        counts["entered"],
+        _percent(counts["entered"], base),
+        counts["not_enterable"],
+    ]
+
+
+def progress_document(
+    campaign: Campaign, unit: Unit, *, made_by: str, today: datetime.date | None = None
+) -> Document:
+    """Progress of `campaign` in `unit`, by the units directly below it and by round."""
+    today = today or timezone.localdate()
+    rows, total = progress_by_unit(campaign, unit)
+    late = late_units(campaign, rows, today)
+    rounds = list(campaign.rounds.all())
+    document = Document(
+        kind="progress",
+        title=_("Báo cáo tiến độ thu thập, cập nhật thông tin người lao động"),
+        period=_("%(campaign)s — số liệu đến ngày %(day)s")
+        % {"campaign": campaign.title, "day": f"{today:%d/%m/%Y}"},
+        unit=unit,
+        made_by=made_by,
+    )
+    by_unit = Section(
+        _("1. Tiến độ theo đơn vị"),
+        [
+            _("Đơn vị"),
+            _("Chỉ tiêu"),
+            _("Công an lập danh sách"),
+            _("Đã thu thập"),
+            _("% thu thập"),
+            _("Đã nghiệm thu"),
+            _("Bị trả lại"),
+            _("Đã bàn giao"),
+            _("Đã nhập CSDL"),
+            _("% nhập"),
+            _("Không nhập được"),
+        ],
+        note=_(
+            "Dòng màu đỏ: đơn vị chậm so với đợt đã hết hạn. Tỷ lệ tính trên chỉ tiêu, "
+            "hoặc trên số Công an lập danh sách khi chưa có chỉ tiêu."
+        ),
+    )
+    for row in rows:
+        assert row.unit is not None
+        by_unit.add(*_cells(row.unit.label(), row), late=row.unit.pk in late)
+    by_unit.add(*_cells(_("Cộng"), total), depth=0)
+    document.sections.append(by_unit)
+
+    by_round = Section(
+        _("2. Tiến độ theo đợt"),
+        [_("Đợt"), _("Hạn"), _("Phải đạt"), _("Đã đạt"), "%", _("Số đơn vị chậm"), _("Tình hình")],
+    )
+    for progress in round_progress(campaign, total, today, rounds):
+        behind = sum(
+            1 for overdue in late.values() if any(r.round.pk == progress.round.pk for r in overdue)
+        )
+        if progress.overdue:
+            state = _("Quá hạn %(days)s ngày") % {"days": progress.days_overdue}
+        elif progress.days_left < 0:
+            state = _("Đã qua hạn, đạt")
+        else:
+            state = _("Còn %(days)s ngày") % {"days": progress.days_left}
+        by_round.add(
+            str(progress.round),
+            f"{progress.round.deadline:%d/%m/%Y}",
+            progress.due,
+            progress.done,
+            _percent(progress.done, progress.due),
+            behind,
+            state,
+            late=progress.overdue,
+        )
+    if rounds:
+        document.sections.append(by_round)
+
+    if late:
+        names = {row.unit.pk: row.unit.label() for row in rows if row.unit is not None}
+        lagging = Section(
+            _("3. Đơn vị chậm tiến độ"),
+            [_("Đơn vị"), _("Đợt"), _("Hạn"), _("Phải đạt"), _("Đã đạt"), _("Số ngày quá hạn")],
+        )
+        for unit_pk, overdue in late.items():
+            for progress in overdue:
+                lagging.add(
+                    names[unit_pk],
+                    str(progress.round),
+                    f"{progress.round.deadline:%d/%m/%Y}",
+                    progress.due,
+                    progress.done,
+                    progress.days_overdue,
+                    late=True,
+                )
+        document.sections.append(lagging)
+    return document
