@@ -113,11 +113,15 @@ def end_of_day(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(following)
 
 
+def in_force_on(day: datetime.date) -> Q:
+    """The periods in force at the end of `day`."""
+    moment = end_of_day(day)
+    return Q(valid_from__lt=moment) & (Q(valid_to__isnull=True) | Q(valid_to__gte=moment))
+
+
 def periods_on(day: datetime.date) -> Q:
     """The periods in force at the end of `day` for people aged 15 or more on that day."""
-    moment = end_of_day(day)
-    in_force = Q(valid_from__lt=moment) & (Q(valid_to__isnull=True) | Q(valid_to__gte=moment))
-    return in_force & Q(birth_date__lte=years_before(day, 15))
+    return in_force_on(day) & Q(birth_date__lte=years_before(day, 15))
 
 
 def _age_group(day: datetime.date) -> Case:
@@ -134,7 +138,8 @@ def base_level(unit: Unit) -> str:
     return "village_id" if unit.level >= Level.COMMUNE else "commune_id"
 
 
-def _scope(unit: Unit) -> Q:
+def scope_of(unit: Unit) -> Q:
+    """The periods of people living in `unit`."""
     if unit.level == Level.VILLAGE:
         return Q(village_id=unit.pk)
     if unit.level == Level.COMMUNE:
@@ -157,7 +162,7 @@ def count_cells(unit: Unit, day: datetime.date) -> dict[int, Cells]:
             cursor.execute("SET LOCAL work_mem = '64MB'")
     group_by = base_level(unit)
     rows = (
-        PersonPeriod.objects.filter(_scope(unit) & periods_on(day))
+        PersonPeriod.objects.filter(scope_of(unit) & periods_on(day))
         .annotate(age_group=_age_group(day))
         .values_list(group_by, "sex", "age_group", "activity_status")
         .annotate(

@@ -10,6 +10,8 @@ urlpatterns = [
         name="reports-download-progress",
     ),
     path("statistics/", views.view_statistics, name="reports-view-statistics"),
+    path("changes/", views.view_changes, name="reports-view-changes"),
+    path("changes/<str:output_format>/", views.download_changes, name="reports-download-changes"),
     path(
         "statistics/<str:output_format>/",
         views.download_statistics,

@@ -1,15 +1,19 @@
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from laodong.accounts.permissions import Capability
 from laodong.audit.models import record_event
 from laodong.campaigns.access import campaigns_in_scope, get_campaign_for_user
 from laodong.reports.access import get_report_unit, parse_day, trail
+from laodong.reports.changes import changes_document, labor_changes
 from laodong.reports.documents import CONTENT_TYPES, Document
 from laodong.reports.progress import progress_document
 from laodong.reports.statistics import (
@@ -87,4 +91,48 @@ def download_progress(request: HttpRequest, campaign_pk: int, output_format: str
     unit = get_report_unit(user, request.GET.get("unit"))
     campaign = get_campaign_for_user(user, campaign_pk, Capability.VIEW_REPORTS)
     document = progress_document(campaign, unit, made_by=made_by(user))
+    return download(request, document, output_format)
+
+
+def _changes_request(request: HttpRequest) -> tuple[Any, Any, Any, list[str]]:
+    user: Any = request.user
+    unit = get_report_unit(user, request.GET.get("unit"))
+    today = timezone.localdate()
+    end, end_error = parse_day(request.GET.get("end"))
+    start, start_error = parse_day(
+        request.GET.get("start"), default=today.replace(month=1, day=1) - datetime.timedelta(1)
+    )
+    errors = [e for e in (start_error, end_error) if e]
+    if start >= end:
+        errors.append(_("Ngày đầu kỳ phải trước ngày cuối kỳ; đang hiện từ đầu năm đến hôm nay."))
+        start, end = today.replace(month=1, day=1) - datetime.timedelta(1), today
+    return unit, start, end, errors
+
+
+@login_required
+def view_changes(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    unit, start, end, errors = _changes_request(request)
+    changes = labor_changes(unit, start, end)
+    document = changes_document(changes, made_by=made_by(user))
+    return render(
+        request,
+        "reports/changes_view.html",
+        {
+            "unit": unit,
+            "start": start,
+            "end": end,
+            "errors": errors,
+            "trail": trail(user, unit),
+            "changes": changes,
+            "document": document,
+        },
+    )
+
+
+@login_required
+def download_changes(request: HttpRequest, output_format: str) -> HttpResponse:
+    user: Any = request.user
+    unit, start, end, _errors = _changes_request(request)
+    document = changes_document(labor_changes(unit, start, end), made_by=made_by(user))
     return download(request, document, output_format)

@@ -39,12 +39,14 @@ def make_person(
     )
     starts = [values.get("from", moment(datetime.date(2026, 1, 1))) for values in periods]
     for number, values in enumerate(periods, start=1):
-        codes = {key: value for key, value in values.items() if key not in ("from", "village")}
+        codes = {
+            key: value for key, value in values.items() if key not in ("from", "village", "source")
+        }
         place = values.get("village", village)
         PersonPeriod.objects.create(
             person=person,
             number=number,
-            source=Source.COLLECTION if number == 1 else Source.UPDATE,
+            source=values.get("source", Source.COLLECTION if number == 1 else Source.UPDATE),
             valid_from=starts[number - 1],
             valid_to=starts[number] if number < len(periods) else None,
             village=place,

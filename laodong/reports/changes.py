@@ -1,0 +1,158 @@
+"""Changes (biến động) of a unit's labor force between two dates, from the register's periods."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from laodong.register.models import PersonPeriod, Source
+from laodong.reports.documents import Document, Section
+from laodong.reports.statistics import (
+    ACTIVITIES,
+    end_of_day,
+    in_force_on,
+    periods_on,
+    scope_of,
+    years_before,
+)
+from laodong.units.models import Unit
+
+ACTIVITY_LABELS = {
+    1: gettext_lazy("Có việc làm"),
+    2: gettext_lazy("Thất nghiệp"),
+    3: gettext_lazy("Không tham gia HĐKT"),
+    0: gettext_lazy("Chưa xác định"),
+}
+# The matrix's rows: where each person stood on the first date.
+NOT_YET = -1  # not in the register, or not yet 15, on the first date
+
+
+@dataclass
+class Changes:
+    unit: Unit
+    start: datetime.date
+    end: datetime.date
+    people_at_start: int = 0
+    people_at_end: int = 0
+    newly_15: int = 0
+    newly_collected: int = 0
+    moved_in: int = 0
+    moved_out: int = 0
+    corrections: int = 0
+    corrected_people: int = 0
+    updates: int = 0
+    # (activity on the start date or NOT_YET, activity on the end date) → people
+    matrix: dict[tuple[int, int], int] = field(default_factory=dict)
+
+
+def labor_changes(unit: Unit, start: datetime.date, end: datetime.date) -> Changes:
+    """What changed in `unit` after the end of `start` up to the end of `end`."""
+    result = Changes(unit=unit, start=start, end=end)
+    scope = scope_of(unit)
+    before, after = end_of_day(start), end_of_day(end)
+    at_end = PersonPeriod.objects.filter(scope & periods_on(end))
+    at_start = PersonPeriod.objects.filter(scope & periods_on(start))
+    result.people_at_end = at_end.count()
+    result.people_at_start = at_start.count()
+    result.newly_15 = at_end.filter(
+        birth_date__gt=years_before(start, 15), birth_date__lte=years_before(end, 15)
+    ).count()
+    result.newly_collected = PersonPeriod.objects.filter(
+        scope, number=1, valid_from__gte=before, valid_from__lt=after
+    ).count()
+    edits = PersonPeriod.objects.filter(scope, valid_from__gte=before, valid_from__lt=after)
+    counted = edits.aggregate(
+        corrections=Count("pk", filter=Q(source=Source.CORRECTION)),
+        corrected=Count("person", filter=Q(source=Source.CORRECTION), distinct=True),
+        updates=Count("pk", filter=Q(number__gt=1) & ~Q(source=Source.CORRECTION)),
+    )
+    result.corrections = counted["corrections"]
+    result.corrected_people = counted["corrected"]
+    result.updates = counted["updates"]
+
+    same_person_then = PersonPeriod.objects.filter(person=OuterRef("person")).filter(
+        in_force_on(start)
+    )
+    same_person_now = PersonPeriod.objects.filter(person=OuterRef("person")).filter(
+        in_force_on(end)
+    )
+    moves_in = at_end.filter(
+        Exists(same_person_then), ~Exists(same_person_then.filter(scope))
+    ).count()
+    result.moved_in = moves_in
+    result.moved_out = at_start.filter(
+        Exists(same_person_now), ~Exists(same_person_now.filter(scope))
+    ).count()
+    # The activity of each person here at the end, beside their activity here at the start
+    # (if they were here, 15 or older, then).
+    then_here = same_person_then.filter(scope, birth_date__lte=years_before(start, 15))
+    rows = (
+        at_end.annotate(then=Subquery(then_here.values("activity_status")[:1]))
+        .values_list("then", "activity_status")
+        .annotate(people=Count("pk"))
+        .order_by()
+    )
+    for then, now, people in rows:
+        key = (NOT_YET if then is None else then, now if now in ACTIVITIES else 0)
+        result.matrix[key] = result.matrix.get(key, 0) + people
+    return result
+
+
+def changes_document(changes: Changes, *, made_by: str) -> Document:
+    document = Document(
+        kind="changes",
+        title=_("Biến động người lao động"),
+        period=_("Từ ngày %(start)s đến hết ngày %(end)s")
+        % {
+            "start": f"{changes.start + datetime.timedelta(days=1):%d/%m/%Y}",
+            "end": f"{changes.end:%d/%m/%Y}",
+        },
+        unit=changes.unit,
+        made_by=made_by,
+    )
+    summary = Section(_("1. Tổng hợp biến động"), [_("Chỉ tiêu"), _("Số người")])
+    summary.add(
+        _("Người từ 15 tuổi trở lên đầu kỳ (hết ngày %(day)s)")
+        % {"day": f"{changes.start:%d/%m/%Y}"},
+        changes.people_at_start,
+        depth=0,
+    )
+    summary.add(_("Mới đủ 15 tuổi trong kỳ"), changes.newly_15)
+    summary.add(_("Thu thập mới trong kỳ"), changes.newly_collected)
+    summary.add(_("Chuyển đến"), changes.moved_in)
+    summary.add(_("Chuyển đi"), changes.moved_out)
+    summary.add(_("Lượt sửa sai thông tin"), changes.corrections)
+    summary.add(_("Số người được sửa sai"), changes.corrected_people, depth=2)
+    summary.add(_("Lượt cập nhật biến động"), changes.updates)
+    summary.add(
+        _("Người từ 15 tuổi trở lên cuối kỳ (hết ngày %(day)s)")
+        % {"day": f"{changes.end:%d/%m/%Y}"},
+        changes.people_at_end,
+        depth=0,
+    )
+    document.sections.append(summary)
+    order = (1, 2, 3, 0)
+    matrix = Section(
+        _("2. Chuyển đổi tình trạng hoạt động kinh tế (hàng: đầu kỳ; cột: cuối kỳ)"),
+        [_("Đầu kỳ \\ Cuối kỳ"), *(str(ACTIVITY_LABELS[a]) for a in order), _("Cộng")],
+        note=_(
+            "Hàng “Chưa có / chưa đủ 15 tuổi”: người chưa có trong cơ sở dữ liệu của đơn vị, "
+            "hoặc chưa đủ 15 tuổi, vào đầu kỳ."
+        ),
+    )
+    for then, label in [
+        *((a, ACTIVITY_LABELS[a]) for a in order),
+        (NOT_YET, _("Chưa có / chưa đủ 15 tuổi")),
+    ]:
+        values = [changes.matrix.get((then, now), 0) for now in order]
+        matrix.add(str(label), *values, sum(values))
+    totals = [
+        sum(changes.matrix.get((then, now), 0) for then in (*order, NOT_YET)) for now in order
+    ]
+    matrix.add(_("Cộng"), *totals, sum(totals), depth=0)
+    document.sections.append(matrix)
+    return document
