@@ -33,6 +33,8 @@ class Capability(StrEnum):
     VIEW_PAYMENTS = "view_payments"
     # Reports (issue 5): aggregate figures only, no personal data.
     VIEW_REPORTS = "view_reports"
+    # The register as a spreadsheet (personal data: logged, ID masked unless VIEW_FULL_ID).
+    EXPORT_REGISTER = "export_register"
 
 
 _ALL = frozenset(Capability)
@@ -72,6 +74,7 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.HAND_OVER_FORMS,
             Capability.VIEW_PAYMENTS,
             Capability.VIEW_REPORTS,
+            Capability.EXPORT_REGISTER,
         }
     ),
     # The police give the 15+ list, receive handovers and enter the forms.
@@ -84,6 +87,7 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.IMPORT_POLICE_LIST,
             Capability.RECEIVE_FORMS,
             Capability.VIEW_REPORTS,
+            Capability.EXPORT_REGISTER,
         }
     ),
     # Leaders approve and report; they see the register with IDs masked and do not key forms.
@@ -100,6 +104,7 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.ASSIGN_WORK,
             Capability.VIEW_PAYMENTS,
             Capability.VIEW_REPORTS,
+            Capability.EXPORT_REGISTER,
         }
     ),
     # Finance settles payment per enumerator, so it needs to see who the enumerators are.
@@ -120,6 +125,7 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_CAMPAIGNS,
             Capability.MANAGE_CAMPAIGNS,
             Capability.VIEW_REPORTS,
+            Capability.EXPORT_REGISTER,
         }
     ),
     Role.PROVINCE_POLICE: frozenset(
@@ -129,6 +135,7 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_FULL_ID,
             Capability.VIEW_CAMPAIGNS,
             Capability.VIEW_REPORTS,
+            Capability.EXPORT_REGISTER,
         }
     ),
     Role.SYSTEM_ADMINISTRATOR: _ALL,

@@ -10,6 +10,7 @@ urlpatterns = [
         name="reports-download-progress",
     ),
     path("statistics/", views.view_statistics, name="reports-view-statistics"),
+    path("export/", views.export_people, name="reports-export-people"),
     path("changes/", views.view_changes, name="reports-view-changes"),
     path("changes/<str:output_format>/", views.download_changes, name="reports-download-changes"),
     path(

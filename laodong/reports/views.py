@@ -4,17 +4,19 @@ import datetime
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from laodong.accounts.permissions import Capability
+from laodong.accounts.permissions import Capability, has_capability, require_capability
 from laodong.audit.models import record_event
 from laodong.campaigns.access import campaigns_in_scope, get_campaign_for_user
+from laodong.register.models import Person
 from laodong.reports.access import get_report_unit, parse_day, trail
 from laodong.reports.changes import changes_document, labor_changes
 from laodong.reports.documents import CONTENT_TYPES, Document
+from laodong.reports.export import export_register
 from laodong.reports.progress import progress_document
 from laodong.reports.statistics import (
     SUMMARY_COLUMNS,
@@ -22,6 +24,7 @@ from laodong.reports.statistics import (
     statistics_document,
     summary,
 )
+from laodong.units.querysets import subtree_filter
 
 
 def made_by(user: Any) -> str:
@@ -136,3 +139,35 @@ def download_changes(request: HttpRequest, output_format: str) -> HttpResponse:
     unit, start, end, _errors = _changes_request(request)
     document = changes_document(labor_changes(unit, start, end), made_by=made_by(user))
     return download(request, document, output_format)
+
+
+@login_required
+def export_people(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """Choose the options (GET), then stream the register of the unit (POST)."""
+    user: Any = request.user
+    unit = get_report_unit(user, request.GET.get("unit") or request.POST.get("unit"))
+    require_capability(user, Capability.EXPORT_REGISTER)
+    may_see_all = has_capability(user, Capability.VIEW_FULL_ID)
+    people = Person.objects.filter(subtree_filter(unit.path, prefix="village__"))
+    if request.method != "POST":
+        return render(
+            request,
+            "reports/export_form.html",
+            {"unit": unit, "trail": trail(user, unit), "may_see_all": may_see_all},
+        )
+    output_format = request.POST.get("format", "xlsx")
+    if output_format not in ("xlsx", "csv"):
+        output_format = "xlsx"
+    stream = export_register(
+        acting_user=user,
+        unit=unit,
+        people=people,
+        output_format=output_format,
+        full_id=may_see_all and request.POST.get("full_id") == "on",
+        sensitive=may_see_all and request.POST.get("sensitive") == "on",
+    )
+    response = StreamingHttpResponse(stream, content_type=CONTENT_TYPES[output_format])
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    name = f"nguoi-lao-dong-{unit.code or unit.pk}-{stamp}.{output_format}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
