@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -91,11 +91,15 @@ def _counter_filters() -> dict[str, Q]:
 
 
 COUNTER_FILTERS = _counter_filters()
-COUNTERS = ("people", *COUNTER_FILTERS)
+# Age groups are counters too rather than a grouping column: the planner cannot estimate how many
+# groups an expression makes, and with it misjudged a few thousand groups as hundreds of
+# thousands and sorted millions of rows on disk instead of hashing them.
+AGE_COUNTERS = tuple(f"age={index}" for index in range(len(AGE_GROUPS)))
+COUNTERS = ("people", *AGE_COUNTERS, *COUNTER_FILTERS)
 _INDEX = {name: index for index, name in enumerate(COUNTERS)}
 
-# (sex, age group index, activity status) → counts in COUNTERS order.
-CellKey = tuple[int, int, int]
+# (sex, activity status) → counts in COUNTERS order.
+CellKey = tuple[int, int]
 Cells = dict[CellKey, list[int]]
 
 
@@ -124,13 +128,26 @@ def periods_on(day: datetime.date) -> Q:
     return in_force_on(day) & Q(birth_date__lte=years_before(day, 15))
 
 
-def _age_group(day: datetime.date) -> Case:
-    whens = [
-        When(birth_date__gt=years_before(day, upper + 1), then=Value(index))
-        for index, (_lower, upper) in enumerate(AGE_GROUPS)
-        if upper is not None
-    ]
-    return Case(*whens, default=Value(len(AGE_GROUPS) - 1), output_field=IntegerField())
+def age_filters(day: datetime.date) -> dict[str, Q]:
+    """The age-group counters on `day` (age in full years, as the form computes it)."""
+    filters = {}
+    for name, (lower, upper) in zip(AGE_COUNTERS, AGE_GROUPS, strict=True):
+        condition = Q(birth_date__lte=years_before(day, lower))
+        if upper is not None:
+            condition &= Q(birth_date__gt=years_before(day, upper + 1))
+        filters[name] = condition
+    return filters
+
+
+def aggregates(day: datetime.date) -> dict[str, Count]:
+    """Every counter of the statistics query, in COUNTERS order."""
+    return {
+        "people": Count("pk"),
+        **{
+            name: Count("pk", filter=condition)
+            for name, condition in {**age_filters(day), **COUNTER_FILTERS}.items()
+        },
+    }
 
 
 def base_level(unit: Unit) -> str:
@@ -155,26 +172,24 @@ def count_cells(unit: Unit, day: datetime.date) -> dict[int, Cells]:
     """Run the one query: cells per lowest unit (village or commune) under `unit`."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            # A scan of a few hundred MB to a few thousand groups: compiling it (JIT) costs more
-            # than it saves, and the group count is misestimated into a disk sort without room
-            # for a hash table.
+            # One scan of a few hundred MB into a few thousand groups: compiling the
+            # expressions (JIT) costs more than it saves.
             cursor.execute("SET LOCAL jit = off")
             cursor.execute("SET LOCAL work_mem = '64MB'")
-    group_by = base_level(unit)
-    rows = (
+    cells: dict[int, Cells] = {}
+    for base, sex, activity, *counts in statistics_query(unit, day):
+        cells.setdefault(base, {})[(sex, activity)] = counts
+    return cells
+
+
+def statistics_query(unit: Unit, day: datetime.date) -> QuerySet[PersonPeriod, Any]:
+    """The one GROUP BY: (lowest unit, sex, activity status) with every counter."""
+    return (
         PersonPeriod.objects.filter(scope_of(unit) & periods_on(day))
-        .annotate(age_group=_age_group(day))
-        .values_list(group_by, "sex", "age_group", "activity_status")
-        .annotate(
-            people=Count("pk"),
-            **{name: Count("pk", filter=condition) for name, condition in COUNTER_FILTERS.items()},
-        )
+        .values_list(base_level(unit), "sex", "activity_status")
+        .annotate(**aggregates(day))
         .order_by()
     )
-    cells: dict[int, Cells] = {}
-    for base, sex, age_group, activity, *counts in rows:
-        cells.setdefault(base, {})[(sex, age_group, activity)] = counts
-    return cells
 
 
 def _add(total: Cells, cells: Cells) -> None:
@@ -196,16 +211,13 @@ class Figures:
         counter: str = "people",
         *,
         sex: int | None = None,
-        age_group: int | None = None,
         activity: int | None = None,
     ) -> int:
         index = _INDEX[counter]
         return sum(
             counts[index]
-            for (cell_sex, cell_age, cell_activity), counts in self.cells.items()
-            if (sex is None or cell_sex == sex)
-            and (age_group is None or cell_age == age_group)
-            and (activity is None or cell_activity == activity)
+            for (cell_sex, cell_activity), counts in self.cells.items()
+            if (sex is None or cell_sex == sex) and (activity is None or cell_activity == activity)
         )
 
 
@@ -259,13 +271,13 @@ def _child_path(parent_path: str, path: str) -> str:
 
 @dataclass(frozen=True)
 class Line:
-    """One row of a table: the people of `activity` (None = everyone) in `age_group`, having
-    `counter`. `rest_of` names lines whose sum is taken off this one ("not stated")."""
+    """One row of a table: the people of `activity` (None = everyone) having `counter`.
+
+    `rest_of` names lines whose sum is taken off this one ("not stated")."""
 
     label: str | Promise
     counter: str = "people"
     activity: int | None = None
-    age_group: int | None = None
     depth: int = 1  # 0 = total, 1 = item, 2 = sub-item
     sum_of: tuple[Line, ...] = ()  # a sub-total: the sum of these lines
     rest_of: tuple[Line, ...] = ()
@@ -298,7 +310,7 @@ class Table:
 
 def _value(figures: Figures, line: Line, sex: int | None) -> int:
     def one(counter: str) -> int:
-        return figures.count(counter, sex=sex, age_group=line.age_group, activity=line.activity)
+        return figures.count(counter, sex=sex, activity=line.activity)
 
     if line.sum_of:
         value = sum(_value(figures, part, sex) for part in line.sum_of)
@@ -408,8 +420,8 @@ def build_tables(figures: Figures) -> list[Table]:
     all_employed = _("Tổng số người có việc làm")
     all_unemployed = _("Tổng số người thất nghiệp")
     ages = [
-        Line(f"{lower}–{upper}" if upper else f"{lower}+", age_group=index)
-        for index, (lower, upper) in enumerate(AGE_GROUPS)
+        Line(f"{lower}–{upper}" if upper else f"{lower}+", counter)
+        for counter, (lower, upper) in zip(AGE_COUNTERS, AGE_GROUPS, strict=True)
     ]
     return [
         _table("age", _("Theo nhóm tuổi và giới tính"), figures, [Line(everyone, depth=0), *ages]),
