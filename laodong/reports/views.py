@@ -9,14 +9,18 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from laodong.accounts.models import Role
 from laodong.accounts.permissions import Capability, has_capability, require_capability
 from laodong.audit.models import record_event
 from laodong.campaigns.access import campaigns_in_scope, get_campaign_for_user
+from laodong.campaigns.progress import progress_by_unit
 from laodong.register.models import Person
+from laodong.reports import charts as charts_module
 from laodong.reports.access import get_report_unit, parse_day, trail
 from laodong.reports.changes import changes_document, labor_changes
 from laodong.reports.documents import CONTENT_TYPES, Document
 from laodong.reports.export import export_register
+from laodong.reports.periodic import HALF_YEAR, YEAR, periodic_document
 from laodong.reports.progress import progress_document
 from laodong.reports.statistics import (
     SUMMARY_COLUMNS,
@@ -84,8 +88,29 @@ def index(request: HttpRequest) -> HttpResponse:
     """Every report the user may make for their unit."""
     user: Any = request.user
     unit = get_report_unit(user, None)
-    campaigns = campaigns_in_scope(user).order_by("-collection_start", "-pk")
-    return render(request, "reports/index.html", {"unit": unit, "campaigns": campaigns})
+    campaigns = list(
+        campaigns_in_scope(user).select_related("owner_unit").order_by("-collection_start", "-pk")
+    )
+    figures = labor_statistics(unit, timezone.localdate()).figures
+    charts = [charts_module.activity_chart(figures), charts_module.age_sex_chart(figures)]
+    current = next((c for c in campaigns if c.closed_at is None), None)
+    progress = None
+    if current is not None:
+        rows, _total = progress_by_unit(current, unit)
+        police = user.role in (Role.COMMUNE_POLICE, Role.PROVINCE_POLICE)
+        progress = charts_module.progress_chart(rows, police=police)
+    return render(
+        request,
+        "reports/index.html",
+        {
+            "unit": unit,
+            "campaigns": campaigns,
+            "current": current,
+            "progress_chart": progress,
+            "charts": charts,
+            "people": figures.count(),
+        },
+    )
 
 
 @login_required
@@ -171,3 +196,44 @@ def export_people(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     name = f"nguoi-lao-dong-{unit.code or unit.pk}-{stamp}.{output_format}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def _periodic_request(request: HttpRequest) -> tuple[Any, int, str]:
+    user: Any = request.user
+    unit = get_report_unit(user, request.GET.get("unit"))
+    today = timezone.localdate()
+    raw_year = request.GET.get("year", "")
+    year = (
+        int(raw_year) if raw_year.isdigit() and 2020 <= int(raw_year) <= today.year else today.year
+    )
+    kind = request.GET.get("kind")
+    if kind not in (HALF_YEAR, YEAR):
+        kind = HALF_YEAR if today.month <= 6 else YEAR
+    return unit, year, kind
+
+
+@login_required
+def view_periodic(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    unit, year, kind = _periodic_request(request)
+    document = periodic_document(unit, year, kind, acting_user=user, made_by=made_by(user))
+    return render(
+        request,
+        "reports/periodic_view.html",
+        {
+            "unit": unit,
+            "year": year,
+            "kind": kind,
+            "years": list(range(timezone.localdate().year, 2022, -1)),
+            "trail": trail(user, unit),
+            "document": document,
+        },
+    )
+
+
+@login_required
+def download_periodic(request: HttpRequest, output_format: str) -> HttpResponse:
+    user: Any = request.user
+    unit, year, kind = _periodic_request(request)
+    document = periodic_document(unit, year, kind, acting_user=user, made_by=made_by(user))
+    return download(request, document, output_format)

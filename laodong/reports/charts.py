@@ -1,0 +1,102 @@
+"""Charts for the dashboards, drawn on the server as SVG with pygal.
+
+SVG drawn on the server needs no JavaScript and no download of a charting library: a cheap
+phone on a slow connection gets a few kilobytes that scale to its screen, and the page prints.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import pygal
+from django.utils.translation import gettext as _
+from pygal.style import Style
+
+from laodong.campaigns.progress import ProgressRow
+from laodong.reports.statistics import (
+    AGE_COUNTERS,
+    AGE_GROUPS,
+    EMPLOYED,
+    INACTIVE,
+    UNEMPLOYED,
+    Figures,
+)
+
+STYLE = Style(
+    font_family="system-ui, 'Segoe UI', Roboto, 'Noto Sans', sans-serif",
+    background="transparent",
+    plot_background="transparent",
+    foreground="#1f2937",
+    foreground_strong="#111827",
+    foreground_subtle="#6b7280",
+    colors=("#0b5394", "#e69138", "#6aa84f", "#cc0000", "#8e7cc3", "#999999"),
+    label_font_size=13,
+    major_label_font_size=13,
+    legend_font_size=13,
+    value_font_size=12,
+    title_font_size=15,
+)
+_SCRIPT = re.compile(r"<script\b.*?</script>", re.DOTALL)
+
+
+def _render(chart: Any) -> str:
+    # pygal adds a script for its optional tooltips; nothing here loads it, so leave it out.
+    return _SCRIPT.sub("", chart.render(is_unicode=True))
+
+
+def _options(height: int) -> dict[str, object]:
+    return {
+        "js": [],
+        "disable_xml_declaration": True,
+        "style": STYLE,
+        "height": height,
+        "width": 640,
+        "legend_at_bottom": True,
+        "legend_at_bottom_columns": 3,
+        "print_values": True,
+        "print_zeroes": False,
+        "show_y_guides": False,
+        "margin": 8,
+        "truncate_label": 28,
+    }
+
+
+def progress_chart(rows: Sequence[ProgressRow], *, police: bool = False) -> str:
+    """One bar group per unit: the target (or the police list) against what is done."""
+    height = 140 + 46 * len(rows)
+    chart = pygal.HorizontalBar(title=_("Tiến độ theo đơn vị"), **_options(height))
+    chart.x_labels = [row.unit.label() if row.unit else "" for row in rows]
+    if police:
+        chart.add(_("Đã bàn giao"), [row.counts.get("handed_over", 0) for row in rows])
+        chart.add(_("Đã nhập CSDL"), [row.counts.get("entered", 0) for row in rows])
+    else:
+        chart.add(_("Chỉ tiêu"), [row.target or row.counts.get("listed", 0) for row in rows])
+        chart.add(_("Đã thu thập"), [row.counts.get("collected", 0) for row in rows])
+        chart.add(_("Đã nghiệm thu"), [row.counts.get("accepted", 0) for row in rows])
+    return _render(chart)
+
+
+def activity_chart(figures: Figures) -> str:
+    """The labor force: employed, unemployed, outside it."""
+    chart = pygal.Pie(title=_("Tình trạng hoạt động kinh tế"), inner_radius=0.45, **_options(360))
+    for label, activity in (
+        (_("Có việc làm"), EMPLOYED),
+        (_("Thất nghiệp"), UNEMPLOYED),
+        (_("Không tham gia HĐKT"), INACTIVE),
+        (_("Chưa xác định"), 0),
+    ):
+        value = figures.count(activity=activity)
+        if value:
+            chart.add(label, value)
+    return _render(chart)
+
+
+def age_sex_chart(figures: Figures) -> str:
+    """Men and women of each age group."""
+    chart = pygal.Bar(title=_("Nhóm tuổi và giới tính"), **_options(340))
+    chart.x_labels = [f"{low}–{high}" if high else f"{low}+" for low, high in AGE_GROUPS]
+    for label, sex in ((_("Nam"), 1), (_("Nữ"), 2)):
+        chart.add(label, [figures.count(counter, sex=sex) for counter in AGE_COUNTERS])
+    return _render(chart)
