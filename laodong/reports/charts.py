@@ -32,11 +32,12 @@ STYLE = Style(
     foreground_strong="#111827",
     foreground_subtle="#6b7280",
     colors=("#0b5394", "#e69138", "#6aa84f", "#cc0000", "#8e7cc3", "#999999"),
-    label_font_size=13,
-    major_label_font_size=13,
-    legend_font_size=13,
-    value_font_size=12,
-    title_font_size=15,
+    # Drawn 480 units wide: on a 360-pixel phone screen these sizes still read as 11-12 px.
+    label_font_size=16,
+    major_label_font_size=16,
+    legend_font_size=14,
+    value_font_size=15,
+    title_font_size=18,
 )
 _SCRIPT = re.compile(r"<script\b.*?</script>", re.DOTALL)
 
@@ -52,20 +53,36 @@ def _options(height: int) -> dict[str, object]:
         "disable_xml_declaration": True,
         "style": STYLE,
         "height": height,
-        "width": 640,
+        "width": 480,
         "legend_at_bottom": True,
         "legend_at_bottom_columns": 3,
+        "truncate_legend": -1,
         "print_values": True,
         "print_zeroes": False,
         "show_y_guides": False,
         "margin": 8,
+        # pygal leaves too little room for a bottom legend under large axis labels.
+        "margin_bottom": 28,
+        "margin_right": 24,
         "truncate_label": 28,
     }
 
 
+def _ticks(largest: int) -> list[int]:
+    """About five round values from 0 past `largest`, so axis labels never run together."""
+    if largest <= 0:
+        return [0, 1]
+    raw = largest / 4
+    magnitude = 10 ** (len(str(int(raw))) - 1)
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    return list(range(0, largest + step, step))
+
+
 def progress_chart(rows: Sequence[ProgressRow], *, police: bool = False) -> str:
     """One bar group per unit: the target (or the police list) against what is done."""
-    height = 140 + 46 * len(rows)
+    # Horizontal bars are drawn from the bottom up; reversed, the first unit is on top.
+    rows = list(reversed(rows))
+    height = 120 + 44 * len(rows)
     chart = pygal.HorizontalBar(title=_("Tiến độ theo đơn vị"), **_options(height))
     chart.x_labels = [row.unit.label() if row.unit else "" for row in rows]
     if police:
@@ -75,19 +92,30 @@ def progress_chart(rows: Sequence[ProgressRow], *, police: bool = False) -> str:
         chart.add(_("Chỉ tiêu"), [row.target or row.counts.get("listed", 0) for row in rows])
         chart.add(_("Đã thu thập"), [row.counts.get("collected", 0) for row in rows])
         chart.add(_("Đã nghiệm thu"), [row.counts.get("accepted", 0) for row in rows])
+    largest = max(
+        [row.target or 0 for row in rows]
+        + [max(row.counts.values(), default=0) for row in rows]
+        + [0]
+    )
+    chart.y_labels = _ticks(largest)
     return _render(chart)
 
 
 def activity_chart(figures: Figures) -> str:
     """The labor force: employed, unemployed, outside it."""
     chart = pygal.Pie(title=_("Tình trạng hoạt động kinh tế"), inner_radius=0.45, **_options(360))
-    for label, activity in (
-        (_("Có việc làm"), EMPLOYED),
-        (_("Thất nghiệp"), UNEMPLOYED),
-        (_("Không tham gia HĐKT"), INACTIVE),
-        (_("Chưa xác định"), 0),
-    ):
-        value = figures.count(activity=activity)
+    parts = [
+        (label, figures.count(activity=activity))
+        for label, activity in (
+            (_("Có việc làm"), EMPLOYED),
+            (_("Thất nghiệp"), UNEMPLOYED),
+            (_("Không tham gia"), INACTIVE),
+            (_("Chưa xác định"), 0),
+        )
+    ]
+    # pygal clips a second row of legend under the chart: one row, one column per slice.
+    chart.config.legend_at_bottom_columns = max(1, sum(1 for _label, value in parts if value))
+    for label, value in parts:
         if value:
             chart.add(label, value)
     return _render(chart)
@@ -97,6 +125,11 @@ def age_sex_chart(figures: Figures) -> str:
     """Men and women of each age group."""
     chart = pygal.Bar(title=_("Nhóm tuổi và giới tính"), **_options(340))
     chart.x_labels = [f"{low}–{high}" if high else f"{low}+" for low, high in AGE_GROUPS]
-    for label, sex in ((_("Nam"), 1), (_("Nữ"), 2)):
-        chart.add(label, [figures.count(counter, sex=sex) for counter in AGE_COUNTERS])
+    series = [
+        (label, [figures.count(counter, sex=sex) for counter in AGE_COUNTERS])
+        for label, sex in ((_("Nam"), 1), (_("Nữ"), 2))
+    ]
+    for label, values in series:
+        chart.add(label, values)
+    chart.y_labels = _ticks(max(max(values) for _label, values in series))
     return _render(chart)

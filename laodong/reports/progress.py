@@ -7,6 +7,7 @@ import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from laodong.campaigns.models import Campaign
 from laodong.campaigns.progress import (
@@ -92,11 +93,15 @@ def progress_document(
             1 for overdue in late.values() if any(r.round.pk == progress.round.pk for r in overdue)
         )
         if progress.overdue:
-            state = _("Quá hạn %(days)s ngày") % {"days": progress.days_overdue}
+            state = ngettext(
+                "Quá hạn %(days)s ngày", "Quá hạn %(days)s ngày", progress.days_overdue
+            ) % {"days": progress.days_overdue}
         elif progress.days_left < 0:
             state = _("Đã qua hạn, đạt")
         else:
-            state = _("Còn %(days)s ngày") % {"days": progress.days_left}
+            state = ngettext("Còn %(days)s ngày", "Còn %(days)s ngày", progress.days_left) % {
+                "days": progress.days_left
+            }
         by_round.add(
             str(progress.round),
             f"{progress.round.deadline:%d/%m/%Y}",
