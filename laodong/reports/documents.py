@@ -68,7 +68,10 @@ class Document:
         """The body that makes the report, as in an official heading ("UBND XÃ CẨM TÂN")."""
         if self.unit.level == Level.COUNTRY:
             return "BỘ NỘI VỤ"
-        return f"UBND {self.unit.label().upper()}"
+        # A village has no people's committee: its figures are the commune's to issue.
+        issuing = self.unit.parent if self.unit.level == Level.VILLAGE else self.unit
+        assert issuing is not None
+        return f"UBND {issuing.label().upper()}"
 
     def filename(self, extension: str) -> str:
         return f"{self.kind}-{self.unit.code or self.unit.pk}-{self.made_at:%Y%m%d}.{extension}"
