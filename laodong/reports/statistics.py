@@ -174,8 +174,9 @@ def count_cells(unit: Unit, day: datetime.date) -> dict[int, Cells]:
         with connection.cursor() as cursor:
             # One scan of a few hundred MB into a few thousand groups: compiling the
             # expressions (JIT) costs more than it saves.
-            cursor.execute("SET LOCAL jit = off")
-            cursor.execute("SET LOCAL work_mem = '64MB'")
+            cursor.execute(
+                "SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)"
+            )
     cells: dict[int, Cells] = {}
     for base, sex, activity, *counts in statistics_query(unit, day):
         cells.setdefault(base, {})[(sex, activity)] = counts

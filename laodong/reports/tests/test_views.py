@@ -6,6 +6,7 @@ import io
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
@@ -84,7 +85,9 @@ def test_the_query_count_does_not_grow_with_units(
 ) -> None:
     client = login(users[Role.PROVINCE_LABOR_DEPARTMENT])
     client.get(STATISTICS)
-    with django_assert_num_queries(9) as few:
+    # One more on PostgreSQL: the report query's settings (JIT off, room for the hash table).
+    expected = 9 + (connection.vendor == "postgresql")
+    with django_assert_num_queries(expected) as few:
         client.get(STATISTICS, {"day": "22/11/2026"})
     from laodong.conftest import make_unit
     from laodong.units.models import Level
