@@ -67,14 +67,15 @@ JOIN LATERAL (SELECT CASE WHEN r < 0.70 THEN 1 WHEN r < 0.72 THEN 2 ELSE 3 END A
 JOIN bench_villages AS v ON v.slot = g %% (SELECT count(*) FROM bench_villages)
 """
 
-PERIODS_SQL = """
-INSERT INTO register_personperiod (
+INSERT_PERIODS = """INSERT INTO register_personperiod (
     person_id, number, source, valid_from, valid_to, village_id, commune_id, birth_date,
     sex, activity_status, employment_status, workplace_type, has_social_insurance,
     social_insurance_type, has_labor_contract, contract_type, unemployed_before,
     unemployment_duration, inactivity_reason, general_education, qualification, is_disabled,
     is_poor_household, is_near_poor_household, is_land_recovered_household, is_merit_relative,
-    is_ethnic_minority)
+    is_ethnic_minority)"""
+PERIODS_SQL = """
+{insert_periods}
 SELECT id, CASE WHEN id % 10 = 0 THEN 2 ELSE 1 END, 'collection',
     TIMESTAMPTZ '2026-01-01 08:00+07', NULL, village_id, commune_id, birth_date,
     sex::int, activity_status::int, coalesce(nullif(employment_status, '')::int, 0),
@@ -89,19 +90,13 @@ SELECT id, CASE WHEN id % 10 = 0 THEN 2 ELSE 1 END, 'collection',
     is_land_recovered_household, is_merit_relative, is_ethnic_minority
 FROM register_person;
 -- A tenth of the people changed once: their first period ran through 2025.
-INSERT INTO register_personperiod (
-    person_id, number, source, valid_from, valid_to, village_id, commune_id, birth_date,
-    sex, activity_status, employment_status, workplace_type, has_social_insurance,
-    social_insurance_type, has_labor_contract, contract_type, unemployed_before,
-    unemployment_duration, inactivity_reason, general_education, qualification, is_disabled,
-    is_poor_household, is_near_poor_household, is_land_recovered_household, is_merit_relative,
-    is_ethnic_minority)
+{insert_periods}
 SELECT person_id, 1, 'collection', TIMESTAMPTZ '2024-12-01 08:00+07', valid_from, village_id,
     commune_id, birth_date, sex, 3, 0, 0, 0, 0, 0, 0, 0, 0, 5, general_education,
     qualification, is_disabled, is_poor_household, is_near_poor_household,
     is_land_recovered_household, is_merit_relative, is_ethnic_minority
 FROM register_personperiod WHERE number = 2;
-"""
+""".replace("{insert_periods}", INSERT_PERIODS)
 
 
 def with_database(url: str, name: str) -> str:

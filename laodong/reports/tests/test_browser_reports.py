@@ -10,37 +10,11 @@ import pytest
 from openpyxl import load_workbook
 
 from laodong.accounts.models import Role
-from laodong.conftest import make_unit, make_user
+from laodong.conftest import Tree, make_user
 from laodong.core.tests.test_browser import ARTIFACTS, browser, sign_in  # noqa: F401
 from laodong.reports.tests.factories import hand_counted
-from laodong.units.models import Level, UnitType
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def build_province() -> None:
-    from laodong.conftest import Tree
-
-    country = make_unit("Việt Nam", Level.COUNTRY, None, "VN")
-    province = make_unit("Thanh Hóa", Level.PROVINCE, country, "38")
-    commune = make_unit("Xã Cẩm Tân", Level.COMMUNE, province, "15178")
-    other_commune = make_unit("Xã Cẩm Thạch", Level.COMMUNE, province, "15142")
-    other_province = make_unit(
-        "Hà Nội", Level.PROVINCE, country, "01", UnitType.THANH_PHO_TRUNG_UONG
-    )
-    tree = Tree(
-        country=country,
-        province=province,
-        commune=commune,
-        village=make_unit("Thôn 1", Level.VILLAGE, commune),
-        village2=make_unit("Thôn 2", Level.VILLAGE, commune),
-        other_commune=other_commune,
-        other_village=make_unit("Thôn Đông", Level.VILLAGE, other_commune),
-        other_province=other_province,
-        far_commune=make_unit("Phường Hoàn Kiếm", Level.COMMUNE, other_province, "00070"),
-    )
-    hand_counted(tree)
-    make_user(Role.PROVINCE_LABOR_DEPARTMENT, province, "sonoivu", full_name="Trần Thị Hạnh")
 
 
 def first_total(page: Any) -> str:
@@ -51,9 +25,10 @@ def test_province_officer_drills_down_and_downloads_the_same_figures(
     browser: Any,  # noqa: F811
     live_server: Any,
     tmp_path: Path,
-    request: pytest.FixtureRequest,
+    tree: Tree,
 ) -> None:
-    build_province()
+    hand_counted(tree)
+    make_user(Role.PROVINCE_LABOR_DEPARTMENT, tree.province, "sonoivu", full_name="Trần Thị Hạnh")
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(15000)

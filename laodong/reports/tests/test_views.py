@@ -72,6 +72,8 @@ def test_the_province_page_drills_down_to_communes_and_villages(
     with django_assert_max_num_queries(12):
         page = client.get(STATISTICS, {"day": "22/11/2026"}).content.decode()
     assert "Xã Cẩm Tân" in page and f"?unit={people.commune.pk}&amp;day=22/11/2026" in page
+    assert "<title>Thống kê người lao động · Tỉnh Thanh Hóa" in page
+    assert 'href="#units">Xem số liệu của 2 đơn vị trực thuộc' in page
     commune = client.get(STATISTICS, {"unit": people.commune.pk, "day": "22/11/2026"})
     assert [child.name for child, _values in commune.context["children"]] == ["Thôn 1", "Thôn 2"]
     assert commune.context["total"][0] == 6
