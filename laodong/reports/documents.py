@@ -130,13 +130,14 @@ def to_xlsx(document: Document) -> bytes:
         sheet.append([])
         line(section.title, font=bold, align="left")
         sheet.append(section.columns)
-        for cell in sheet[sheet.max_row]:
+        # Only the section's own columns: a wider section elsewhere must not box empty cells.
+        for cell in sheet[sheet.max_row][: len(section.columns)]:
             cell.font, cell.fill, cell.alignment, cell.border = bold, header_fill, centered, box
         for row in section.rows:
             label, *values = row.cells
             indent = "    " * max(row.depth - 1, 0)
             sheet.append([f"{indent}{label}", *values])
-            for column, cell in enumerate(sheet[sheet.max_row], start=1):
+            for column, cell in enumerate(sheet[sheet.max_row][: len(row.cells)], start=1):
                 cell.border = box
                 if column > 1:
                     cell.number_format = _number_format(cell.value)

@@ -125,6 +125,9 @@ def test_the_excel_file_holds_the_same_figures_and_is_logged(
     assert ["Xã Cẩm Tân", 6, 3, 1, 2, 1, 1, 2] in values
     assert ["Cộng", 7, 4, 1, 2, 2, 2, 3] in values
     assert ["Số liệu đến hết ngày 22/11/2026"] in values
+    # A five-column table does not box the empty cells beside it (the unit table is wider).
+    row = next(r for r in sheet.iter_rows() if r[0].value == "Tổng số người từ 15 tuổi trở lên")
+    assert row[4].border.left.style == "thin" and row[5].border.left.style is None
     event = AuditEvent.objects.get(action="reports.download")
     assert event.actor == users[Role.PROVINCE_LABOR_DEPARTMENT]
     assert event.details["format"] == "xlsx" and event.unit == people.province
