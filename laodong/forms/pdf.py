@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -64,13 +64,37 @@ def static_fonts() -> dict[str, Path]:
     return paths
 
 
+def add_static_fonts(pdf: FPDF) -> None:
+    """Register the regular, bold and italic cuts under FONT."""
+    for style, path in static_fonts().items():
+        pdf.add_font(FONT, style, str(path))
+
+
+def national_heading(pdf: FPDF, issuer: Sequence[tuple[str, str]]) -> None:
+    """The heading of an official document: the issuing body on the left (lines of (style,
+    text)), the national motto on the right with its rule underneath."""
+    half = (pdf.w - pdf.l_margin - pdf.r_margin) / 2
+    top = pdf.get_y()
+    for style, text in issuer:
+        pdf.set_font(FONT, style, 11)
+        pdf.multi_cell(half - 4, 5.5, text, align="C", new_x="LMARGIN", new_y="NEXT")
+    below_issuer = pdf.get_y()
+    pdf.set_font(FONT, "B", 11)
+    pdf.set_xy(pdf.l_margin + half, top)
+    pdf.multi_cell(half, 5.5, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align="C")
+    pdf.set_x(pdf.l_margin + half)
+    pdf.multi_cell(half, 5.5, "Độc lập - Tự do - Hạnh phúc", align="C")
+    line_y = pdf.get_y()
+    pdf.line(pdf.l_margin + half + 22, line_y, pdf.w - pdf.r_margin - 22, line_y)
+    pdf.set_xy(pdf.l_margin, max(line_y, below_issuer))
+
+
 class _Page(FPDF):
     def __init__(self) -> None:
         super().__init__(format="A4", unit="mm")
         self.set_margins(18, 14, 14)
         self.set_auto_page_break(True, margin=16)
-        for style, path in static_fonts().items():
-            self.add_font(FONT, style, str(path))
+        add_static_fonts(self)
         self.set_font(FONT, "", 11)
 
     def write_run(self, text: str, style: str = "", size: float = 11) -> None:

@@ -10,7 +10,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from laodong.forms.citizen_id import mask_id
-from laodong.forms.pdf import FONT, static_fonts
+from laodong.forms.pdf import FONT, add_static_fonts, national_heading
 from laodong.handover.models import Handover
 
 
@@ -19,8 +19,7 @@ class _Record(FPDF):
         super().__init__(format="A4", unit="mm")
         self.set_margins(20, 15, 15)
         self.set_auto_page_break(True, margin=15)
-        for style, path in static_fonts().items():
-            self.add_font(FONT, style, str(path))
+        add_static_fonts(self)
         self.set_font(FONT, "", 12)
 
     def footer(self) -> None:
@@ -43,18 +42,8 @@ def render_handover_pdf(
     pdf.set_title(f"Biên bản bàn giao phiếu số {handover.number}")
     pdf.set_creator("laodong")
     pdf.add_page()
+    national_heading(pdf, [("", f"UBND {commune.label().upper()}"), ("B", "TỔ CÔNG TÁC ĐỀ ÁN 06")])
     half = (pdf.w - pdf.l_margin - pdf.r_margin) / 2
-    top = pdf.get_y()
-    pdf.set_font(FONT, "", 11)
-    pdf.multi_cell(half - 4, 5.5, f"UBND {commune.label().upper()}\n", align="C")
-    pdf.set_font(FONT, "B", 11)
-    pdf.multi_cell(half - 4, 5.5, "TỔ CÔNG TÁC ĐỀ ÁN 06", align="C")
-    pdf.set_xy(pdf.l_margin + half, top)
-    pdf.multi_cell(half, 5.5, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align="C")
-    pdf.set_x(pdf.l_margin + half)
-    pdf.multi_cell(half, 5.5, "Độc lập - Tự do - Hạnh phúc", align="C")
-    line_y = pdf.get_y()
-    pdf.line(pdf.l_margin + half + 22, line_y, pdf.w - pdf.r_margin - 22, line_y)
     pdf.ln(4)
     pdf.set_font(FONT, "I", 11)
     place = commune.name.removeprefix("Xã ").removeprefix("Phường ")

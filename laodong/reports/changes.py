@@ -80,10 +80,9 @@ def labor_changes(unit: Unit, start: datetime.date, end: datetime.date) -> Chang
     same_person_now = PersonPeriod.objects.filter(person=OuterRef("person")).filter(
         in_force_on(end)
     )
-    moves_in = at_end.filter(
+    result.moved_in = at_end.filter(
         Exists(same_person_then), ~Exists(same_person_then.filter(scope))
     ).count()
-    result.moved_in = moves_in
     result.moved_out = at_start.filter(
         Exists(same_person_now), ~Exists(same_person_now.filter(scope))
     ).count()

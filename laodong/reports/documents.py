@@ -22,7 +22,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from laodong.forms.pdf import FONT, static_fonts
+from laodong.forms.pdf import FONT, add_static_fonts, national_heading
 from laodong.units.models import Level, Unit
 
 Value = str | int | float | None
@@ -184,8 +184,7 @@ class _Report(FPDF):
         super().__init__(orientation="L" if landscape else "P", format="A4", unit="mm")
         self.set_margins(15, 12, 12)
         self.set_auto_page_break(True, margin=14)
-        for style, path in static_fonts().items():
-            self.add_font(FONT, style, str(path))
+        add_static_fonts(self)
         self.set_font(FONT, "", 10)
 
     def footer(self) -> None:
@@ -201,16 +200,8 @@ def to_pdf(document: Document) -> bytes:
     pdf.set_title(document.title)
     pdf.set_creator("laodong")
     pdf.add_page()
+    national_heading(pdf, [("B", document.issuer)])
     half = (pdf.w - pdf.l_margin - pdf.r_margin) / 2
-    top = pdf.get_y()
-    pdf.set_font(FONT, "B", 11)
-    pdf.multi_cell(half - 4, 5.5, document.issuer, align="C")
-    pdf.set_xy(pdf.l_margin + half, top)
-    pdf.multi_cell(half, 5.5, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align="C")
-    pdf.set_x(pdf.l_margin + half)
-    pdf.multi_cell(half, 5.5, "Độc lập - Tự do - Hạnh phúc", align="C")
-    line_y = pdf.get_y()
-    pdf.line(pdf.l_margin + half + 20, line_y, pdf.w - pdf.r_margin - 20, line_y)
     pdf.ln(6)
     pdf.set_font(FONT, "B", 14)
     pdf.multi_cell(0, 7, document.title.upper(), align="C", new_x="LMARGIN", new_y="NEXT")
