@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -65,6 +66,7 @@ def view_statistics(request: HttpRequest) -> HttpResponse:
             "unit": unit,
             "day": day,
             "day_error": day_error,
+            "query": urlencode({"unit": unit.pk, "day": f"{day:%d/%m/%Y}"}),
             "trail": trail(user, unit),
             "tables": statistics.tables(),
             "summary_columns": [label for label, _line in SUMMARY_COLUMNS],
@@ -151,6 +153,9 @@ def view_changes(request: HttpRequest) -> HttpResponse:
             "start": start,
             "end": end,
             "errors": errors,
+            "query": urlencode(
+                {"unit": unit.pk, "start": f"{start:%d/%m/%Y}", "end": f"{end:%d/%m/%Y}"}
+            ),
             "trail": trail(user, unit),
             "changes": changes,
             "document": document,
@@ -225,6 +230,7 @@ def view_periodic(request: HttpRequest) -> HttpResponse:
             "year": year,
             "kind": kind,
             "years": list(range(timezone.localdate().year, 2022, -1)),
+            "query": urlencode({"unit": unit.pk, "year": year, "kind": kind}),
             "trail": trail(user, unit),
             "document": document,
         },
