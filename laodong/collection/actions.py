@@ -590,11 +590,14 @@ def assign_work(
     return count
 
 
-def apply_assignments(campaign: Campaign, commune: Unit) -> None:
-    """Give newly listed people to whoever holds their village or household."""
+def apply_assignments(campaign: Campaign, commune: Unit, list_import: Any = None) -> None:
+    """Give newly listed people (of one import, when given) to whoever holds their village or
+    household."""
     open_items = WorkItem.objects.filter(
         campaign=campaign, commune=commune, status=Status.LISTED, assigned_to__isnull=True
     )
+    if list_import is not None:
+        open_items = open_items.filter(list_import=list_import)
     assignments = Assignment.objects.filter(campaign=campaign, village__parent=commune)
     # Whole villages first, then households, so that a household assignment wins.
     for assignment in sorted(assignments, key=lambda a: a.household_code != ""):
@@ -606,6 +609,8 @@ def apply_assignments(campaign: Campaign, commune: Unit) -> None:
                 household_code=assignment.household_code,
                 status=Status.LISTED,
             )
+            if list_import is not None:
+                items = items.filter(list_import=list_import)
         items.update(assigned_to_id=assignment.enumerator_id)
 
 

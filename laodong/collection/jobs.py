@@ -1,9 +1,10 @@
-"""Police-list imports as job rows, run in the background.
+"""Police-list imports as job rows, their phases run in the background.
 
-The web process starts a thread once the job row is committed; the row carries status, progress
-and outcome, so a page reload (or another officer) sees the same progress bar. A job whose
-thread died (server restart) stops sending heartbeats; it is then shown as interrupted and can
-be started again — the import is all-or-nothing, so a restart is safe.
+Checking the file, writing the confirmed list and undoing it each run in a thread the web
+process starts once the job row is committed; the row carries status, progress and outcome, so
+a page reload (or another officer) sees the same progress bar. A job whose thread died (server
+restart) stops sending heartbeats; it is then shown as interrupted and can be started again —
+each phase is all-or-nothing, so a restart is safe.
 `laodong campaign run-jobs` runs queued jobs from the command line (cron, or a worker).
 """
 
@@ -24,8 +25,9 @@ from django.utils.translation import gettext as _
 
 from laodong.audit.models import record_event
 from laodong.campaigns.models import Campaign
-from laodong.collection.models import JobStatus, PoliceListImport
-from laodong.collection.police_list import POLICE_COLUMNS, import_list
+from laodong.collection import police_list
+from laodong.collection.models import CLAIMS, WORKING, JobStatus, PoliceListImport
+from laodong.collection.police_list import POLICE_COLUMNS
 from laodong.core.tabular import Preview, TableError, preview_table
 from laodong.units.models import Unit
 
@@ -33,6 +35,8 @@ logger = logging.getLogger(__name__)
 
 # A running job writes its heartbeat at least this often; older means its thread is gone.
 STALE_AFTER = datetime.timedelta(minutes=3)
+# Rows the column-mapping page shows and checks value by value.
+PREVIEW_ROWS = 20
 
 
 def upload_dir() -> Path:
@@ -62,7 +66,7 @@ def create_job(
     path = store_upload(upload, original_name)
     try:
         with path.open("rb") as stream:
-            preview = preview_table(stream, original_name, POLICE_COLUMNS)
+            preview = preview_table(stream, original_name, POLICE_COLUMNS, sample=PREVIEW_ROWS)
     except TableError:
         path.unlink(missing_ok=True)
         raise
@@ -83,30 +87,171 @@ def create_job(
 
 def read_preview(job: PoliceListImport) -> Preview:
     with Path(job.file_path).open("rb") as stream:
-        return preview_table(stream, job.original_name, POLICE_COLUMNS)
+        return preview_table(stream, job.original_name, POLICE_COLUMNS, sample=PREVIEW_ROWS)
+
+
+# Lists up to this size are re-prepared within the request when a decision changes; larger
+# ones go back to the background thread (the request must fit a proxy's 30 s timeout).
+PREPARE_INLINE_ROWS = 50_000
 
 
 @transaction.atomic
-def queue_job(
+def queue_check(
     *, acting_user: Any, job: PoliceListImport, header_row: int, mapping: dict[str, int]
 ) -> PoliceListImport:
-    """Confirm the mapping and start the import once the transaction commits."""
+    """Confirm the column mapping and start checking the whole file (nothing is written)."""
     job = PoliceListImport.objects.select_for_update().get(pk=job.pk)
-    if job.status not in (JobStatus.PREVIEW, JobStatus.FAILED):
-        raise TableError(_("Tệp này đang được nhập hoặc đã nhập xong."))
+    if job.status not in (JobStatus.PREVIEW, JobStatus.FAILED, JobStatus.CHECKED):
+        raise TableError(_("Tệp này đang được xử lý hoặc đã nhập xong."))
     job.header_row, job.mapping = header_row, mapping
     job.status = JobStatus.QUEUED
     job.message = ""
-    job.save(update_fields=["header_row", "mapping", "status", "message"])
+    job.analysis = {}
+    job.counts = {}
+    job.save(update_fields=["header_row", "mapping", "status", "message", "analysis", "counts"])
     record_event(
         actor=acting_user,
-        action="collection.import_police_list",
+        action="collection.check_police_list",
         target=job,
         unit=job.commune,
         details={"campaign": job.campaign_id, "full_list": job.full_list},
     )
     transaction.on_commit(lambda: start(job.pk))
     return job
+
+
+# Kept for callers of the first version: confirming the columns starts the check.
+queue_job = queue_check
+
+
+def save_decisions(
+    *,
+    acting_user: Any,
+    job: PoliceListImport,
+    villages: dict[str, int],
+    notes: dict[str, str],
+    remember: bool = True,
+) -> PoliceListImport:
+    """Record which village each spelling means (remembered for the commune) and what the
+    unknown remarks mean, then compute the outcome again."""
+    from laodong.collection.models import VillageAlias
+
+    with transaction.atomic():
+        job = PoliceListImport.objects.select_for_update().get(pk=job.pk)
+        if job.status != JobStatus.CHECKED:
+            raise TableError(_("Tệp này đang được xử lý hoặc đã nhập xong."))
+        texts = {entry["key"]: entry["text"] for entry in job.analysis.get("villages", [])}
+        choices = dict(job.village_choices)
+        for key, village_pk in villages.items():
+            if key not in texts:
+                continue
+            choices[key] = village_pk
+            if remember:
+                VillageAlias.objects.update_or_create(
+                    commune=job.commune,
+                    key=key,
+                    defaults={
+                        "text": texts[key][:200],
+                        "village_id": village_pk,
+                        "created_by": acting_user,
+                    },
+                )
+        known_notes = {entry["text"] for entry in job.analysis.get("notes", [])}
+        job.village_choices = choices
+        job.note_choices = {
+            **job.note_choices,
+            **{note: reason for note, reason in notes.items() if note in known_notes},
+        }
+        job.message = ""
+        job.save(update_fields=["village_choices", "note_choices", "message"])
+        record_event(
+            actor=acting_user,
+            action="collection.map_police_list",
+            target=job,
+            unit=job.commune,
+            details={"villages": len(villages), "notes": len(notes)},
+        )
+        if job.rows_read > PREPARE_INLINE_ROWS:
+            job.status = JobStatus.QUEUED
+            job.save(update_fields=["status"])
+            transaction.on_commit(lambda: start(job.pk))
+            return job
+    police_list.prepare_list(job)
+    job.refresh_from_db()
+    return job
+
+
+@transaction.atomic
+def confirm_job(*, acting_user: Any, job: PoliceListImport, acknowledged: bool) -> None:
+    """Write the checked list once its outcome has been seen; a risky list needs the tick."""
+    job = PoliceListImport.objects.select_for_update().get(pk=job.pk)
+    if job.status != JobStatus.CHECKED:
+        raise TableError(_("Tệp này đang được xử lý hoặc đã nhập xong."))
+    reason = police_list.refusal(job)
+    if reason:
+        raise TableError(reason)
+    if job.counts.get("risks") and not acknowledged:
+        raise TableError(
+            _("Hãy đánh dấu ô “Tôi đã đọc cảnh báo” để nhập danh sách này, hoặc hủy bỏ.")
+        )
+    job.risk_acknowledged = acknowledged
+    job.confirmed_by = acting_user
+    job.status = JobStatus.CONFIRMED
+    job.message = ""
+    job.save(update_fields=["risk_acknowledged", "confirmed_by", "status", "message"])
+    record_event(
+        actor=acting_user,
+        action="collection.import_police_list",
+        target=job,
+        unit=job.commune,
+        details={
+            "campaign": job.campaign_id,
+            "full_list": job.full_list,
+            "risks": job.counts.get("risks", []),
+        },
+    )
+    transaction.on_commit(lambda: start(job.pk))
+
+
+@transaction.atomic
+def request_undo(*, acting_user: Any, job: PoliceListImport) -> None:
+    """Start undoing the last written import of a commune."""
+    job = PoliceListImport.objects.select_for_update().get(pk=job.pk)
+    latest = police_list.last_applied(job.campaign_id, job.commune_id)
+    if job.status != JobStatus.DONE or latest is None or latest.pk != job.pk:
+        raise TableError(
+            _("Chỉ hoàn tác được lần nhập danh sách gần nhất của xã (đã có lần nhập sau).")
+        )
+    blockers = police_list.undo_blockers(job)
+    if blockers:
+        raise TableError(
+            _(
+                "Không hoàn tác được: đã có %(count)s phiếu được làm tiếp trên những người của "
+                "lần nhập này. Hãy nhập danh sách đúng để sửa."
+            )
+            % {"count": blockers}
+        )
+    job.undone_by = acting_user
+    job.status = JobStatus.UNDO_QUEUED
+    job.message = ""
+    job.save(update_fields=["undone_by", "status", "message"])
+    transaction.on_commit(lambda: start(job.pk))
+
+
+@transaction.atomic
+def cancel_job(*, acting_user: Any, job: PoliceListImport) -> None:
+    """Drop a list that was checked but not written: nothing of it reaches the work list."""
+    job = PoliceListImport.objects.select_for_update().get(pk=job.pk)
+    if job.status not in (JobStatus.PREVIEW, JobStatus.CHECKED, JobStatus.FAILED):
+        raise TableError(_("Tệp này đang được xử lý hoặc đã nhập xong."))
+    job.status = JobStatus.FAILED
+    job.message = _("Đã hủy, không ghi gì vào danh sách.")
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "message", "finished_at"])
+    record_event(
+        actor=acting_user, action="collection.cancel_police_list", target=job, unit=job.commune
+    )
+    transaction.on_commit(lambda: police_list.Staging(job.pk).drop())
 
 
 def start(job_id: int) -> None:
@@ -124,26 +269,36 @@ def _run_in_thread(job_id: int) -> None:
         connection.close()
 
 
-def _claim(job_id: int) -> bool:
-    """Move the job from queued to running; False when someone else already did."""
+def _claim(job_id: int) -> str | None:
+    """Move the job from a queued status to its working one; None when someone else did."""
     now = timezone.now()
-    return bool(
-        PoliceListImport.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
-            status=JobStatus.RUNNING, started_at=now, heartbeat_at=now
+    for queued, working in CLAIMS.items():
+        claimed = PoliceListImport.objects.filter(pk=job_id, status=queued).update(
+            status=working, started_at=now, heartbeat_at=now
         )
-    )
+        if claimed:
+            return str(working)
+    return None
 
 
 def run_job(job_id: int, *, echo: Any = None) -> PoliceListImport:
-    """Run a queued import to its end and record the outcome on the job row."""
+    """Run the queued phase of an import (check, write or undo) and record its outcome."""
+    claimed = _claim(job_id)
     job = PoliceListImport.objects.select_related("campaign", "commune", "created_by").get(
         pk=job_id
     )
-    if not _claim(job_id):
-        return job
+    if claimed == JobStatus.RUNNING:
+        _check(job, echo)
+    elif claimed == JobStatus.APPLYING:
+        _apply(job)
+    elif claimed == JobStatus.UNDOING:
+        _undo(job)
+    return PoliceListImport.objects.get(pk=job_id)
 
+
+def _check(job: PoliceListImport, echo: Any) -> None:
     def progress(rows: int, fraction: float) -> None:
-        PoliceListImport.objects.filter(pk=job_id).update(
+        PoliceListImport.objects.filter(pk=job.pk).update(
             rows_read=rows,
             bytes_read=int(fraction * job.file_size),
             heartbeat_at=timezone.now(),
@@ -152,38 +307,63 @@ def run_job(job_id: int, *, echo: Any = None) -> PoliceListImport:
             echo(rows, fraction)
 
     try:
-        with Path(job.file_path).open("rb") as stream:
-            outcome = import_list(
-                campaign=job.campaign,
-                commune=job.commune,
-                stream=stream,
-                filename=job.original_name,
-                acting_user=job.created_by,
-                full_list=job.full_list,
-                header_row=job.header_row,
-                positions={key: int(value) for key, value in job.mapping.items()},
-                job_id=job.pk,
-                on_progress=progress,
-            )
+        if not (job.analysis.get("read") and police_list.Staging(job.pk).exists()):
+            with Path(job.file_path).open("rb") as stream:
+                checked = police_list.check_list(job, stream, on_progress=progress)
+            police_list.record_check(job, checked)
+        else:
+            _set_status(job.pk, JobStatus.CHECKED)
+        job.refresh_from_db()
+        police_list.prepare_list(job)
     except TableError as problem:
-        _finish(job_id, JobStatus.FAILED, message=str(problem))
+        _finish(job.pk, JobStatus.FAILED, message=str(problem)[:500])
+    except OSError:
+        _finish(job.pk, JobStatus.FAILED, message=_("Không còn tệp tải lên; hãy tải lên lại."))
     except Exception:
-        logger.exception("police list import %s failed", job_id)
+        logger.exception("police list check %s failed", job.pk)
         _finish(
-            job_id,
+            job.pk,
             JobStatus.FAILED,
-            message=_("Lỗi hệ thống khi nhập; không có dòng nào được ghi. Hãy thử lại."),
+            message=_("Lỗi hệ thống khi kiểm tra tệp; chưa ghi gì. Hãy thử lại."),
+        )
+
+
+def _apply(job: PoliceListImport) -> None:
+    try:
+        if not police_list.Staging(job.pk).exists():
+            raise police_list.ListRefused(
+                _("Dữ liệu đã kiểm tra không còn; hãy bấm “Kiểm tra lại” rồi xác nhận.")
+            )
+        police_list.apply_list(job, job.confirmed_by)
+    except police_list.ListRefused as problem:
+        _set_status(job.pk, JobStatus.CHECKED, message=str(problem)[:500])
+    except Exception:
+        logger.exception("police list import %s failed", job.pk)
+        _set_status(
+            job.pk,
+            JobStatus.CHECKED,
+            message=_("Lỗi hệ thống khi ghi; không có dòng nào được ghi. Hãy thử lại."),
+        )
+
+
+def _undo(job: PoliceListImport) -> None:
+    try:
+        police_list.undo_list(job, job.undone_by)
+    except police_list.ListRefused as problem:
+        _set_status(job.pk, JobStatus.DONE, message=str(problem)[:500])
+    except Exception:
+        logger.exception("police list undo %s failed", job.pk)
+        _set_status(
+            job.pk,
+            JobStatus.DONE,
+            message=_("Lỗi hệ thống khi hoàn tác; danh sách không đổi. Hãy thử lại."),
         )
     else:
-        _finish(
-            job_id,
-            JobStatus.DONE,
-            counts=outcome.counts,
-            rows_read=outcome.rows_read,
-            error_count=outcome.errors,
-            error_file=str(outcome.error_file or ""),
-        )
-    return PoliceListImport.objects.get(pk=job_id)
+        _finish(job.pk, JobStatus.UNDONE, undone_at=timezone.now())
+
+
+def _set_status(job_id: int, status: str, **fields: Any) -> None:
+    PoliceListImport.objects.filter(pk=job_id).update(status=status, **fields)
 
 
 def _finish(job_id: int, status: str, **fields: Any) -> None:
@@ -194,16 +374,23 @@ def _finish(job_id: int, status: str, **fields: Any) -> None:
 
 def is_stale(job: PoliceListImport) -> bool:
     return bool(
-        job.status == JobStatus.RUNNING
+        job.status in WORKING
         and job.heartbeat_at is not None
         and timezone.now() - job.heartbeat_at > STALE_AFTER
     )
 
 
+# Where a phase that died with its process leaves the job: nothing of it was committed.
+_INTERRUPTED = {
+    JobStatus.RUNNING: JobStatus.FAILED,
+    JobStatus.APPLYING: JobStatus.CHECKED,
+    JobStatus.UNDOING: JobStatus.DONE,
+}
+
+
 def mark_interrupted(job: PoliceListImport) -> None:
-    """A running job without heartbeat died with its process; nothing of it was committed."""
-    PoliceListImport.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
-        status=JobStatus.FAILED,
-        message=_("Việc nhập bị gián đoạn (máy chủ khởi động lại); chưa có dòng nào được ghi."),
-        finished_at=timezone.now(),
+    """A working job without heartbeat died with its process; nothing of it was committed."""
+    PoliceListImport.objects.filter(pk=job.pk, status=job.status).update(
+        status=_INTERRUPTED.get(JobStatus(job.status), JobStatus.FAILED),
+        message=_("Việc xử lý bị gián đoạn (máy chủ khởi động lại); chưa có gì được ghi."),
     )

@@ -107,6 +107,8 @@ class WorkItem(models.Model):
     birth_year_only = models.BooleanField(default=False)
     sex = models.CharField(max_length=1, blank=True, default="")
     household_code = models.CharField(max_length=30, blank=True, default="")
+    # "Quan hệ với chủ hộ" as the list writes it ("Chủ hộ", "Vợ", "Con"…).
+    relation = models.CharField(max_length=50, blank=True, default="")
     address = models.CharField(max_length=300, blank=True, default="")
     police_note = models.CharField(max_length=300, blank=True, default="")
     # Rows of an earlier list that the newest full list no longer holds.
@@ -240,11 +242,30 @@ class Assignment(models.Model):
 
 
 class JobStatus(models.TextChoices):
+    """A police-list import: columns chosen, file checked without writing, outcome confirmed,
+    then written; the last written import of a commune can be undone."""
+
     PREVIEW = "preview", _("Chờ xác nhận cột")
-    QUEUED = "queued", _("Đang chờ")
-    RUNNING = "running", _("Đang nhập")
-    DONE = "done", _("Xong")
+    QUEUED = "queued", _("Chờ kiểm tra")
+    RUNNING = "running", _("Đang kiểm tra")
+    CHECKED = "checked", _("Chờ xác nhận")
+    CONFIRMED = "confirmed", _("Chờ ghi")
+    APPLYING = "applying", _("Đang ghi")
+    DONE = "done", _("Đã nhập")
+    UNDO_QUEUED = "undo_queued", _("Chờ hoàn tác")
+    UNDOING = "undoing", _("Đang hoàn tác")
+    UNDONE = "undone", _("Đã hoàn tác")
     FAILED = "failed", _("Lỗi")
+
+
+# Statuses in which a background thread works on the job (and writes heartbeats).
+WORKING = (JobStatus.RUNNING, JobStatus.APPLYING, JobStatus.UNDOING)
+# What a queued status becomes once a thread claims it.
+CLAIMS = {
+    JobStatus.QUEUED: JobStatus.RUNNING,
+    JobStatus.CONFIRMED: JobStatus.APPLYING,
+    JobStatus.UNDO_QUEUED: JobStatus.UNDOING,
+}
 
 
 class PoliceListImport(models.Model):
@@ -262,13 +283,25 @@ class PoliceListImport(models.Model):
     header_row = models.PositiveIntegerField(null=True, blank=True)
     sheet = models.CharField(max_length=100, blank=True, default="")
     mapping = models.JSONField(default=dict, blank=True)  # {column key: 0-based position}
-    status = models.CharField(max_length=8, choices=JobStatus.choices, default=JobStatus.PREVIEW)
+    status = models.CharField(max_length=12, choices=JobStatus.choices, default=JobStatus.PREVIEW)
     rows_read = models.PositiveIntegerField(default=0)
     # Bytes of the file read so far, for the progress bar.
     bytes_read = models.PositiveBigIntegerField(default=0)
     file_size = models.PositiveBigIntegerField(default=0)
+    # What the check found, before anything is written: distinct village values, remarks the
+    # out-of-scope table does not know, per-column reading, the first errors and warnings.
+    analysis = models.JSONField(default=dict, blank=True)
+    # The officer's decisions on that: {village key: village pk} and {remark: reason or ""}.
+    village_choices = models.JSONField(default=dict, blank=True)
+    note_choices = models.JSONField(default=dict, blank=True)
+    # The outcome the list would have (computed without writing), then what it had.
     counts = models.JSONField(default=dict, blank=True)
+    # A risky full list (drops over a tenth of the list, or over a tenth of its rows fail) is
+    # written only once someone ticks that they read the warning.
+    risk_acknowledged = models.BooleanField(default=False)
     error_count = models.PositiveIntegerField(default=0)
+    warning_count = models.PositiveIntegerField(default=0)
+    skipped_rows = models.PositiveIntegerField(default=0)
     error_file = models.CharField(max_length=300, blank=True, default="")
     message = models.CharField(max_length=500, blank=True, default="")
     created_by = models.ForeignKey(
@@ -278,6 +311,14 @@ class PoliceListImport(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    applied_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -286,9 +327,73 @@ class PoliceListImport(models.Model):
         return f"{self.original_name} ({self.status})"
 
     @property
+    def is_working(self) -> bool:
+        return self.status in WORKING or self.status in CLAIMS
+
+    @property
     def percent(self) -> int:
-        if self.status == JobStatus.DONE:
+        if self.status in (JobStatus.CHECKED, JobStatus.DONE):
             return 100
         if not self.file_size:
             return 0
         return min(99, int(self.bytes_read * 100 / self.file_size))
+
+
+class VillageAlias(models.Model):
+    """How a commune's lists write one of its villages ("Xóm 3", "TDP 5"), as an officer mapped
+    it once; later lists of the commune map the same spelling by themselves."""
+
+    commune = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
+    # The spelling folded as police_list.village_key folds it.
+    key = models.CharField(max_length=200)
+    text = models.CharField(max_length=200)
+    village = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["commune", "key"], name="village_alias_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.text} → {self.village_id}"
+
+
+class WorkItemBefore(models.Model):
+    """A work item as it was before a police-list import changed it, so that the import can be
+    undone exactly. Rows the import added need none: undoing deletes them."""
+
+    list_import = models.ForeignKey(
+        PoliceListImport, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    work_item = models.ForeignKey(
+        WorkItem, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    commune_id = models.BigIntegerField()
+    village_id = models.BigIntegerField()
+    full_name = models.CharField(max_length=150)
+    full_name_folded = models.CharField(max_length=150)
+    birth_date = models.DateField()
+    birth_year_only = models.BooleanField()
+    sex = models.CharField(max_length=1)
+    household_code = models.CharField(max_length=30)
+    relation = models.CharField(max_length=50)
+    address = models.CharField(max_length=300)
+    police_note = models.CharField(max_length=300)
+    in_latest_list = models.BooleanField()
+    list_import_id_before = models.BigIntegerField(null=True)
+    category = models.CharField(max_length=14)
+    out_of_scope = models.CharField(max_length=14)
+    changed_items = models.JSONField()
+    person_id = models.BigIntegerField(null=True)
+    status = models.CharField(max_length=14)
+    assigned_to_id = models.BigIntegerField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["list_import", "work_item"], name="work_item_before_job")]
+
+    def __str__(self) -> str:
+        return f"{self.list_import_id}: {self.work_item_id}"

@@ -1,41 +1,53 @@
 """Step 1: import the commune police's list of residents aged 15+ into a campaign's work list.
 
-The file is streamed (a province-wide list can hold a million rows); each row is checked and
-classified in Python, staged in a temporary table (PostgreSQL COPY, or batched inserts on
-SQLite), and merged into the work list by a few set-based statements inside one transaction:
-either the whole list lands or nothing does. Rows that cannot be read are written, with the
-reason, to an XLSX file the officer downloads, fixes and imports again; re-importing is
-idempotent.
+An import runs in three phases, none of which can lose work:
+
+1. `check_list` streams the file (a province-wide list can hold a million rows), checks and
+   classifies each row in Python and stages the good ones in a table of the job's own. Rows that
+   are not data (title rows, the "(1) (2) (3)" column-number row, totals and signature lines)
+   are skipped and counted; bad rows go, with the reason, to an XLSX file. Nothing of the work
+   list is touched.
+2. `prepare_list` applies the officer's decisions (which village each spelling means, what an
+   unknown remark means) and computes the outcome — added, changed, no longer listed, out of
+   scope by reason — still without writing. A list with no readable row is refused; a full list
+   that would drop more than a tenth of the current list, or whose bad rows exceed a tenth of
+   its rows, needs an explicit tick.
+3. `apply_list` merges the staged rows into the work list in one transaction, keeping the
+   earlier state of every row it changes, so that `undo_list` can return the work list exactly
+   to where it was while no form has moved on those rows.
 """
 
 from __future__ import annotations
 
 import datetime
-import json
 import re
-import uuid
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 
 from laodong.campaigns.models import Campaign
-from laodong.collection.models import Category, OutOfScope, Status
-from laodong.core.tabular import (
-    READ_ERRORS,
-    Column,
-    TableError,
-    damaged_file_error,
-    open_table,
+from laodong.collection.models import (
+    Category,
+    OutOfScope,
+    PoliceListImport,
+    Status,
+    Transition,
+    VillageAlias,
+    WorkItem,
+    WorkItemBefore,
 )
+from laodong.core.tabular import READ_ERRORS, Column, TableError, damaged_file_error, open_table
 from laodong.core.text import capitalize_name, fold, fold_compact, normalize_text
 from laodong.forms.citizen_id import IdProblem, normalize_id, parse_id
 from laodong.forms.dates import PartialDate, add_years, parse_date
@@ -57,15 +69,22 @@ POLICE_COLUMNS = (
             "Số căn cước",
             "Số căn cước công dân",
             "Mã định danh",
+            "Số định danh cá nhân/CMND",
+            "Số ĐDCN/CMND",
         ),
     ),
-    Column("full_name", "Họ và tên", ("Họ tên", "Họ và tên công dân", "Tên công dân")),
+    Column(
+        "full_name",
+        "Họ và tên",
+        ("Họ tên", "Họ và tên công dân", "Tên công dân", "Họ, chữ đệm và tên", "Họ chữ đệm tên"),
+    ),
     Column(
         "birth_date",
         "Ngày sinh",
         ("Ngày tháng năm sinh", "Ngày, tháng, năm sinh", "Năm sinh", "Ngày/tháng/năm sinh"),
     ),
     Column("sex", "Giới tính", ("Giới", "Nam/Nữ"), required=False),
+    # Not required: some lists only give the address, whose "Thôn …" part names the village.
     Column(
         "village",
         "Thôn",
@@ -74,24 +93,41 @@ POLICE_COLUMNS = (
             "Thôn, tổ dân phố",
             "Thôn/xóm",
             "Thôn/Bản",
+            "Thôn, xóm",
+            "Thôn/Tổ",
             "Tổ dân phố",
             "Xóm",
             "Bản",
             "Ấp",
             "Khu phố",
             "Địa bàn",
+            "Thôn, bản, tổ dân phố",
         ),
+        required=False,
     ),
     Column(
         "household_code",
         "Mã hộ",
-        ("Mã hộ gia đình", "Số hộ khẩu", "Số sổ hộ khẩu", "Mã HGĐ"),
+        ("Mã hộ gia đình", "Số hộ khẩu", "Số sổ hộ khẩu", "Mã HGĐ", "Mã số hộ"),
+        required=False,
+    ),
+    Column(
+        "relation",
+        "Quan hệ với chủ hộ",
+        ("Quan hệ với chủ hộ", "Quan hệ chủ hộ", "Quan hệ", "QH với chủ hộ"),
         required=False,
     ),
     Column(
         "address",
         "Địa chỉ thường trú",
-        ("Nơi thường trú", "Địa chỉ", "Nơi ở hiện tại", "Địa chỉ thường trú hiện nay"),
+        (
+            "Nơi thường trú",
+            "Địa chỉ",
+            "Nơi ở hiện tại",
+            "Địa chỉ thường trú hiện nay",
+            "Nơi cư trú",
+            "Nơi đăng ký thường trú",
+        ),
         required=False,
     ),
     Column(
@@ -103,42 +139,139 @@ POLICE_COLUMNS = (
 )
 COLUMN_LABELS = {column.key: column.label for column in POLICE_COLUMNS}
 
-# Words in the police's remark column that put a person out of scope (domain README: armed
-# forces and police are not collected; the dead and those who moved away are off the list).
-_OUT_OF_SCOPE_WORDS = (
-    (OutOfScope.DECEASED, ("da chet", "da mat", "tu tran", "chet", "qua doi", "khai tu")),
-    (OutOfScope.MOVED_AWAY, ("chuyen di", "chuyen khau", "xoa thuong tru", "da chuyen")),
-    (OutOfScope.ARMED_FORCES, ("quan doi", "bo doi", "quan nhan", "nghia vu quan su", "qdnd")),
-    (OutOfScope.POLICE, ("cong an", "cand", "nghia vu cong an")),
+# The remarks in the police list that put a person out of scope (domain README: the armed
+# forces and the police are not collected; the dead and those who moved away are off the list).
+# docs/campaigns.md prints this table; a remark is matched on whole words, without case or
+# diacritics, and the first reason whose words appear wins (so "nghĩa vụ công an" is police,
+# not armed forces). Remarks matching nothing are shown in the preview for a person to decide.
+OUT_OF_SCOPE_WORDS: tuple[tuple[OutOfScope, tuple[str, ...]], ...] = (
+    (
+        OutOfScope.DECEASED,
+        ("đã chết", "chết", "đã mất", "từ trần", "qua đời", "khai tử", "đã khai tử", "hy sinh"),
+    ),
+    (
+        OutOfScope.MOVED_AWAY,
+        (
+            "chuyển đi",
+            "đã chuyển",
+            "chuyển khẩu",
+            "chuyển hộ khẩu",
+            "chuyển nơi khác",
+            "xóa thường trú",
+            "xóa đăng ký thường trú",
+            "xóa ĐKTT",
+            "xóa hộ khẩu",
+            "cắt khẩu",
+        ),
+    ),
+    (
+        OutOfScope.POLICE,
+        (
+            "nghĩa vụ công an",
+            "công an nhân dân",
+            "CAND",
+            "chiến sĩ công an",
+            "sĩ quan công an",
+            "ngành công an",
+        ),
+    ),
+    (
+        OutOfScope.ARMED_FORCES,
+        (
+            "nhập ngũ",
+            "tại ngũ",
+            "đi nghĩa vụ",
+            "nghĩa vụ quân sự",
+            "NVQS",
+            "quân đội",
+            "QĐND",
+            "bộ đội",
+            "đi bộ đội",
+            "quân nhân",
+            "sĩ quan quân đội",
+        ),
+    ),
+)
+_OUT_OF_SCOPE_PATTERNS = tuple(
+    (reason, re.compile(r"\b(" + "|".join(re.escape(fold_compact(w)) for w in words) + r")\b"))
+    for reason, words in OUT_OF_SCOPE_WORDS
 )
 _SEX = {"nam": "1", "1": "1", "m": "1", "nu": "2", "2": "2", "f": "2"}
 # Village names as written in lists: "Thôn 1", "thôn 01", "1", "Tổ dân phố 3", "TDP 3".
 _VILLAGE_PREFIX = re.compile(
     r"^(thon|xom|ban|ap|to dan pho|tdp|khu pho|kp|to|khu|buon|lang|khom|plei|soc)\s+"
 )
+# The part of an address that names the village: "Số 5, Thôn Tân Phong, Xã Cẩm Tân, …".
+_VILLAGE_WORD = re.compile(
+    r"^(thon|xom|ban|ap|to dan pho|tdp|khu pho|kp|to|khu|buon|lang|khom|plei|soc)\b"
+)
+# Rows under the table that are not people: totals, signatures, places and dates, notes.
+_NOT_DATA_WORDS = re.compile(
+    r"^(tong|cong|nguoi lap|lap bieu|truong|pho truong|xac nhan|ky|ghi chu|tm|kt|chu tich|"
+    r"can bo|thu truong|danh sach|thon|xom|ban|ap|to dan pho|tdp|khu pho|ngay)\b"
+)
+_COLUMN_NUMBER = re.compile(r"^\(?\d{1,3}\)?$")
+# Excel writes long numbers it reads as numbers in scientific notation in CSV: digits are lost.
+_SCIENTIFIC = re.compile(r"^\d(?:[.,]\d+)?e\+?\d+$", re.IGNORECASE)
 BATCH_SIZE = 5000
+# What a preview holds: the first errors and warnings, and the distinct values to decide on.
+FIRST_PROBLEMS = 20
+MAX_DISTINCT = 200
+# Above these shares a full list needs an explicit tick before it is written.
+RISK_SHARE = 0.1
 
 
 def out_of_scope_reason(note: str) -> str:
     folded = fold_compact(note)
     if not folded:
         return ""
-    for reason, words in _OUT_OF_SCOPE_WORDS:
-        if any(re.search(rf"\b{word}\b", folded) for word in words):
+    for reason, pattern in _OUT_OF_SCOPE_PATTERNS:
+        if pattern.search(folded):
             return str(reason)
     return ""
 
 
-def _village_key(name: str) -> str:
+def village_key(name: str) -> str:
+    """Fold a village as lists write it: "Thôn 01", "thon 1" and "1" give the same key."""
     folded = fold_compact(name)
     folded = _VILLAGE_PREFIX.sub("", folded)
     return " ".join(part.lstrip("0") or "0" if part.isdigit() else part for part in folded.split())
 
 
+def village_from_address(address: str) -> str:
+    """The part of an address that names a village ("Thôn Tân Phong"), or ""."""
+    for part in address.split(","):
+        if _VILLAGE_WORD.match(fold_compact(part)):
+            return part.strip()
+    return ""
+
+
 def village_lookup(commune: Unit) -> dict[str, int]:
-    """Village keys of a commune's current villages, matching the usual spellings."""
+    """Village keys of a commune's current villages and the spellings officers mapped before."""
     villages = Unit.objects.current().filter(parent=commune, level=Level.VILLAGE)
-    return {_village_key(v.name): v.pk for v in villages}
+    keys = {village_key(v.name): v.pk for v in villages}
+    current = set(keys.values())
+    for alias in VillageAlias.objects.filter(commune=commune):
+        if alias.village_id in current:
+            keys[alias.key] = alias.village_id
+    return keys
+
+
+def is_not_data(record: dict[str, str]) -> bool:
+    """A row under the header that holds no person: a column-number row "(1) (2) (3)", a
+    total, a signature line, a place and date, or a heading of a group of rows."""
+    values = [value for value in record.values() if value]
+    if not values:
+        return True
+    if all(_COLUMN_NUMBER.match(value) for value in values):
+        return True
+    if POLICE_COLUMNS[0].matches(record.get("personal_id", "")):
+        # The second row of a header repeated under it.
+        return True
+    if record.get("personal_id") or record.get("birth_date"):
+        return False
+    name = fold_compact(record.get("full_name", ""))
+    return not name or bool(_NOT_DATA_WORDS.match(name)) or any(ch.isdigit() for ch in name)
 
 
 @dataclass
@@ -150,16 +283,19 @@ class ListRow:
     birth_date: datetime.date
     birth_year_only: bool
     sex: str
-    village_id: int
+    village_key: str
     household_code: str
+    relation: str
     address: str
     police_note: str
     out_of_scope: str
     newly_15: bool
-    category: str = ""
-    changed_items: list[str] = field(default_factory=list)
     person_id: int | None = None
-    status: str = Status.LISTED
+    person_village_id: int | None = None
+    name_changed: bool = False
+    birth_changed: bool = False
+    sex_changed: bool = False
+    incomplete: bool = False
 
 
 @dataclass
@@ -170,13 +306,29 @@ class RowProblem:
     record: dict[str, str]
 
 
+@dataclass
+class ColumnReading:
+    """How the values of one column read: how many, how many well, and a few samples."""
+
+    filled: int = 0
+    good: int = 0
+    samples: list[str] = field(default_factory=list)
+
+    def add(self, value: str, good: bool) -> None:
+        if not value:
+            return
+        self.filled += 1
+        self.good += good
+        if len(self.samples) < 3 and value not in self.samples:
+            self.samples.append(value[:60])
+
+
 class RowParser:
     """Check and classify one row of the police list."""
 
-    def __init__(self, commune: Unit, reference_date: datetime.date) -> None:
+    def __init__(self, commune: Unit | None, reference_date: datetime.date) -> None:
         self.commune = commune
         self.reference_date = reference_date
-        self.villages = village_lookup(commune)
         # Turned 15 in the year before the reference date (the yearly round's "newly 15").
         self.newly_15_after = add_years(reference_date, -16)
         # Born after this day: not yet 15 on the reference date.
@@ -187,8 +339,11 @@ class RowParser:
         self.names: dict[str, tuple[str, str]] = {}
         self.words: dict[str, tuple[str, str]] = {}
         self.dates: dict[str, PartialDate | None] = {}
-        self.village_ids: dict[str, int | None] = {}
+        self.village_keys: dict[str, str] = {}
         self.reasons: dict[str, str] = {}
+        self.columns = {column.key: ColumnReading() for column in POLICE_COLUMNS}
+        self.warnings: list[RowProblem] = []
+        self.warning_count = 0
 
     def _name(self, text: str) -> tuple[str, str]:
         known = self.names.get(text)
@@ -209,42 +364,93 @@ class RowParser:
             self.dates[text] = parse_date(text, allow_year_only=True)
         return self.dates[text]
 
-    def _village(self, text: str) -> int | None:
-        if text not in self.village_ids:
-            self.village_ids[text] = self.villages.get(_village_key(text))
-        return self.village_ids[text]
+    def _village_key(self, text: str) -> str:
+        if text not in self.village_keys:
+            self.village_keys[text] = village_key(text)[:200]
+        return self.village_keys[text]
 
     def _reason(self, note: str) -> str:
         if note not in self.reasons:
             self.reasons[note] = out_of_scope_reason(note)
         return self.reasons[note]
 
+    def _warn(self, number: int, column: str, message: str, record: dict[str, str]) -> None:
+        self.warning_count += 1
+        if len(self.warnings) < 10_000:
+            self.warnings.append(RowProblem(number, column, message, record))
+
+    def _personal_id(self, number: int, record: dict[str, str]) -> str | RowProblem:
+        raw_id = record.get("personal_id", "")
+        personal_id = normalize_id(raw_id).lstrip("'")
+        if not personal_id:
+            return RowProblem(number, "personal_id", _("Thiếu số định danh cá nhân."), record)
+        if _SCIENTIFIC.match(personal_id):
+            return RowProblem(
+                number,
+                "personal_id",
+                _(
+                    "Số định danh “%(value)s” đã bị Excel đổi sang dạng số mũ và mất chữ số. "
+                    "Trong tệp gốc hãy định dạng cột này là Văn bản (Text) rồi xuất lại."
+                )
+                % {"value": raw_id},
+                record,
+            )
+        if isinstance(parse_id(personal_id), IdProblem):
+            # Excel keeps IDs typed as numbers and drops the leading 0: 11 digits for a
+            # 12-digit ID, 8 for a 9-digit CMND. Pad when the padded number is a valid ID.
+            padded = "0" + personal_id
+            if len(personal_id) in (8, 11) and not isinstance(parse_id(padded), IdProblem):
+                self._warn(
+                    number,
+                    "personal_id",
+                    _(
+                        "Số định danh “%(value)s” thiếu số 0 ở đầu (Excel lưu thành số); "
+                        "đã ghi thành %(padded)s."
+                    )
+                    % {"value": raw_id, "padded": padded},
+                    record,
+                )
+                return padded
+            return RowProblem(
+                number,
+                "personal_id",
+                _("Số định danh “%(value)s” không hợp lệ: cần 12 chữ số (hoặc CMND 9 số).")
+                % {"value": raw_id},
+                record,
+            )
+        return personal_id
+
     def parse(self, number: int, record: dict[str, str]) -> ListRow | RowProblem:
         def problem(column: str, message: str) -> RowProblem:
             return RowProblem(number, column, message, record)
 
-        raw_id = record.get("personal_id", "")
-        personal_id = normalize_id(raw_id)
-        parsed = parse_id(personal_id)
-        if not personal_id:
-            return problem("personal_id", _("Thiếu số định danh cá nhân."))
-        if isinstance(parsed, IdProblem):
-            return problem(
-                "personal_id",
-                _("Số định danh “%(value)s” không hợp lệ: cần 12 chữ số (hoặc CMND 9 số).")
-                % {"value": raw_id},
-            )
+        personal_id = self._personal_id(number, record)
+        self.columns["personal_id"].add(
+            record.get("personal_id", ""), not isinstance(personal_id, RowProblem)
+        )
+        name, folded_name = self._name(record.get("full_name", ""))
+        self.columns["full_name"].add(record.get("full_name", ""), bool(name))
+        birth_text = record.get("birth_date", "")
+        birth = self._date(birth_text)
+        self.columns["birth_date"].add(birth_text, birth is not None)
+        sex_text = record.get("sex", "")
+        sex = _SEX.get(sex_text) or _SEX.get(fold(sex_text), "")
+        self.columns["sex"].add(sex_text, bool(sex))
+        village_text = record.get("village", "") or village_from_address(record.get("address", ""))
+        key = self._village_key(village_text)
+        self.columns["village"].add(record.get("village", ""), bool(key))
+        for other in ("household_code", "relation", "address", "police_note"):
+            self.columns[other].add(record.get(other, ""), True)
+        if isinstance(personal_id, RowProblem):
+            return personal_id
         if personal_id in self.seen:
             return problem(
                 "personal_id",
                 _("Trùng số định danh với dòng %(row)s. Mỗi người chỉ ghi một dòng.")
                 % {"row": self.seen[personal_id]},
             )
-        name, folded_name = self._name(record.get("full_name", ""))
         if not name:
             return problem("full_name", _("Thiếu họ và tên."))
-        birth_text = record.get("birth_date", "")
-        birth = self._date(birth_text)
         if birth is None:
             return problem(
                 "birth_date",
@@ -253,19 +459,8 @@ class RowParser:
             )
         if birth.value > self.reference_date:
             return problem("birth_date", _("Ngày sinh sau thời điểm tính tuổi của kế hoạch."))
-        village_text = record.get("village", "")
-        village_id = self._village(village_text)
-        if village_id is None:
-            return problem(
-                "village",
-                _(
-                    "Xã không có thôn “%(value)s”. Sửa tên thôn cho đúng danh mục, hoặc thêm "
-                    "thôn ở mục Đơn vị hành chính rồi nhập lại."
-                )
-                % {"value": village_text},
-            )
-        sex_text = record.get("sex", "")
-        sex = _SEX.get(sex_text) or _SEX.get(fold(sex_text), "")
+        if not key:
+            return problem("village", _("Thiếu tên thôn (hoặc địa chỉ có “Thôn …”) của người này."))
         if sex_text and not sex:
             return problem(
                 "sex", _("Giới tính “%(value)s” không rõ; ghi Nam hoặc Nữ.") % {"value": sex_text}
@@ -283,8 +478,9 @@ class RowParser:
             birth_date=birth.value,
             birth_year_only=birth.year_only,
             sex=sex,
-            village_id=village_id,
+            village_key=key,
             household_code=record.get("household_code", "")[:30],
+            relation=record.get("relation", "")[:50],
             address=record.get("address", "")[:300],
             police_note=note,
             out_of_scope=reason,
@@ -292,8 +488,27 @@ class RowParser:
         )
 
 
+def sample_readings(
+    rows: Iterable[tuple[int, list[str]]], mapping: dict[str, int], reference_date: datetime.date
+) -> dict[str, dict[str, Any]]:
+    """How the values of each chosen column read in a few rows, for the column-mapping page:
+    {key: {"filled", "good", "samples"}}. Rows that are not data are left out."""
+    parser = RowParser(None, reference_date)
+    for number, cells in rows:
+        size = len(cells)
+        record = {key: (cells[pos] if pos < size else "") for key, pos in mapping.items()}
+        if not is_not_data(record):
+            parser.parse(number, record)
+    return {
+        key: {"filled": reading.filled, "good": reading.good, "samples": reading.samples}
+        for key, reading in parser.columns.items()
+        if key in mapping
+    }
+
+
 def classify(rows: list[ListRow]) -> None:
-    """Set each row's category from the register (one indexed query per batch)."""
+    """Compare each row with the register (one indexed query per batch). Whether the village
+    differs is decided once the officer has said which village each spelling means."""
     ids = [row.personal_id for row in rows]
     people = Person.objects.all()
     if connection.vendor == "postgresql":
@@ -311,39 +526,28 @@ def classify(rows: list[ListRow]) -> None:
             "sex",
             "village_id",
             "activity_status",
-            "ethnic_group",
             "general_education",
+            "is_ethnic_minority",
+            "ethnic_group",
         )
     }
     for row in rows:
         match = known.get(row.personal_id)
-        if match is not None:
-            row.person_id = match[0]
-        if row.out_of_scope:
-            row.category, row.status = Category.OUT_OF_SCOPE, Status.EXCLUDED
-            continue
         if match is None:
-            row.category = Category.NEWLY_15 if row.newly_15 else Category.TO_COLLECT
             continue
-        _pk, name, birth, sex, village_id, activity, ethnic, education = match
-        changed = [
-            key
-            for key, differs in (
-                ("full_name", name != row.full_name_folded),
-                ("birth_date", birth != row.birth_date),
-                ("sex", bool(row.sex) and sex != row.sex),
-                ("village", village_id != row.village_id),
-            )
-            if differs
-        ]
-        if not (activity and ethnic and education):
-            changed.append("incomplete")
-        row.changed_items = changed
-        row.category = Category.TO_UPDATE if changed else Category.CURRENT
+        pk, name, birth, sex, village_id, activity, education, minority, ethnic = match
+        row.person_id, row.person_village_id = pk, village_id
+        row.name_changed = name != row.full_name_folded
+        row.birth_changed = birth != row.birth_date
+        row.sex_changed = bool(row.sex) and sex != row.sex
+        # The ethnic group is asked only of ethnic minorities (item 8.6), so a Kinh person
+        # collected without it, or with a form that has no such item, is complete.
+        row.incomplete = not (activity and education) or (minority and not ethnic)
 
 
 class ErrorFile:
-    """Bad rows, streamed into an XLSX with the police columns plus the reason."""
+    """Bad rows, streamed into an XLSX with the police columns plus the reason; rows that were
+    read with a correction (an ID padded with its lost 0) on a second sheet."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -352,28 +556,63 @@ class ErrorFile:
         self.workbook: Workbook | None = None
         self.sheet: Any = None
         self.fill = PatternFill("solid", fgColor="FDE2E1")
+        self.wrap = Alignment(wrap_text=True, vertical="top")
+
+    def _new_sheet(self, title: str, reason: str) -> Any:
+        assert self.workbook is not None
+        sheet = self.workbook.create_sheet(title)
+        # Frozen header, widths that show an ID, a name and a readable reason.
+        sheet.freeze_panes = "A2"
+        widths = {"personal_id": 16, "full_name": 24, "birth_date": 12, "address": 30}
+        letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+        sheet.column_dimensions["A"].width = 10
+        for index, key in enumerate(self.keys, start=1):
+            sheet.column_dimensions[letters[index]].width = widths.get(key, 14)
+        sheet.column_dimensions[letters[len(self.keys) + 1]].width = 60
+        bold = Font(bold=True)
+        header = [_("Dòng trong tệp gốc"), *(c.label for c in POLICE_COLUMNS), reason]
+        cells = []
+        for text in header:
+            cell = WriteOnlyCell(sheet, value=text)
+            cell.font = bold
+            cell.alignment = self.wrap
+            cells.append(cell)
+        sheet.append(cells)
+        return sheet
 
     def _open(self) -> Any:
         # Made on the first bad row: a write-only workbook must be saved once started.
         self.workbook = Workbook(write_only=True)
-        self.sheet = self.workbook.create_sheet(_("Dòng lỗi"))
-        bold = Font(bold=True)
-        header = [_("Dòng trong tệp gốc"), *(c.label for c in POLICE_COLUMNS), _("Lỗi")]
-        cells = []
-        for text in header:
-            cell = WriteOnlyCell(self.sheet, value=text)
-            cell.font = bold
-            cells.append(cell)
-        self.sheet.append(cells)
+        self.sheet = self._new_sheet(_("Dòng lỗi"), _("Lỗi"))
         return self.sheet
+
+    def _row(self, sheet: Any, problem: RowProblem) -> list[Any]:
+        where = COLUMN_LABELS.get(problem.column, problem.column)
+        message = WriteOnlyCell(sheet, value=f"{where}: {problem.message}")
+        message.fill = self.fill
+        message.alignment = self.wrap
+        values = []
+        for key in self.keys:
+            text = problem.record.get(key, "")
+            # An ID stays text in Excel (no lost 0), and nothing is read as a formula.
+            cell = WriteOnlyCell(sheet, value=text)
+            cell.number_format = "@"
+            values.append(cell)
+        return [problem.number, *values, message]
 
     def add(self, problem: RowProblem) -> None:
         sheet = self.sheet if self.workbook is not None else self._open()
         self.count += 1
-        where = COLUMN_LABELS.get(problem.column, problem.column)
-        message = WriteOnlyCell(sheet, value=f"{where}: {problem.message}")
-        message.fill = self.fill
-        sheet.append([problem.number, *(problem.record.get(key, "") for key in self.keys), message])
+        sheet.append(self._row(sheet, problem))
+
+    def add_warnings(self, warnings: list[RowProblem]) -> None:
+        if not warnings:
+            return
+        if self.workbook is None:
+            self._open()
+        sheet = self._new_sheet(_("Dòng đã sửa"), _("Cảnh báo"))
+        for problem in warnings:
+            sheet.append(self._row(sheet, problem))
 
     def close(self) -> Path | None:
         if self.workbook is None:
@@ -398,35 +637,55 @@ _STAGING_COLUMNS = (
     "birth_date",
     "birth_year_only",
     "sex",
-    "village_id",
+    "village_key",
     "household_code",
+    "relation",
     "address",
     "police_note",
-    "category",
-    "out_of_scope",
-    "changed_items",
+    "base_out_of_scope",
+    "newly_15",
     "person_id",
-    "status",
+    "person_village_id",
+    "name_changed",
+    "birth_changed",
+    "sex_changed",
+    "incomplete",
 )
 
 
+def staging_table(job_id: int) -> str:
+    return f"collection_staging_{int(job_id)}"
+
+
 class Staging:
-    """A temporary table holding the checked rows until they are merged in one transaction."""
+    """The checked rows of one import, kept in a table of the job's own between the check and
+    the confirmation (they may be hours apart, in other requests)."""
 
-    table = "police_list_staging"
-
-    def __init__(self) -> None:
+    def __init__(self, job_id: int) -> None:
+        self.table = staging_table(job_id)
         self.vendor = connection.vendor
-        self.cursor = connection.cursor()
-        self.cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
-        self.cursor.execute(
-            f"CREATE TEMPORARY TABLE {self.table} ("
-            "row_number integer, personal_id varchar(12) PRIMARY KEY, full_name varchar(150), "
-            "full_name_folded varchar(150), birth_date date, birth_year_only boolean, "
-            "sex varchar(1), village_id bigint, household_code varchar(30), "
-            "address varchar(300), police_note varchar(300), category varchar(14), "
-            "out_of_scope varchar(14), changed_items text, person_id bigint, status varchar(14))"
-        )
+
+    def create(self) -> None:
+        # Unlogged on PostgreSQL: the rows can always be read again from the stored file.
+        kind = "UNLOGGED TABLE" if self.vendor == "postgresql" else "TABLE"
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
+            cursor.execute(
+                f"CREATE {kind} {self.table} ("
+                "row_number integer, personal_id varchar(12) PRIMARY KEY, "
+                "full_name varchar(150), full_name_folded varchar(150), birth_date date, "
+                "birth_year_only boolean, sex varchar(1), village_key varchar(200), "
+                "village_id bigint, household_code varchar(30), relation varchar(50), "
+                "address varchar(300), "
+                "police_note varchar(300), base_out_of_scope varchar(14), "
+                "out_of_scope varchar(14), newly_15 boolean, person_id bigint, "
+                "person_village_id bigint, name_changed boolean, birth_changed boolean, "
+                "sex_changed boolean, incomplete boolean, category varchar(14), "
+                "changed_items text, status varchar(14))"
+            )
+
+    def exists(self) -> bool:
+        return self.table in connection.introspection.table_names()
 
     def add(self, rows: list[ListRow]) -> None:
         values = [
@@ -438,267 +697,171 @@ class Staging:
                 row.birth_date,
                 row.birth_year_only,
                 row.sex,
-                row.village_id,
+                row.village_key,
                 row.household_code,
+                row.relation,
                 row.address,
                 row.police_note,
-                row.category,
                 row.out_of_scope,
-                json.dumps(row.changed_items),
+                row.newly_15,
                 row.person_id,
-                row.status,
+                row.person_village_id,
+                row.name_changed,
+                row.birth_changed,
+                row.sex_changed,
+                row.incomplete,
             )
             for row in rows
         ]
-        if self.vendor == "postgresql":
-            raw = self.cursor.cursor
-            with raw.copy(f"COPY {self.table} ({', '.join(_STAGING_COLUMNS)}) FROM STDIN") as copy:
-                for value in values:
-                    copy.write_row(value)
-        else:
-            marks = ", ".join(["%s"] * len(_STAGING_COLUMNS))
-            self.cursor.executemany(
-                f"INSERT INTO {self.table} ({', '.join(_STAGING_COLUMNS)}) VALUES ({marks})",
-                values,
-            )
+        with connection.cursor() as cursor:
+            if self.vendor == "postgresql":
+                raw = cursor.cursor
+                columns = ", ".join(_STAGING_COLUMNS)
+                with raw.copy(f"COPY {self.table} ({columns}) FROM STDIN") as copy:
+                    for value in values:
+                        copy.write_row(value)
+            else:
+                marks = ", ".join(["%s"] * len(_STAGING_COLUMNS))
+                cursor.executemany(
+                    f"INSERT INTO {self.table} ({', '.join(_STAGING_COLUMNS)}) VALUES ({marks})",
+                    values,
+                )
 
     def drop(self) -> None:
-        self.cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
-        self.cursor.close()
-
-
-def _json(text: str) -> str:
-    return f"CAST('{text}' AS jsonb)" if connection.vendor == "postgresql" else f"'{text}'"
-
-
-def _changed_items_expression() -> str:
-    if connection.vendor == "postgresql":
-        return "CAST(s.changed_items AS jsonb)"
-    return "s.changed_items"
-
-
-# A listed person whose police data differs from what the work list holds. Only these rows are
-# rewritten on a re-import: rewriting a million unchanged rows (and their indexes) would cost
-# more than the rest of the import.
-_CHANGED = """
-    {old}.village_id <> {new}.village_id OR {old}.full_name <> {new}.full_name
-    OR {old}.birth_date <> {new}.birth_date OR {old}.birth_year_only <> {new}.birth_year_only
-    OR {old}.sex <> {new}.sex OR {old}.household_code <> {new}.household_code
-    OR {old}.address <> {new}.address OR {old}.police_note <> {new}.police_note
-    OR {old}.category <> {new}.category OR {old}.in_latest_list = FALSE
-"""
-
-
-def merge(
-    *,
-    campaign: Campaign,
-    commune: Unit,
-    job_id: int | None,
-    acting_user: Any,
-    full_list: bool,
-) -> dict[str, int]:
-    """Merge the staged rows into the work list; must run inside a transaction."""
-    now = timezone.now()
-    cursor = connection.cursor()
-    table = Staging.table
-    if connection.vendor == "postgresql":
-        # Temporary tables are never analysed automatically; without statistics the planner
-        # guesses badly on the joins below.
-        cursor.execute(f"ANALYZE {table}")
-    params = {"campaign": campaign.pk, "commune": commune.pk, "job": job_id, "now": now}
-    cursor.execute(
-        f"""
-        SELECT
-          COUNT(*),
-          SUM(CASE WHEN w.id IS NULL THEN 1 ELSE 0 END),
-          SUM(CASE WHEN w.id IS NOT NULL AND w.commune_id <> %(commune)s THEN 1
-                   WHEN w.id IS NOT NULL AND ({_CHANGED.format(old="w", new="s")}) THEN 1
-                   ELSE 0 END)
-        FROM {table} s
-        LEFT JOIN collection_workitem w
-          ON w.campaign_id = %(campaign)s AND w.personal_id = s.personal_id
-        """,
-        {**params, "false": False},
-    )
-    total, added, changed = (value or 0 for value in cursor.fetchone())
-    # Whether this commune had anyone on the campaign's list before: on a first import nobody
-    # can have dropped off the list, and the anti-join below is skipped.
-    cursor.execute(
-        "SELECT 1 FROM collection_workitem WHERE campaign_id = %(campaign)s "
-        "AND commune_id = %(commune)s LIMIT 1",
-        params,
-    )
-    listed_before = cursor.fetchone() is not None
-    # People already listed whom the new list puts out of scope leave the work list, with a
-    # transition saying why (only while nobody has started on their form).
-    reasons = {
-        f"reason_{code}": _("Danh sách Công an xã: %(reason)s") % {"reason": label}
-        for code, label in OutOfScope.choices
-    }
-    cases = " ".join(f"WHEN '{code}' THEN %(reason_{code})s" for code in OutOfScope.values)
-    cursor.execute(
-        f"""
-        INSERT INTO collection_transition
-          (work_item_id, from_status, to_status, actor_id, at, reason)
-        SELECT w.id, w.status, %(excluded)s, %(actor)s, %(now)s,
-          CASE s.out_of_scope {cases} ELSE '' END
-        FROM collection_workitem w JOIN {table} s ON s.personal_id = w.personal_id
-        WHERE w.campaign_id = %(campaign)s AND w.status = %(listed)s AND s.out_of_scope <> ''
-        """,
-        {
-            **params,
-            **reasons,
-            "excluded": Status.EXCLUDED,
-            "listed": Status.LISTED,
-            "actor": getattr(acting_user, "pk", None),
-        },
-    )
-    cursor.execute(
-        f"""
-        UPDATE collection_workitem SET status = %(excluded)s
-        WHERE campaign_id = %(campaign)s AND status = %(listed)s AND personal_id IN (
-          SELECT personal_id FROM {table} WHERE out_of_scope <> '')
-        """,
-        {**params, "excluded": Status.EXCLUDED, "listed": Status.LISTED},
-    )
-    cursor.execute(
-        f"""
-        INSERT INTO collection_workitem (
-          campaign_id, commune_id, village_id, personal_id, full_name, full_name_folded,
-          birth_date, birth_year_only, sex, household_code, address, police_note,
-          in_latest_list, list_import_id, category, out_of_scope, changed_items, person_id,
-          status, mode, answers, has_draft, findings, confirmed_warnings, first_keying,
-          keying_differences, return_reason, return_comments, not_enterable_reason,
-          archive_reference, updated_at)
-        SELECT %(campaign)s, %(commune)s, s.village_id, s.personal_id, s.full_name,
-          s.full_name_folded, s.birth_date, s.birth_year_only, s.sex, s.household_code,
-          s.address, s.police_note, %(true)s, %(job)s, s.category, s.out_of_scope,
-          {_changed_items_expression()}, s.person_id, s.status, '', {_json("{}")}, %(false)s,
-          {_json("[]")}, {_json("[]")}, {_json("{}")}, {_json("[]")}, '', {_json("{}")}, '', '',
-          %(now)s
-        FROM {table} s WHERE 1 = 1
-        ON CONFLICT (campaign_id, personal_id) DO UPDATE SET
-          commune_id = excluded.commune_id, village_id = excluded.village_id,
-          full_name = excluded.full_name, full_name_folded = excluded.full_name_folded,
-          birth_date = excluded.birth_date, birth_year_only = excluded.birth_year_only,
-          sex = excluded.sex, household_code = excluded.household_code,
-          address = excluded.address, police_note = excluded.police_note,
-          in_latest_list = excluded.in_latest_list, list_import_id = excluded.list_import_id,
-          category = excluded.category, out_of_scope = excluded.out_of_scope,
-          changed_items = excluded.changed_items,
-          person_id = COALESCE(collection_workitem.person_id, excluded.person_id),
-          updated_at = excluded.updated_at
-        WHERE {_CHANGED.format(old="collection_workitem", new="excluded")}
-          OR collection_workitem.commune_id <> excluded.commune_id
-        """,
-        {**params, "true": True, "false": False},
-    )
-    removed = 0
-    if full_list and listed_before:
-        cursor.execute(
-            f"""
-            UPDATE collection_workitem SET in_latest_list = %(false)s, updated_at = %(now)s
-            WHERE campaign_id = %(campaign)s AND commune_id = %(commune)s
-              AND in_latest_list = %(true)s
-              AND NOT EXISTS (
-                SELECT 1 FROM {table} s WHERE s.personal_id = collection_workitem.personal_id)
-            """,
-            {**params, "true": True, "false": False},
-        )
-        removed = cursor.rowcount
-    cursor.execute(
-        f"SELECT category, COUNT(*) FROM {table} GROUP BY category",
-    )
-    by_category = {category: count for category, count in cursor.fetchall()}
-    cursor.close()
-    return {
-        "rows": total,
-        "added": added,
-        "changed": changed,
-        "unchanged": total - added - changed,
-        "removed": removed,
-        **{f"category_{key}": by_category.get(key, 0) for key in Category.values},
-    }
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
 
 
 @dataclass
-class Outcome:
-    counts: dict[str, int]
-    errors: int
-    error_file: Path | None
+class CheckResult:
     rows_read: int
+    staged: int
+    errors: int
+    warnings: int
+    skipped: int
+    error_file: Path | None
+    analysis: dict[str, Any]
 
 
-def import_list(
-    *,
-    campaign: Campaign,
-    commune: Unit,
+def check_list(
+    job: PoliceListImport,
     stream: IO[bytes],
-    filename: str,
-    acting_user: Any,
-    full_list: bool = True,
-    header_row: int | None = None,
-    positions: dict[str, int] | None = None,
-    job_id: int | None = None,
+    *,
     on_progress: Callable[[int, float], None] | None = None,
     error_path: Path | None = None,
-) -> Outcome:
-    """Read, check, stage and merge a police list. Raises TableError when the file as a whole
-    cannot be used; then nothing is written."""
-    from laodong.collection.actions import apply_assignments
-
-    table = open_table(stream, filename, POLICE_COLUMNS, header_row=header_row, positions=positions)
+) -> CheckResult:
+    """Read the whole file, check every row and stage the good ones; write nothing else.
+    Raises TableError when the file as a whole cannot be used."""
+    positions = {key: int(value) for key, value in job.mapping.items()} if job.mapping else None
+    table = open_table(
+        stream, job.original_name, POLICE_COLUMNS, header_row=job.header_row, positions=positions
+    )
     missing = [c.label for c in POLICE_COLUMNS if c.required and c.key not in table.positions]
     if missing:
         raise TableError(_("Chưa chọn cột cho: %(columns)s.") % {"columns": ", ".join(missing)})
-    parser = RowParser(commune, campaign.reference_date)
-    errors = ErrorFile(error_path or _error_path())
-    staging = Staging()
-    rows_read = 0
+    if "village" not in table.positions and "address" not in table.positions:
+        raise TableError(_("Chưa chọn cột Thôn (hoặc cột Địa chỉ có ghi thôn)."))
+    parser = RowParser(job.commune, job.campaign.reference_date)
+    errors = ErrorFile(error_path or error_file_path(job.pk))
+    staging = Staging(job.pk)
+    staging.create()
+    rows_read = staged = skipped = 0
+    first_errors: list[dict[str, Any]] = []
+    skipped_rows: list[dict[str, Any]] = []
+    villages: Counter[str] = Counter()
+    village_texts: dict[str, str] = {}
+    notes: Counter[str] = Counter()
     try:
         batch: list[ListRow] = []
         for number, record in _rows(table.row_iter):
+            if is_not_data(record):
+                skipped += 1
+                if len(skipped_rows) < 5:
+                    text = " · ".join(v for v in record.values() if v)[:120]
+                    skipped_rows.append({"row": number, "text": text})
+                continue
             rows_read += 1
             parsed = parser.parse(number, record)
             if isinstance(parsed, RowProblem):
                 errors.add(parsed)
+                if len(first_errors) < FIRST_PROBLEMS:
+                    first_errors.append(_problem_dict(parsed))
                 continue
+            villages[parsed.village_key] += 1
+            if parsed.village_key not in village_texts:
+                village_texts[parsed.village_key] = (
+                    record.get("village") or village_from_address(record.get("address", ""))
+                )[:200]
+            if parsed.police_note and not parsed.out_of_scope:
+                notes[parsed.police_note] += 1
             batch.append(parsed)
             if len(batch) >= BATCH_SIZE:
-                _stage(staging, batch)
+                staged += _stage(staging, batch)
                 batch = []
                 if on_progress is not None:
                     on_progress(rows_read, table.progress())
         if batch:
-            _stage(staging, batch)
+            staged += _stage(staging, batch)
         if on_progress is not None:
             on_progress(rows_read, 1.0)
-        with transaction.atomic():
-            counts = merge(
-                campaign=campaign,
-                commune=commune,
-                job_id=job_id,
-                acting_user=acting_user,
-                full_list=full_list,
-            )
-            apply_assignments(campaign, commune)
+        errors.add_warnings(parser.warnings)
     except BaseException:
         errors.discard()
-        raise
-    finally:
         staging.drop()
-    counts["errors"] = errors.count
-    return Outcome(
-        counts=counts, errors=errors.count, error_file=errors.close(), rows_read=rows_read
+        raise
+    known = village_lookup(job.commune)
+    analysis = {
+        "read": True,
+        "encoding": table.encoding or "",
+        "header_row": table.header_row,
+        "columns": [
+            {
+                "key": column.key,
+                "label": column.label,
+                "mapped": column.key in table.positions,
+                "filled": parser.columns[column.key].filled,
+                "good": parser.columns[column.key].good,
+                "samples": parser.columns[column.key].samples,
+            }
+            for column in POLICE_COLUMNS
+        ],
+        "first_errors": first_errors,
+        "first_warnings": [_problem_dict(w) for w in parser.warnings[:FIRST_PROBLEMS]],
+        "skipped_rows": skipped_rows,
+        "villages": [
+            {"key": key, "text": village_texts[key], "count": count, "known": known.get(key)}
+            for key, count in villages.most_common(MAX_DISTINCT)
+        ],
+        "more_villages": max(0, len(villages) - MAX_DISTINCT),
+        "notes": [{"text": text, "count": count} for text, count in notes.most_common(100)],
+        "more_notes": max(0, len(notes) - 100),
+    }
+    return CheckResult(
+        rows_read=rows_read,
+        staged=staged,
+        errors=errors.count,
+        warnings=parser.warning_count,
+        skipped=skipped,
+        error_file=errors.close(),
+        analysis=analysis,
     )
 
 
-def _stage(staging: Staging, batch: list[ListRow]) -> None:
+def _problem_dict(problem: RowProblem) -> dict[str, Any]:
+    return {
+        "row": problem.number,
+        "column": COLUMN_LABELS.get(problem.column, problem.column),
+        "message": problem.message,
+    }
+
+
+def _stage(staging: Staging, batch: list[ListRow]) -> int:
     # One short transaction per batch: on SQLite a statement outside a transaction commits on
     # its own, row by row.
     with transaction.atomic():
         classify(batch)
         staging.add(batch)
+    return len(batch)
 
 
 def _rows(rows: Iterator[tuple[int, dict[str, str]]]) -> Iterator[tuple[int, dict[str, str]]]:
@@ -715,5 +878,589 @@ def _rows(rows: Iterator[tuple[int, dict[str, str]]]) -> Iterator[tuple[int, dic
         raise damaged_file_error() from error
 
 
-def _error_path() -> Path:
-    return Path(settings.DATA_DIR) / "imports" / f"loi-{uuid.uuid4().hex}.xlsx"
+def error_file_path(job_id: int) -> Path:
+    return Path(settings.DATA_DIR) / "imports" / f"loi-{int(job_id)}.xlsx"
+
+
+# Preparing the outcome ----------------------------------------------------------------------
+
+
+def village_mapping(job: PoliceListImport) -> dict[str, int | None]:
+    """Each distinct village value of the list and the village it maps to (None: unmapped).
+    The officer's choice wins over the remembered and the automatic match."""
+    current = set(
+        Unit.objects.current()
+        .filter(parent=job.commune, level=Level.VILLAGE)
+        .values_list("pk", flat=True)
+    )
+    known = village_lookup(job.commune)
+    mapping: dict[str, int | None] = {}
+    for entry in job.analysis.get("villages", []):
+        key = entry["key"]
+        chosen = job.village_choices.get(key)
+        if chosen in current:
+            mapping[key] = int(chosen)
+        else:
+            mapping[key] = known.get(key)
+    return mapping
+
+
+def unmapped_villages(job: PoliceListImport) -> list[dict[str, Any]]:
+    mapping = village_mapping(job)
+    unmapped = [v for v in job.analysis.get("villages", []) if mapping.get(v["key"]) is None]
+    return unmapped
+
+
+def _case(column: str, pairs: Iterable[tuple[Any, Any]], default: str) -> tuple[str, list[Any]]:
+    """A CASE expression mapping values of a column, with its parameters."""
+    pairs = list(pairs)
+    if not pairs:
+        return default, []
+    whens = " ".join("WHEN %s THEN %s" for _pair in pairs)
+    params = [value for pair in pairs for value in pair]
+    return f"CASE {column} {whens} ELSE {default} END", params
+
+
+def prepare_list(job: PoliceListImport) -> dict[str, Any]:
+    """Apply the village and remark decisions to the staged rows and compute the outcome the
+    list would have, without writing to the work list. Stores the outcome on the job."""
+    table = staging_table(job.pk)
+    mapping = village_mapping(job)
+    village_case, village_params = _case(
+        "village_key", ((k, v) for k, v in mapping.items() if v is not None), "NULL"
+    )
+    note_case, note_params = _case(
+        "police_note",
+        ((note, reason) for note, reason in job.note_choices.items() if reason in OutOfScope),
+        "base_out_of_scope",
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET village_id = {village_case}, out_of_scope = {note_case}",
+            [*village_params, *note_params],
+        )
+        # Category and the items that differ from the register, in one pass.
+        cursor.execute(
+            f"""
+            UPDATE {table} SET
+              category = CASE
+                WHEN out_of_scope <> '' THEN 'out_of_scope'
+                WHEN person_id IS NULL THEN
+                  CASE WHEN newly_15 THEN 'newly_15' ELSE 'to_collect' END
+                WHEN name_changed OR birth_changed OR sex_changed OR incomplete
+                  OR person_village_id <> village_id THEN 'to_update'
+                ELSE 'current' END,
+              changed_items = CASE WHEN out_of_scope <> '' OR person_id IS NULL THEN '[]' ELSE
+                '[' || rtrim(
+                  CASE WHEN name_changed THEN '"full_name",' ELSE '' END
+                  || CASE WHEN birth_changed THEN '"birth_date",' ELSE '' END
+                  || CASE WHEN sex_changed THEN '"sex",' ELSE '' END
+                  || CASE WHEN person_village_id <> village_id THEN '"village",' ELSE '' END
+                  || CASE WHEN incomplete THEN '"incomplete",' ELSE '' END, ',') || ']' END,
+              status = CASE WHEN out_of_scope <> '' THEN 'excluded' ELSE 'listed' END
+            """
+        )
+        if connection.vendor == "postgresql":
+            # Tables made at run time are analysed only later by autovacuum; the planner needs
+            # statistics for the joins below.
+            cursor.execute(f"ANALYZE {table}")
+        counts = outcome(job, cursor)
+    job.counts = counts
+    job.risk_acknowledged = False
+    job.save(update_fields=["counts", "risk_acknowledged"])
+    return counts
+
+
+# A listed person whose police data differs from what the work list holds. Only these rows are
+# rewritten on a re-import: rewriting a million unchanged rows (and their indexes) would cost
+# more than the rest of the import. A form that has left "not collected" keeps its category:
+# the list does not re-flag work already done.
+_CHANGED = """
+    {old}.village_id <> {new}.village_id OR {old}.full_name <> {new}.full_name
+    OR {old}.birth_date <> {new}.birth_date OR {old}.birth_year_only <> {new}.birth_year_only
+    OR {old}.sex <> {new}.sex OR {old}.household_code <> {new}.household_code
+    OR {old}.relation <> {new}.relation
+    OR {old}.address <> {new}.address OR {old}.police_note <> {new}.police_note
+    OR ({old}.category <> {new}.category AND {old}.status IN ('listed', 'excluded'))
+    OR {old}.in_latest_list = FALSE OR {old}.commune_id <> %(commune)s
+"""
+
+
+def outcome(job: PoliceListImport, cursor: Any) -> dict[str, Any]:
+    """What merging the staged rows would do, counted without writing."""
+    table = staging_table(job.pk)
+    params: dict[str, Any] = {"campaign": job.campaign_id, "commune": job.commune_id}
+    cursor.execute(
+        f"""
+        SELECT
+          COUNT(*),
+          SUM(CASE WHEN w.id IS NULL THEN 1 ELSE 0 END),
+          SUM(CASE WHEN w.id IS NOT NULL AND ({_CHANGED.format(old="w", new="s")}) THEN 1
+                   ELSE 0 END),
+          SUM(CASE WHEN w.status = 'listed' AND s.out_of_scope <> '' THEN 1 ELSE 0 END),
+          SUM(CASE WHEN w.id IS NOT NULL AND w.commune_id <> %(commune)s THEN 1 ELSE 0 END)
+        FROM {table} s
+        LEFT JOIN collection_workitem w
+          ON w.campaign_id = %(campaign)s AND w.personal_id = s.personal_id
+        WHERE s.village_id IS NOT NULL
+        """,
+        params,
+    )
+    total, added, changed, newly_excluded, other_commune = (v or 0 for v in cursor.fetchone())
+    cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE village_id IS NULL")
+    unmapped = cursor.fetchone()[0]
+    cursor.execute(
+        "SELECT COUNT(*) FROM collection_workitem WHERE campaign_id = %(campaign)s "
+        "AND commune_id = %(commune)s AND in_latest_list = %(true)s",
+        {**params, "true": True},
+    )
+    current = cursor.fetchone()[0]
+    removed = removed_started = 0
+    if job.full_list and current:
+        cursor.execute(
+            f"""
+            SELECT COUNT(*), SUM(CASE WHEN w.status <> 'listed' THEN 1 ELSE 0 END)
+            FROM collection_workitem w
+            WHERE w.campaign_id = %(campaign)s AND w.commune_id = %(commune)s
+              AND w.in_latest_list = %(true)s
+              AND NOT EXISTS (SELECT 1 FROM {table} s WHERE s.personal_id = w.personal_id)
+            """,
+            {**params, "true": True},
+        )
+        removed, removed_started = (v or 0 for v in cursor.fetchone())
+    cursor.execute(f"SELECT category, COUNT(*) FROM {table} GROUP BY category")
+    by_category = dict(cursor.fetchall())
+    cursor.execute(
+        f"SELECT out_of_scope, COUNT(*) FROM {table} WHERE out_of_scope <> '' GROUP BY out_of_scope"
+    )
+    by_reason = dict(cursor.fetchall())
+    errors = job.error_count
+    risks = []
+    if job.full_list and current and removed > RISK_SHARE * current:
+        risks.append("drops")
+    if job.full_list and errors > RISK_SHARE * (total + errors + unmapped):
+        risks.append("errors")
+    return {
+        "rows": total,
+        "added": added,
+        "changed": changed,
+        "unchanged": total - added - changed,
+        "removed": removed,
+        "removed_started": removed_started,
+        "newly_excluded": newly_excluded,
+        "other_commune": other_commune,
+        "unmapped": unmapped,
+        "current": current,
+        "errors": errors,
+        "risks": risks,
+        **{f"category_{key}": by_category.get(key, 0) for key in Category.values},
+        **{f"reason_{key}": by_reason.get(key, 0) for key in OutOfScope.values},
+    }
+
+
+def refusal(job: PoliceListImport) -> str:
+    """Why the checked list cannot be written as it is, or ""."""
+    counts = job.counts or {}
+    if not counts.get("rows") and not counts.get("unmapped"):
+        return _(
+            "Không có dòng nào đọc được trong danh sách này, nên không nhập. Hãy xem các dòng "
+            "lỗi, sửa tệp rồi tải lên lại."
+        )
+    if counts.get("unmapped") or unmapped_villages(job):
+        return _("Còn thôn chưa ghép với thôn của xã. Hãy chọn thôn cho từng tên bên dưới.")
+    return ""
+
+
+# Writing and undoing ------------------------------------------------------------------------
+
+
+class ListRefused(Exception):
+    """The list cannot be written (or undone) now; the message says why and what to do."""
+
+
+def apply_list(job: PoliceListImport, acting_user: Any) -> dict[str, Any]:
+    """Merge the staged rows into the work list in one transaction, keeping the earlier state
+    of every row it changes. Refuses a list that became risky since it was confirmed."""
+    from laodong.collection.actions import apply_assignments
+    from laodong.collection.models import JobStatus
+
+    with transaction.atomic():
+        Campaign.objects.select_for_update().filter(pk=job.campaign_id).first()
+        reason = refusal(job)
+        if reason:
+            raise ListRefused(reason)
+        with connection.cursor() as cursor:
+            counts = outcome(job, cursor)
+        if counts["risks"] and not set(counts["risks"]) <= set(job.counts.get("risks", [])):
+            raise ListRefused(
+                _(
+                    "Danh sách của xã đã thay đổi từ lúc kiểm tra và việc nhập này nay sẽ bỏ "
+                    "nhiều người hơn. Hãy xem lại kết quả rồi xác nhận lại."
+                )
+            )
+        if counts["risks"] and not job.risk_acknowledged:
+            raise ListRefused(_("Hãy đánh dấu đã đọc cảnh báo trước khi nhập."))
+        now = timezone.now()
+        _keep_before(job)
+        merged = merge(job=job, acting_user=acting_user, now=now)
+        apply_assignments(job.campaign, job.commune, list_import=job)
+        counts = {**counts, **merged}
+        PoliceListImport.objects.filter(pk=job.pk).update(
+            status=JobStatus.DONE,
+            counts=counts,
+            applied_at=now,
+            finished_at=now,
+            confirmed_by=acting_user if getattr(acting_user, "pk", None) else None,
+            message="",
+        )
+    Staging(job.pk).drop()
+    job.refresh_from_db()
+    return counts
+
+
+def _keep_before(job: PoliceListImport) -> None:
+    """Copy every work item the merge will change, as it is now, for the undo."""
+    table = staging_table(job.pk)
+    kept = _KEPT_COLUMNS.split(", ")
+    target = "list_import_id, work_item_id, list_import_id_before, " + ", ".join(kept)
+    select = ", ".join(f"w.{column}" for column in kept)
+    params: dict[str, Any] = {
+        "campaign": job.campaign_id,
+        "commune": job.commune_id,
+        "job": job.pk,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO collection_workitembefore ({target})
+            SELECT %(job)s, w.id, w.list_import_id, {select}
+            FROM collection_workitem w JOIN {table} s ON s.personal_id = w.personal_id
+            WHERE w.campaign_id = %(campaign)s AND s.village_id IS NOT NULL AND (
+              ({_CHANGED.format(old="w", new="s")})
+              OR (w.status = 'listed' AND s.out_of_scope <> ''))
+            """,
+            params,
+        )
+        if job.full_list:
+            cursor.execute(
+                f"""
+                INSERT INTO collection_workitembefore ({target})
+                SELECT %(job)s, w.id, w.list_import_id, {select}
+                FROM collection_workitem w
+                WHERE w.campaign_id = %(campaign)s AND w.commune_id = %(commune)s
+                  AND w.in_latest_list = %(true)s
+                  AND NOT EXISTS (SELECT 1 FROM {table} s WHERE s.personal_id = w.personal_id)
+                """,
+                {**params, "true": True},
+            )
+
+
+# The columns of a work item an import may change, kept before it does so.
+_KEPT_COLUMNS = (
+    "commune_id, village_id, full_name, full_name_folded, birth_date, birth_year_only, sex, "
+    "household_code, relation, address, police_note, in_latest_list, category, out_of_scope, "
+    "changed_items, person_id, status, assigned_to_id"
+)
+
+
+def _json(text: str) -> str:
+    return f"CAST('{text}' AS jsonb)" if connection.vendor == "postgresql" else f"'{text}'"
+
+
+def _changed_items_expression() -> str:
+    if connection.vendor == "postgresql":
+        return "CAST(s.changed_items AS jsonb)"
+    return "s.changed_items"
+
+
+def merge(*, job: PoliceListImport, acting_user: Any, now: datetime.datetime) -> dict[str, int]:
+    """Merge the staged rows into the work list; must run inside a transaction."""
+    table = staging_table(job.pk)
+    params: dict[str, Any] = {
+        "campaign": job.campaign_id,
+        "commune": job.commune_id,
+        "job": job.pk,
+        "now": now,
+    }
+    with connection.cursor() as cursor:
+        # People already listed whom the new list puts out of scope leave the work list, with
+        # a transition saying why (only while nobody has started on their form).
+        reasons = {
+            f"reason_{code}": _("Danh sách Công an xã: %(reason)s") % {"reason": label}
+            for code, label in OutOfScope.choices
+        }
+        cases = " ".join(f"WHEN '{code}' THEN %(reason_{code})s" for code in OutOfScope.values)
+        cursor.execute(
+            f"""
+            INSERT INTO collection_transition
+              (work_item_id, from_status, to_status, actor_id, at, reason)
+            SELECT w.id, w.status, %(excluded)s, %(actor)s, %(now)s,
+              CASE s.out_of_scope {cases} ELSE '' END
+            FROM collection_workitem w JOIN {table} s ON s.personal_id = w.personal_id
+            WHERE w.campaign_id = %(campaign)s AND w.status = %(listed)s
+              AND s.out_of_scope <> '' AND s.village_id IS NOT NULL
+            """,
+            {
+                **params,
+                **reasons,
+                "excluded": Status.EXCLUDED,
+                "listed": Status.LISTED,
+                "actor": getattr(acting_user, "pk", None),
+            },
+        )
+        cursor.execute(
+            f"""
+            UPDATE collection_workitem SET status = %(excluded)s
+            WHERE campaign_id = %(campaign)s AND status = %(listed)s AND personal_id IN (
+              SELECT personal_id FROM {table} WHERE out_of_scope <> ''
+              AND village_id IS NOT NULL)
+            """,
+            {**params, "excluded": Status.EXCLUDED, "listed": Status.LISTED},
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO collection_workitem (
+              campaign_id, commune_id, village_id, personal_id, full_name, full_name_folded,
+              birth_date, birth_year_only, sex, household_code, relation, address, police_note,
+              in_latest_list, list_import_id, category, out_of_scope, changed_items, person_id,
+              status, mode, answers, has_draft, findings, confirmed_warnings, first_keying,
+              keying_differences, return_reason, return_comments, not_enterable_reason,
+              archive_reference, updated_at)
+            SELECT %(campaign)s, %(commune)s, s.village_id, s.personal_id, s.full_name,
+              s.full_name_folded, s.birth_date, s.birth_year_only, s.sex, s.household_code,
+              s.relation, s.address, s.police_note, %(true)s, %(job)s, s.category, s.out_of_scope,
+              {_changed_items_expression()}, s.person_id, s.status, '', {_json("{}")},
+              %(false)s, {_json("[]")}, {_json("[]")}, {_json("{}")}, {_json("[]")}, '',
+              {_json("{}")}, '', '', %(now)s
+            FROM {table} s WHERE s.village_id IS NOT NULL
+            ON CONFLICT (campaign_id, personal_id) DO UPDATE SET
+              commune_id = excluded.commune_id, village_id = excluded.village_id,
+              full_name = excluded.full_name, full_name_folded = excluded.full_name_folded,
+              birth_date = excluded.birth_date, birth_year_only = excluded.birth_year_only,
+              sex = excluded.sex, household_code = excluded.household_code,
+              relation = excluded.relation, address = excluded.address,
+              police_note = excluded.police_note,
+              in_latest_list = excluded.in_latest_list,
+              list_import_id = excluded.list_import_id,
+              category = CASE WHEN collection_workitem.status IN ('listed', 'excluded')
+                THEN excluded.category ELSE collection_workitem.category END,
+              out_of_scope = excluded.out_of_scope,
+              changed_items = CASE WHEN collection_workitem.status IN ('listed', 'excluded')
+                THEN excluded.changed_items ELSE collection_workitem.changed_items END,
+              person_id = COALESCE(collection_workitem.person_id, excluded.person_id),
+              updated_at = excluded.updated_at
+            WHERE {_CHANGED.format(old="collection_workitem", new="excluded")}
+            """,
+            {**params, "true": True, "false": False},
+        )
+        removed = 0
+        if job.full_list:
+            cursor.execute(
+                f"""
+                UPDATE collection_workitem SET in_latest_list = %(false)s, updated_at = %(now)s
+                WHERE campaign_id = %(campaign)s AND commune_id = %(commune)s
+                  AND in_latest_list = %(true)s
+                  AND NOT EXISTS (
+                    SELECT 1 FROM {table} s
+                    WHERE s.personal_id = collection_workitem.personal_id)
+                """,
+                {**params, "true": True, "false": False},
+            )
+            removed = cursor.rowcount
+    return {"removed": removed}
+
+
+def last_applied(campaign_id: int, commune_id: int) -> PoliceListImport | None:
+    """The import of a commune that an undo would reverse: the newest one written."""
+    from laodong.collection.models import JobStatus
+
+    return (
+        PoliceListImport.objects.filter(
+            campaign_id=campaign_id, commune_id=commune_id, status=JobStatus.DONE
+        )
+        .order_by("-applied_at", "-pk")
+        .first()
+    )
+
+
+def undo_blockers(job: PoliceListImport) -> int:
+    """How many rows the import touched on which a form has moved since, or a draft was
+    started on a row it added (then no undo: the work done would be lost)."""
+    kept = WorkItemBefore.objects.filter(list_import=job).values("work_item_id")
+    added = WorkItem.objects.filter(campaign_id=job.campaign_id, list_import=job).exclude(
+        pk__in=kept
+    )
+    moved = Transition.objects.filter(at__gt=job.applied_at).filter(
+        Q(work_item_id__in=kept) | Q(work_item__in=added)
+    )
+    return moved.values("work_item_id").distinct().count() + added.filter(has_draft=True).count()
+
+
+def undo_list(job: PoliceListImport, acting_user: Any) -> dict[str, int]:
+    """Return the work list exactly to its state before the import: rows it added go, rows it
+    changed get their earlier values back, people it excluded are listed again."""
+    from laodong.audit.models import record_event
+
+    with transaction.atomic():
+        Campaign.objects.select_for_update().filter(pk=job.campaign_id).first()
+        latest = last_applied(job.campaign_id, job.commune_id)
+        if latest is None or latest.pk != job.pk:
+            raise ListRefused(
+                _("Chỉ hoàn tác được lần nhập danh sách gần nhất của xã (đã có lần nhập sau).")
+            )
+        blockers = undo_blockers(job)
+        if blockers:
+            raise ListRefused(
+                _(
+                    "Không hoàn tác được: đã có %(count)s phiếu được làm tiếp trên những người "
+                    "của lần nhập này. Hãy nhập danh sách đúng để sửa."
+                )
+                % {"count": blockers}
+            )
+        now = timezone.now()
+        params: dict[str, Any] = {"job": job.pk, "campaign": job.campaign_id, "now": now}
+        reason = _("Hoàn tác lần nhập danh sách “%(name)s”") % {"name": job.original_name}
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                INSERT INTO collection_transition
+                  (work_item_id, from_status, to_status, actor_id, at, reason)
+                SELECT w.id, w.status, b.status, %(actor)s, %(now)s, %(reason)s
+                FROM collection_workitem w JOIN collection_workitembefore b
+                  ON b.work_item_id = w.id AND b.list_import_id = %(job)s
+                WHERE w.status <> b.status
+                """,
+                {**params, "actor": getattr(acting_user, "pk", None), "reason": reason[:300]},
+            )
+            # Assignments made since the import stay: giving work is not undone with the list.
+            restored = [c for c in _KEPT_COLUMNS.split(", ") if c != "assigned_to_id"]
+            assignments = ", ".join(f"{column} = b.{column}" for column in restored)
+            cursor.execute(
+                f"""
+                UPDATE collection_workitem SET {assignments},
+                  list_import_id = b.list_import_id_before, updated_at = %(now)s
+                FROM collection_workitembefore b
+                WHERE b.work_item_id = collection_workitem.id AND b.list_import_id = %(job)s
+                """,
+                params,
+            )
+            restored_count = cursor.rowcount
+            added = """
+                SELECT w.id FROM collection_workitem w
+                WHERE w.campaign_id = %(campaign)s AND w.list_import_id = %(job)s
+                  AND NOT EXISTS (SELECT 1 FROM collection_workitembefore b
+                                  WHERE b.list_import_id = %(job)s AND b.work_item_id = w.id)
+            """
+            cursor.execute(
+                f"DELETE FROM collection_transition WHERE work_item_id IN ({added})", params
+            )
+            cursor.execute(f"DELETE FROM collection_workitem WHERE id IN ({added})", params)
+            removed_count = cursor.rowcount
+        record_event(
+            actor=acting_user,
+            action="collection.undo_police_list",
+            target=job,
+            unit=job.commune,
+            details={"restored": restored_count, "removed": removed_count},
+        )
+    return {"restored": restored_count, "removed": removed_count}
+
+
+# One go, for the command line, the demo and tests -------------------------------------------
+
+
+@dataclass
+class Outcome:
+    counts: dict[str, Any]
+    errors: int
+    error_file: Path | None
+    rows_read: int
+    job: PoliceListImport | None = None
+
+
+def import_list(
+    *,
+    campaign: Campaign,
+    commune: Unit,
+    stream: IO[bytes],
+    filename: str,
+    acting_user: Any,
+    full_list: bool = True,
+    header_row: int | None = None,
+    positions: dict[str, int] | None = None,
+    on_progress: Callable[[int, float], None] | None = None,
+    error_path: Path | None = None,
+    villages: dict[str, int] | None = None,
+    notes: dict[str, str] | None = None,
+    accept_risk: bool = False,
+    dry_run: bool = False,
+) -> Outcome:
+    """Check, prepare and (unless `dry_run`) write a police list as one job. Raises TableError
+    when the file as a whole cannot be used and ListRefused when the outcome needs a decision
+    (unmapped villages, a risky list without `accept_risk`); then nothing is written."""
+    from laodong.collection.models import JobStatus
+
+    job = PoliceListImport.objects.create(
+        campaign=campaign,
+        commune=commune,
+        file_path="",
+        original_name=filename[:200],
+        full_list=full_list,
+        header_row=header_row,
+        mapping=positions or {},
+        created_by=acting_user if getattr(acting_user, "pk", None) else None,
+        status=JobStatus.RUNNING,
+    )
+    try:
+        checked = check_list(job, stream, on_progress=on_progress, error_path=error_path)
+    except TableError as problem:
+        PoliceListImport.objects.filter(pk=job.pk).update(
+            status=JobStatus.FAILED, message=str(problem)[:500]
+        )
+        raise
+    record_check(job, checked)
+    job.village_choices = {key: pk for key, pk in (villages or {}).items()}
+    job.note_choices = dict(notes or {})
+    job.save(update_fields=["village_choices", "note_choices"])
+    prepare_list(job)
+    job.refresh_from_db()
+    result = Outcome(
+        counts=job.counts,
+        errors=checked.errors,
+        error_file=checked.error_file,
+        rows_read=checked.rows_read,
+        job=job,
+    )
+    if dry_run:
+        return result
+    reason = refusal(job)
+    if reason:
+        raise ListRefused(reason)
+    job.risk_acknowledged = accept_risk
+    job.save(update_fields=["risk_acknowledged"])
+    result.counts = apply_list(job, acting_user)
+    return result
+
+
+def record_check(job: PoliceListImport, checked: CheckResult) -> None:
+    """Store what the check found on the job."""
+    from laodong.collection.models import JobStatus
+
+    job.analysis = checked.analysis
+    job.rows_read = checked.rows_read
+    job.error_count = checked.errors
+    job.warning_count = checked.warnings
+    job.skipped_rows = checked.skipped
+    job.error_file = str(checked.error_file or "")
+    job.status = JobStatus.CHECKED
+    job.save(
+        update_fields=[
+            "analysis",
+            "rows_read",
+            "error_count",
+            "warning_count",
+            "skipped_rows",
+            "error_file",
+            "status",
+        ]
+    )

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,13 +22,14 @@ from laodong.accounts.permissions import Capability, has_capability, require_cap
 from laodong.audit.models import record_event
 from laodong.campaigns.access import get_campaign_for_user
 from laodong.campaigns.models import Campaign
-from laodong.collection import actions, jobs
+from laodong.collection import actions, jobs, police_list
 from laodong.collection.access import get_commune_for_user, get_item_for_user, items_in_scope
 from laodong.collection.models import (
     ACCEPTED_OR_LATER,
     Assignment,
     Category,
     JobStatus,
+    OutOfScope,
     PoliceListImport,
     Status,
     WorkItem,
@@ -40,6 +42,7 @@ from laodong.forms.dates import parse_date
 from laodong.forms.definitions import get_form
 from laodong.register.display import answer_sections
 from laodong.register.forms import PersonForm
+from laodong.units.actions import UnitError, create_village
 from laodong.units.models import Level, Unit
 from laodong.units.querysets import subtree_filter
 
@@ -90,7 +93,7 @@ def upload_list(request: HttpRequest, campaign_pk: int, commune_pk: int) -> Http
 
 def _job(request: HttpRequest, campaign: Campaign, pk: int) -> PoliceListImport:
     job = (
-        PoliceListImport.objects.select_related("commune", "created_by")
+        PoliceListImport.objects.select_related("commune", "created_by", "campaign")
         .filter(pk=pk, campaign=campaign)
         .first()
     )
@@ -99,67 +102,196 @@ def _job(request: HttpRequest, campaign: Campaign, pk: int) -> PoliceListImport:
     return job
 
 
+def _import_campaign(request: HttpRequest, campaign_pk: int) -> Campaign:
+    """The police import the list; those who manage villages may open it to map villages."""
+    campaign = _campaign(request, campaign_pk, Capability.VIEW_CAMPAIGNS)
+    if not (
+        has_capability(request.user, Capability.IMPORT_POLICE_LIST)
+        or has_capability(request.user, Capability.MANAGE_VILLAGES)
+    ):
+        raise PermissionDenied
+    return campaign
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def view_import(request: HttpRequest, campaign_pk: int, pk: int) -> HttpResponse:
-    """Preview and confirm the column mapping, then follow the import's progress."""
-    campaign = _campaign(request, campaign_pk, Capability.IMPORT_POLICE_LIST)
+    """One police list from upload to result: the columns, the check, the villages and remarks
+    to decide on, the outcome to confirm, the result and its undo."""
+    campaign = _import_campaign(request, campaign_pk)
     job = _job(request, campaign, pk)
+    user: Any = request.user
     if jobs.is_stale(job):
         jobs.mark_interrupted(job)
         job.refresh_from_db()
+    may_import = has_capability(user, Capability.IMPORT_POLICE_LIST)
+    may_create_villages = has_capability(user, Capability.MANAGE_VILLAGES)
     error = ""
+    step = request.POST.get("step", "")
+    if request.method == "POST":
+        if step != "villages" and not may_import:
+            raise PermissionDenied
+        try:
+            if step == "columns":
+                error = _post_columns(request, job)
+            elif step == "villages":
+                error = _post_decisions(request, job, may_create_villages)
+            elif step == "confirm":
+                jobs.confirm_job(
+                    acting_user=user, job=job, acknowledged=request.POST.get("risk") == "1"
+                )
+            elif step == "cancel":
+                jobs.cancel_job(acting_user=user, job=job)
+            elif step == "undo":
+                jobs.request_undo(acting_user=user, job=job)
+        except (TableError, UnitError) as problem:
+            error = str(problem)
+        if not error:
+            return redirect("collection-view-import", campaign.pk, job.pk)
+        job.refresh_from_db()
     preview = None
-    if job.status in (JobStatus.PREVIEW, JobStatus.FAILED):
+    if job.status in (JobStatus.PREVIEW, JobStatus.FAILED) or (
+        job.status == JobStatus.CHECKED and request.GET.get("columns") == "1"
+    ):
         try:
             preview = jobs.read_preview(job)
         except (TableError, OSError) as problem:
             error = str(problem) if isinstance(problem, TableError) else _("Không còn tệp tải lên.")
-    if request.method == "POST" and preview is not None:
-        mapping: dict[str, int] = {}
-        for column in POLICE_COLUMNS:
-            chosen = request.POST.get(f"column_{column.key}", "")
-            if chosen.isdigit() and int(chosen) < len(preview.headers):
-                mapping[column.key] = int(chosen)
-        missing = [c.label for c in POLICE_COLUMNS if c.required and c.key not in mapping]
-        doubled = len(set(mapping.values())) != len(mapping)
-        if missing:
-            error = _("Hãy chọn cột cho: %(columns)s.") % {"columns": ", ".join(missing)}
-        elif doubled:
-            error = _("Mỗi cột của tệp chỉ dùng cho một mục.")
-        else:
-            try:
-                jobs.queue_job(
-                    acting_user=request.user,
-                    job=job,
-                    header_row=preview.header_row,
-                    mapping=mapping,
-                )
-            except TableError as problem:
-                error = str(problem)
-            else:
-                return redirect("collection-view-import", campaign.pk, job.pk)
-    columns = [
-        (column, job.mapping.get(column.key) if job.mapping else None) for column in POLICE_COLUMNS
-    ]
-    return render(
-        request,
-        "collection/import_view.html",
-        {
-            "campaign": campaign,
-            "job": job,
-            "preview": preview,
-            "columns": columns,
-            "error": error,
-            "headers": list(enumerate(preview.headers)) if preview else [],
-        },
+    context: dict[str, Any] = {
+        "campaign": campaign,
+        "job": job,
+        "preview": preview,
+        "error": error,
+        "may_import": may_import,
+        "may_create_villages": may_create_villages,
+        "full_id": has_capability(user, Capability.VIEW_FULL_ID),
+    }
+    if preview is not None:
+        mapping = job.mapping or preview.positions
+        # Per chosen column, a few values and how many of the preview's rows read well.
+        checks = police_list.sample_readings(
+            preview.rows, {k: int(v) for k, v in mapping.items()}, campaign.reference_date
+        )
+        context["columns"] = [
+            (column, mapping.get(column.key), checks.get(column.key)) for column in POLICE_COLUMNS
+        ]
+        context["headers"] = list(enumerate(preview.headers))
+    if job.status == JobStatus.CHECKED:
+        context.update(_checked_context(job, user))
+    if job.status == JobStatus.DONE:
+        latest = police_list.last_applied(job.campaign_id, job.commune_id)
+        context["may_undo"] = may_import and latest is not None and latest.pk == job.pk
+        context["undo_blockers"] = police_list.undo_blockers(job) if context["may_undo"] else 0
+        context["confirm_undo"] = request.GET.get("undo") == "1"
+    return render(request, "collection/import_view.html", context)
+
+
+def _post_columns(request: HttpRequest, job: PoliceListImport) -> str:
+    preview = jobs.read_preview(job)
+    mapping: dict[str, int] = {}
+    for column in POLICE_COLUMNS:
+        chosen = request.POST.get(f"column_{column.key}", "")
+        if chosen.isdigit() and int(chosen) < len(preview.headers):
+            mapping[column.key] = int(chosen)
+    missing = [c.label for c in POLICE_COLUMNS if c.required and c.key not in mapping]
+    if missing:
+        return _("Hãy chọn cột cho: %(columns)s.") % {"columns": ", ".join(missing)}
+    if "village" not in mapping and "address" not in mapping:
+        return _("Hãy chọn cột Thôn (hoặc cột Địa chỉ có ghi thôn).")
+    if len(set(mapping.values())) != len(mapping):
+        return _("Mỗi cột của tệp chỉ dùng cho một mục.")
+    jobs.queue_check(
+        acting_user=request.user, job=job, header_row=preview.header_row, mapping=mapping
     )
+    return ""
+
+
+def _post_decisions(request: HttpRequest, job: PoliceListImport, may_create: bool) -> str:
+    """Villages chosen (or created) for each spelling, and what each unknown remark means."""
+    user: Any = request.user
+    current = {
+        str(v.pk): v for v in Unit.objects.current().filter(parent=job.commune, level=Level.VILLAGE)
+    }
+    villages: dict[str, int] = {}
+    for index, entry in enumerate(job.analysis.get("villages", [])):
+        chosen = request.POST.get(f"village_{index}", "")
+        if chosen == "new":
+            if not may_create:
+                raise PermissionDenied
+            name = request.POST.get(f"new_name_{index}", "").strip() or entry["text"]
+            created = create_village(acting_user=user, commune=job.commune, name=name)
+            villages[entry["key"]] = created.pk
+        elif chosen in current:
+            villages[entry["key"]] = current[chosen].pk
+    notes: dict[str, str] = {}
+    for index, entry in enumerate(job.analysis.get("notes", [])):
+        meaning = request.POST.get(f"note_{index}")
+        if meaning is not None and (meaning == "" or meaning in OutOfScope.values):
+            notes[entry["text"]] = meaning
+    jobs.save_decisions(acting_user=user, job=job, villages=villages, notes=notes)
+    return ""
+
+
+def _checked_context(job: PoliceListImport, user: Any) -> dict[str, Any]:
+    mapping = police_list.village_mapping(job)
+    villages = list(
+        Unit.objects.current()
+        .filter(parent=job.commune, level=Level.VILLAGE)
+        .order_by("name_folded")
+    )
+    names = {v.pk: v.label() for v in villages}
+    rows = []
+    for index, entry in enumerate(job.analysis.get("villages", [])):
+        target = mapping.get(entry["key"])
+        if job.village_choices.get(entry["key"]) == target and target is not None:
+            how = "chosen"
+        elif target is not None and entry.get("known") == target:
+            how = "auto"
+        elif target is not None:
+            how = "remembered"
+        else:
+            how = "unmapped"
+        rows.append(
+            {**entry, "index": index, "target": target, "name": names.get(target or 0), "how": how}
+        )
+    notes = [
+        {**entry, "index": index, "choice": job.note_choices.get(entry["text"], "")}
+        for index, entry in enumerate(job.analysis.get("notes", []))
+    ]
+    creators: list[Any] = []
+    if any(row["how"] == "unmapped" for row in rows) and not has_capability(
+        user, Capability.MANAGE_VILLAGES
+    ):
+        creators = [
+            account
+            for account in User.objects.filter(unit=job.commune, is_active=True).order_by(
+                "full_name"
+            )
+            if has_capability(account, Capability.MANAGE_VILLAGES)
+        ]
+    counts = job.counts or {}
+    return {
+        "village_rows": rows,
+        "villages": villages,
+        "unmapped": sum(row["how"] == "unmapped" for row in rows),
+        "notes": notes,
+        "reasons": OutOfScope.choices,
+        "creators": creators,
+        "refusal": police_list.refusal(job),
+        "risks": counts.get("risks", []),
+        "reason_counts": [
+            (label, counts.get(f"reason_{code}", 0))
+            for code, label in OutOfScope.choices
+            if counts.get(f"reason_{code}")
+        ],
+        "column_rows": job.analysis.get("columns", []),
+    }
 
 
 @login_required
 def view_import_progress(request: HttpRequest, campaign_pk: int, pk: int) -> HttpResponse:
     """The progress fragment the import page polls (htmx)."""
-    campaign = _campaign(request, campaign_pk, Capability.IMPORT_POLICE_LIST)
+    campaign = _import_campaign(request, campaign_pk)
     job = _job(request, campaign, pk)
     if jobs.is_stale(job):
         jobs.mark_interrupted(job)
@@ -167,7 +299,7 @@ def view_import_progress(request: HttpRequest, campaign_pk: int, pk: int) -> Htt
     response = render(
         request, "collection/_import_progress.html", {"campaign": campaign, "job": job}
     )
-    if job.status in (JobStatus.DONE, JobStatus.FAILED):
+    if not job.is_working:
         # Reload the whole page once, to show the outcome with its links.
         response["HX-Refresh"] = "true"
     return response

@@ -332,8 +332,9 @@ def open_table(
     sheet, raw_rows, progress = _raw_rows(stream, filename)
     try:
         encoding, text_rows = _decode_legacy(raw_rows)
-        numbered = enumerate(text_rows, start=1)
-        table = _locate(sheet, numbered, columns, header_row, positions)
+        table, numbered = _locate(
+            sheet, enumerate(text_rows, start=1), columns, header_row, positions
+        )
     except READ_ERRORS as error:
         raise damaged_file_error() from error
     if table is None:
@@ -358,20 +359,26 @@ def preview_table(
     sheet, raw_rows, _progress = _raw_rows(stream, filename)
     try:
         encoding, text_rows = _decode_legacy(raw_rows)
-        first = list(itertools.islice(text_rows, MAX_TITLE_ROWS + sample))
+        first = list(itertools.islice(text_rows, MAX_TITLE_ROWS + 1 + sample))
     except READ_ERRORS as error:
         raise damaged_file_error() from error
-    best: tuple[int, int, dict[str, int]] | None = None
-    for number, cells in enumerate(first[:MAX_TITLE_ROWS], start=1):
-        found = _header_positions(cells, columns)[0]
-        if found and (best is None or len(found) > best[0]):
-            best = (len(found), number, found)
+    best: tuple[int, int, dict[str, int], list[str]] | None = None
+    previous: list[str] = []
+    for number, cells in enumerate(first[: MAX_TITLE_ROWS + 1], start=1):
+        candidates = [cells]
+        if previous:
+            candidates.append(header_pair(previous, cells))
+        for headers in candidates:
+            found = _header_positions(headers, columns)[0]
+            if found and (best is None or len(found) > best[0]):
+                best = (len(found), number, found, headers)
+        previous = cells
     if best is None:
         number = next((n for n, cells in enumerate(first, 1) if sum(map(bool, cells)) >= 2), 0)
         if not number:
             raise TableError(_("Tệp không có dữ liệu."))
-        best = (0, number, {})
-    _count, number, found = best
+        best = (0, number, {}, first[number - 1])
+    _count, number, found, headers = best
     rows = [
         (row_number, cells)
         for row_number, cells in enumerate(first[number:], start=number + 1)
@@ -380,7 +387,7 @@ def preview_table(
     return Preview(
         sheet=sheet,
         header_row=number,
-        headers=first[number - 1],
+        headers=headers,
         positions=found,
         rows=rows,
         encoding=encoding,
@@ -408,22 +415,45 @@ def _locate(
     columns: Sequence[Column],
     header_row: int | None,
     positions: dict[str, int] | None,
-) -> Table | None:
+) -> tuple[Table | None, Iterator[tuple[int, list[str]]]]:
+    """The header and the rows under it."""
+    previous: list[str] = []
     for number, cells in numbered:
         if header_row is not None:
             if number == header_row:
                 chosen = positions or {}
                 unknown = [h for i, h in enumerate(cells) if h and i not in chosen.values()]
-                return Table(
+                given = Table(
                     sheet=sheet, header_row=number, positions=chosen, unknown_headers=unknown
                 )
+                return given, numbered
             continue
-        if number > MAX_TITLE_ROWS:
-            return None
+        if number > MAX_TITLE_ROWS + 1:
+            return None, numbered
         table = _match_header(sheet, number, cells, columns)
+        if table is None and previous:
+            # A two-row header: a group title merged over sub-columns ("Nơi thường trú" over
+            # "Thôn" and "Địa chỉ"), beside titles merged down over both rows.
+            table = _match_header(sheet, number, header_pair(previous, cells), columns)
         if table is not None:
-            return table
-    return None
+            # The row below may finish a two-row header that already matched on its first row.
+            following = next(numbered, None)
+            if following is not None:
+                pair = _match_header(sheet, following[0], header_pair(cells, following[1]), columns)
+                if pair is not None and len(pair.positions) > len(table.positions):
+                    return pair, numbered
+                return table, itertools.chain([following], numbered)
+            return table, numbered
+        previous = cells
+    return None, numbered
+
+
+def header_pair(upper: list[str], lower: list[str]) -> list[str]:
+    """One header from two rows: the lower cell where it says more, else the upper one."""
+    size = max(len(upper), len(lower))
+    upper = upper + [""] * (size - len(upper))
+    lower = lower + [""] * (size - len(lower))
+    return [low or up for up, low in zip(upper, lower, strict=True)]
 
 
 def _data_rows(

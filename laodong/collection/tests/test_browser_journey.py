@@ -98,9 +98,12 @@ def test_the_whole_campaign_journey(open_as: Any, live_server: Any, tmp_path: Pa
     list_file.write_text(POLICE_LIST, encoding="utf-8")
     police.set_input_files("#id_file", str(list_file))
     police.click("button:has-text('Tải lên và xem trước')")
-    police.wait_for_selector("text=Ghép cột")
+    police.wait_for_selector("text=Chọn cột")
     assert police.is_visible("td:has-text('LÒ VĂN PẤNG')")
-    police.click("button:has-text('Nhập danh sách')")
+    police.click("button:has-text('Kiểm tra danh sách')")
+    police.wait_for_selector("text=Nếu nhập danh sách này")
+    assert WorkItem.objects.filter(campaign=campaign).count() == 0
+    police.click("button:has-text('Ghi vào danh sách')")
     police.wait_for_selector("text=Đã nhập xong")
     assert WorkItem.objects.filter(campaign=campaign).count() == 2
 

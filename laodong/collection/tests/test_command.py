@@ -26,11 +26,20 @@ def run(*args: str) -> str:
 def test_import_list_prints_a_summary(campaign: Campaign, tree: Tree, tmp_path: Path) -> None:
     path = tmp_path / "ds.csv"
     path.write_text(POLICE_LIST + "Vũ Văn X,31/02/1990,Nam,038090000099,Thôn 1,H\n")
-    output = run("import-list", str(campaign.pk), str(path), "--commune", tree.commune.code)
+    # One bad row in four: a full list that needs the explicit flag.
+    with pytest.raises(CommandError, match="accept-risk") as refused:
+        run("import-list", str(campaign.pk), str(path), "--commune", tree.commune.code)
+    assert refused.value.returncode == 2
+    assert not WorkItem.objects.exists()
+    output = run(
+        "import-list", str(campaign.pk), str(path), "--commune", tree.commune.code, "--accept-risk"
+    )
     assert "imported 3: added 3, changed 0, unchanged 0, no longer listed 0" in output
     assert "rows with errors: 1 — see " in output
     assert WorkItem.objects.count() == 3
-    again = run("import-list", str(campaign.pk), str(path), "--commune", tree.commune.code)
+    again = run(
+        "import-list", str(campaign.pk), str(path), "--commune", tree.commune.code, "--accept-risk"
+    )
     assert "added 0, changed 0, unchanged 3" in again
 
 
@@ -76,6 +85,12 @@ def test_run_jobs_runs_queued_imports_and_marks_dead_ones(
         full_list=True,
     )
     PoliceListImport.objects.filter(pk=job.pk).update(status=JobStatus.QUEUED)
+    output = run("run-jobs")
+    # Checked, not written: the officer sees the outcome first.
+    assert f"job {job.pk}: checked" in output
+    assert not WorkItem.objects.exists()
+    job.refresh_from_db()
+    jobs.confirm_job(acting_user=users["commune_police"], job=job, acknowledged=False)
     output = run("run-jobs")
     assert f"job {job.pk}: done" in output
     assert WorkItem.objects.count() == 3
@@ -127,5 +142,12 @@ def test_a_queued_import_runs_in_a_background_thread(
     assert len(started) == 1
     started[0].join(60)
     job.refresh_from_db()
+    assert (job.status, job.counts["added"]) == (JobStatus.CHECKED, 3)
+    assert not WorkItem.objects.exists()
+    jobs.confirm_job(acting_user=users["commune_police"], job=job, acknowledged=False)
+    assert len(started) == 2
+    started[1].join(60)
+    job.refresh_from_db()
     assert (job.status, job.counts["added"]) == (JobStatus.DONE, 3)
+    assert WorkItem.objects.count() == 3
     assert job.heartbeat_at is not None and job.finished_at is not None

@@ -11,7 +11,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from laodong.collection.models import Category, OutOfScope, Status, Transition, WorkItem
-from laodong.collection.police_list import import_list
+from laodong.collection.police_list import ListRefused, import_list
 from laodong.core.tabular import TableError
 
 HEADER = "STT,Họ và tên,Ngày sinh,Giới tính,Số định danh cá nhân,Thôn,Mã hộ,Ghi chú,Cột lạ\n"
@@ -74,7 +74,11 @@ def test_reimport_is_idempotent_and_reports_changes(campaign: Any, tree: Any, us
         ROWS[1].replace(",,x", ",Đã chuyển đi,x"),
         "6,Đỗ Thị Gấm,03/04/1995,Nữ,038195000006,Thôn 2,H9,,x",
     )
-    outcome = run(campaign, tree, police, csv_file(*newer))
+    # Three of five people drop off: a full list like this needs an explicit tick.
+    with pytest.raises(ListRefused, match="đánh dấu"):
+        run(campaign, tree, police, csv_file(*newer))
+    assert WorkItem.objects.filter(in_latest_list=True).count() == 5
+    outcome = run(campaign, tree, police, csv_file(*newer), accept_risk=True)
     counts = outcome.counts
     assert (counts["added"], counts["changed"], counts["unchanged"]) == (1, 2, 0)
     assert counts["removed"] == 3
@@ -105,11 +109,22 @@ def test_bad_rows_come_back_in_an_xlsx_and_good_rows_land(
         "11,Trùng An,05/03/1990,Nam,038090000001,Thôn 1,,,x",
     )
     error_path = tmp_path / "loi.xlsx"
+    # "Thôn 9" is no village of the commune: nothing is written until someone maps it.
+    with pytest.raises(ListRefused, match="thôn chưa ghép"):
+        run(campaign, tree, users["commune_police"], csv_file(*ROWS, *bad))
+    assert WorkItem.objects.count() == 0
     outcome = run(
-        campaign, tree, users["commune_police"], csv_file(*ROWS, *bad), error_path=error_path
+        campaign,
+        tree,
+        users["commune_police"],
+        csv_file(*ROWS, *bad),
+        error_path=error_path,
+        villages={"9": tree.village2.pk},
+        accept_risk=True,
     )
-    assert outcome.errors == 5
-    assert WorkItem.objects.count() == 5
+    assert outcome.errors == 4
+    assert WorkItem.objects.count() == 6
+    assert WorkItem.objects.get(personal_id="038090000010").village == tree.village2
     sheet = load_workbook(error_path).active
     assert sheet is not None
     rows = list(sheet.iter_rows(values_only=True))
@@ -119,7 +134,6 @@ def test_bad_rows_come_back_in_an_xlsx_and_good_rows_land(
     assert messages[9] == "Họ và tên: Thiếu họ và tên."
     assert "31/02/1990" in messages[10]
     assert "12345" in messages[11]
-    assert "Thôn 9" in messages[12]
     assert "dòng 4" in messages[13]
 
 

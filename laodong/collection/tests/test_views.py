@@ -109,12 +109,19 @@ def test_the_whole_journey_through_the_pages(
     job = upload(police, campaign, tree, POLICE_LIST)
     page = police.get(reverse("collection-view-import", args=[campaign.pk, job.pk]))
     text = page.content.decode()
-    assert "Ghép cột" in text and "Nguyễn Văn An" in text
+    assert "Chọn cột" in text and "Nguyễn Văn An" in text
     mapping = {f"column_{key}": str(position) for key, position in job.mapping.items()}
+    import_url = reverse("collection-view-import", args=[campaign.pk, job.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        response = police.post(
-            reverse("collection-view-import", args=[campaign.pk, job.pk]), mapping
-        )
+        response = police.post(import_url, {"step": "columns", **mapping})
+    assert response.status_code == 302
+    job.refresh_from_db()
+    # Checked, shown, and nothing written until the police confirm.
+    assert job.status == JobStatus.CHECKED, job.message
+    assert not WorkItem.objects.exists()
+    assert "Thêm mới 3" in police.get(import_url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = police.post(import_url, {"step": "confirm"})
     assert response.status_code == 302
     job.refresh_from_db()
     assert job.status == JobStatus.DONE, job.message
