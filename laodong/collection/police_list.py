@@ -257,21 +257,36 @@ def village_lookup(commune: Unit) -> dict[str, int]:
     return keys
 
 
-def is_not_data(record: dict[str, str]) -> bool:
-    """A row under the header that holds no person: a column-number row "(1) (2) (3)", a
-    total, a signature line, a place and date, or a heading of a group of rows."""
+def not_data_kind(record: dict[str, str]) -> str:
+    """Why a row under the header holds no person, or "": "blank", "numbers" (the column-number
+    row "(1) (2) (3)"), "header" (the header repeated), "footer" (a total, a signature line, a
+    place and date) or "heading" (a row naming a group of rows, such as a village)."""
     values = [value for value in record.values() if value]
     if not values:
-        return True
+        return "blank"
     if all(_COLUMN_NUMBER.match(value) for value in values):
-        return True
+        return "numbers"
+    if len(values) > 1 and len(set(values)) == 1:
+        # One cell merged across the table: a total ("Tổng số: 2.450 người") or a heading.
+        folded = fold_compact(values[0])
+        words = _NOT_DATA_WORDS.match(folded)
+        village_words = ("thon", "xom", "ban", "ap", "to dan pho", "tdp", "khu pho")
+        return "heading" if words and words.group(1) in village_words else "footer"
     if POLICE_COLUMNS[0].matches(record.get("personal_id", "")):
-        # The second row of a header repeated under it.
-        return True
+        return "header"
     if record.get("personal_id") or record.get("birth_date"):
-        return False
+        return ""
     name = fold_compact(record.get("full_name", ""))
-    return not name or bool(_NOT_DATA_WORDS.match(name)) or any(ch.isdigit() for ch in name)
+    words = _NOT_DATA_WORDS.match(name)
+    if words and words.group(1) in ("thon", "xom", "ban", "ap", "to dan pho", "tdp", "khu pho"):
+        return "heading"
+    if not name or words or any(ch.isdigit() for ch in name):
+        return "footer"
+    return ""
+
+
+def is_not_data(record: dict[str, str]) -> bool:
+    return bool(not_data_kind(record))
 
 
 @dataclass
@@ -384,7 +399,7 @@ class RowParser:
         personal_id = normalize_id(raw_id).lstrip("'")
         if not personal_id:
             return RowProblem(number, "personal_id", _("Thiếu số định danh cá nhân."), record)
-        if _SCIENTIFIC.match(personal_id):
+        if _SCIENTIFIC.match(raw_id.strip()):
             return RowProblem(
                 number,
                 "personal_id",
@@ -773,8 +788,19 @@ def check_list(
     notes: Counter[str] = Counter()
     try:
         batch: list[ListRow] = []
+        in_footer = False
         for number, record in _rows(table.row_iter):
-            if is_not_data(record):
+            kind = not_data_kind(record)
+            # Under a total or a signature line, rows without an ID or a birth date are the
+            # signers' names and titles, not people to collect.
+            in_footer = in_footer or kind == "footer"
+            if (
+                in_footer
+                and not kind
+                and not (record.get("personal_id") or record.get("birth_date"))
+            ):
+                kind = "footer"
+            if kind:
                 skipped += 1
                 if len(skipped_rows) < 5:
                     text = " · ".join(v for v in record.values() if v)[:120]
@@ -1180,7 +1206,9 @@ def merge(*, job: PoliceListImport, acting_user: Any, now: datetime.datetime) ->
         "campaign": job.campaign_id,
         "commune": job.commune_id,
         "job": job.pk,
-        "now": now,
+        # As the ORM would store it: raw SQLite parameters would keep "+00:00" and compare
+        # wrongly with times the ORM wrote.
+        "now": connection.ops.adapt_datetimefield_value(now),
     }
     with connection.cursor() as cursor:
         # People already listed whom the new list puts out of scope leave the work list, with
@@ -1276,7 +1304,9 @@ def last_applied(campaign_id: int, commune_id: int) -> PoliceListImport | None:
 
     return (
         PoliceListImport.objects.filter(
-            campaign_id=campaign_id, commune_id=commune_id, status=JobStatus.DONE
+            campaign_id=campaign_id,
+            commune_id=commune_id,
+            status__in=(JobStatus.DONE, JobStatus.UNDO_QUEUED, JobStatus.UNDOING),
         )
         .order_by("-applied_at", "-pk")
         .first()
@@ -1318,7 +1348,11 @@ def undo_list(job: PoliceListImport, acting_user: Any) -> dict[str, int]:
                 % {"count": blockers}
             )
         now = timezone.now()
-        params: dict[str, Any] = {"job": job.pk, "campaign": job.campaign_id, "now": now}
+        params: dict[str, Any] = {
+            "job": job.pk,
+            "campaign": job.campaign_id,
+            "now": connection.ops.adapt_datetimefield_value(now),
+        }
         reason = _("Hoàn tác lần nhập danh sách “%(name)s”") % {"name": job.original_name}
         with connection.cursor() as cursor:
             cursor.execute(
