@@ -246,6 +246,21 @@ def village_from_address(address: str) -> str:
     return ""
 
 
+_ABBREVIATIONS = {"tdp": "Tổ dân phố", "kp": "Khu phố"}
+
+
+def new_village_name(text: str) -> str:
+    """A village name as the catalogue writes it, from a list's spelling ("TDP 5" → "Tổ dân
+    phố 5", "thôn tân phong" → "Thôn Tân Phong")."""
+    text = normalize_text(text)
+    if text.islower() or text.isupper():
+        text = capitalize_name(text)
+    words = text.split(" ")
+    if words and fold(words[0]) in _ABBREVIATIONS:
+        words[0] = _ABBREVIATIONS[fold(words[0])]
+    return " ".join(words)
+
+
 def village_lookup(commune: Unit) -> dict[str, int]:
     """Village keys of a commune's current villages and the spellings officers mapped before."""
     villages = Unit.objects.current().filter(parent=commune, level=Level.VILLAGE)
@@ -803,7 +818,7 @@ def check_list(
             if kind:
                 skipped += 1
                 if len(skipped_rows) < 5:
-                    text = " · ".join(v for v in record.values() if v)[:120]
+                    text = " · ".join(dict.fromkeys(v for v in record.values() if v))[:120]
                     skipped_rows.append({"row": number, "text": text})
                 continue
             rows_read += 1
@@ -1076,6 +1091,7 @@ def outcome(job: PoliceListImport, cursor: Any) -> dict[str, Any]:
         "newly_excluded": newly_excluded,
         "other_commune": other_commune,
         "unmapped": unmapped,
+        "readable": total + unmapped,
         "current": current,
         "errors": errors,
         "risks": risks,

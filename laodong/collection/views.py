@@ -213,12 +213,17 @@ def _post_decisions(request: HttpRequest, job: PoliceListImport, may_create: boo
         str(v.pk): v for v in Unit.objects.current().filter(parent=job.commune, level=Level.VILLAGE)
     }
     villages: dict[str, int] = {}
+    mapped = police_list.village_mapping(job)
     for index, entry in enumerate(job.analysis.get("villages", [])):
         chosen = request.POST.get(f"village_{index}", "")
+        if chosen and chosen == str(mapped.get(entry["key"])):
+            continue  # unchanged: found by name or remembered
         if chosen == "new":
             if not may_create:
                 raise PermissionDenied
-            name = request.POST.get(f"new_name_{index}", "").strip() or entry["text"]
+            name = police_list.new_village_name(
+                request.POST.get(f"new_name_{index}", "").strip() or entry["text"]
+            )
             created = create_village(acting_user=user, commune=job.commune, name=name)
             villages[entry["key"]] = created.pk
         elif chosen in current:
@@ -252,7 +257,14 @@ def _checked_context(job: PoliceListImport, user: Any) -> dict[str, Any]:
         else:
             how = "unmapped"
         rows.append(
-            {**entry, "index": index, "target": target, "name": names.get(target or 0), "how": how}
+            {
+                **entry,
+                "index": index,
+                "target": target,
+                "name": names.get(target or 0),
+                "how": how,
+                "new_name": police_list.new_village_name(entry["text"]),
+            }
         )
     notes = [
         {**entry, "index": index, "choice": job.note_choices.get(entry["text"], "")}

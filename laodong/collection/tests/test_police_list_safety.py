@@ -469,3 +469,21 @@ def test_villages_are_mapped_in_the_preview_by_those_who_may(
         assert police.post(url, {"step": "confirm"}).status_code == 302
     assert WorkItem.objects.get(personal_id="038090000003").village == xom
     assert VillageAlias.objects.get(commune=tree.commune, key="3").village == xom
+
+
+@pytest.mark.parametrize(
+    ("spelling", "name"),
+    [
+        ("TDP 5", "Tổ dân phố 5"),
+        ("kp 2", "Khu phố 2"),
+        ("thôn tân phong", "Thôn Tân Phong"),
+        ("XÓM 3", "Xóm 3"),
+        ("Bản Phiêng Ban", "Bản Phiêng Ban"),
+    ],
+)
+def test_a_village_created_from_a_list_is_named_as_the_catalogue_writes_it(
+    spelling: str, name: str
+) -> None:
+    from laodong.collection.police_list import new_village_name
+
+    assert new_village_name(spelling) == name
