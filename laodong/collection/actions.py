@@ -18,6 +18,7 @@ from laodong.accounts.permissions import Capability, has_capability, require_cap
 from laodong.audit.models import record_event
 from laodong.campaigns.models import Campaign
 from laodong.collection.models import Assignment, Mode, Status, Transition, WorkItem
+from laodong.core.text import fold_compact
 from laodong.forms.validation import Finding, Severity
 from laodong.register import actions as register_actions
 from laodong.register.models import Person, Source
@@ -112,10 +113,46 @@ def prefill(item: WorkItem) -> dict[str, Any]:
         answers["sex"] = item.sex
     if item.household_code:
         answers["household_code"] = item.household_code
+    relation = relation_code(item.relation)
+    if relation and not answers.get("relation_to_head"):
+        answers["relation_to_head"] = relation
     if item.address and not answers.get("permanent_address"):
         answers["permanent_address"] = item.address
     answers.update(item.answers)
     return answers
+
+
+# "Quan hệ với chủ hộ" as police lists write it → the code list relation_to_head.
+_RELATIONS = {
+    "chu ho": "1",
+    "vo": "2",
+    "chong": "2",
+    "con": "3",
+    "con de": "3",
+    "con nuoi": "3",
+    "con dau": "3",
+    "con re": "3",
+    "cha": "4",
+    "me": "4",
+    "bo": "4",
+    "ong": "5",
+    "ba": "5",
+    "anh": "6",
+    "chi": "6",
+    "em": "6",
+    "chau": "7",
+}
+
+
+def relation_code(text: str) -> str:
+    """The form's code for a relation to the head as the police list writes it, or ""."""
+    folded = fold_compact(text)
+    if not folded:
+        return ""
+    if folded in _RELATIONS:
+        return _RELATIONS[folded]
+    first = folded.split(" ")[0]
+    return _RELATIONS.get(first, "8")
 
 
 def _validate(item: WorkItem, answers: Mapping[str, Any]) -> Any:

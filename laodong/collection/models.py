@@ -25,6 +25,16 @@ class OutOfScope(models.TextChoices):
     UNDER_15 = "under_15", _("Chưa đủ 15 tuổi")
 
 
+# Why a listed person needs their form updated ("cần cập nhật"), as the work list shows it.
+CHANGED_ITEM_LABELS = {
+    "full_name": _("họ tên khác"),
+    "birth_date": _("ngày sinh khác"),
+    "sex": _("giới tính khác"),
+    "village": _("thôn khác"),
+    "incomplete": _("phiếu trong cơ sở dữ liệu còn thiếu thông tin"),
+}
+
+
 class Status(models.TextChoices):
     """Where the person's form is; only `collection.actions` moves it (with a row lock)."""
 
@@ -185,14 +195,19 @@ class WorkItem(models.Model):
                 fields=["campaign", "commune", "village", "status"], name="work_item_progress"
             ),
             models.Index(fields=["assigned_to", "status"], name="work_item_assignee"),
+            # The work list pages by household within the village.
             models.Index(
-                fields=["campaign", "village", "full_name_folded"], name="work_item_village_name"
+                fields=["campaign", "village", "household_code"], name="work_item_household"
             ),
             models.Index(fields=["person"], name="work_item_person"),
         ]
 
     def __str__(self) -> str:
         return self.full_name
+
+    def changed_item_labels(self) -> list[str]:
+        """Why the person needs an update, in words ("ngày sinh khác")."""
+        return [str(CHANGED_ITEM_LABELS.get(key, key)) for key in self.changed_items or []]
 
 
 class Transition(models.Model):

@@ -380,8 +380,10 @@ def list_work(request: HttpRequest, campaign_pk: int) -> HttpResponse:
         rows = rows.filter(in_latest_list=False)
     query = data.get("q", "").strip()
     if query:
-        rows = rows.filter(full_name_folded__contains=fold(query))
-    page = keyset_page(rows, ("full_name_folded", "pk"), data.get("after"), PAGE_SIZE)
+        rows = rows.filter(_search(query))
+    # By household within the village, in the police list's order (the head first), so that a
+    # family is collected in one visit.
+    page = keyset_page(rows, ("village_id", "household_code", "pk"), data.get("after"), PAGE_SIZE)
     returned = (
         items_in_scope(user, campaign)
         .filter(status=Status.RETURNED)
@@ -405,6 +407,15 @@ def list_work(request: HttpRequest, campaign_pk: int) -> HttpResponse:
             "full_id": has_capability(user, Capability.VIEW_FULL_ID),
         },
     )
+
+
+def _search(query: str) -> Q:
+    """A name without diacritics, a household code, or an ID (whole or its last digits)."""
+    found = Q(household_code__iexact=query)
+    digits = query.replace(" ", "").replace(".", "")
+    if digits.isdigit() and len(digits) >= 4:
+        return found | Q(personal_id__endswith=digits)
+    return found | Q(full_name_folded__contains=fold(query))
 
 
 def _definition(campaign: Campaign) -> Any:
@@ -483,6 +494,10 @@ def collect_item(request: HttpRequest, campaign_pk: int, pk: int) -> HttpRespons
     form = PersonForm(
         request.POST or None, definition=definition, villages=villages, initial=initial
     )
+    for key, text in item.return_comments.items():
+        if key in form.fields:
+            # Shown at the item itself, marked, as the officer wrote it when returning.
+            form.fields[key].officer_comment = text  # type: ignore[attr-defined]
     enumerators = _collectors(item.commune, with_officers=True)
     paper_error = ""
     if request.method == "POST" and form.is_valid():
@@ -537,6 +552,13 @@ def collect_item(request: HttpRequest, campaign_pk: int, pk: int) -> HttpRespons
                 messages.success(
                     request, _("Đã nộp phiếu của %(name)s.") % {"name": item.full_name}
                 )
+                following = _next_in_household(user, campaign, item)
+                if following is not None:
+                    messages.info(
+                        request,
+                        _("Tiếp theo trong hộ: %(name)s.") % {"name": following.full_name},
+                    )
+                    return redirect("collection-view-item", campaign.pk, following.pk)
             return redirect("collection-list-work", campaign.pk)
     labels = {i.key: i.title for i in definition.items}
     return render(
@@ -555,8 +577,27 @@ def collect_item(request: HttpRequest, campaign_pk: int, pk: int) -> HttpRespons
             ],
             "enumerators": enumerators,
             "paper_error": paper_error,
-            "comments": [(labels.get(k, k), v) for k, v in item.return_comments.items()],
+            "comments": [(k, labels.get(k, k), v) for k, v in item.return_comments.items()],
         },
+    )
+
+
+def _next_in_household(user: Any, campaign: Campaign, item: WorkItem) -> WorkItem | None:
+    """Someone else of the same household still to collect, for "next in this household"."""
+    if not item.household_code:
+        return None
+    return (
+        items_in_scope(user, campaign)
+        .filter(
+            village_id=item.village_id,
+            household_code=item.household_code,
+            status__in=OPEN_STATUSES,
+            in_latest_list=True,
+        )
+        .exclude(pk=item.pk)
+        .exclude(category=Category.CURRENT)
+        .order_by("pk")
+        .first()
     )
 
 

@@ -83,7 +83,10 @@ class PersonForm(forms.Form):
         village_field.label_from_instance = _village_option  # type: ignore[method-assign,assignment]
         for item in definition.items:
             if item.key not in DERIVED_ITEMS:
-                self.fields[item.key] = _field_for(definition, item)
+                field = _field_for(definition, item)
+                # Marked with * before submitting; the engine decides (skip logic included).
+                field.item_required = item.required and item.required_severity == "error"  # type: ignore[attr-defined]
+                self.fields[item.key] = field
         self.warnings: list[Finding] = []
         # Warnings previously shown may be confirmed on the next submit.
         warnings_field = self.fields["confirmed_warnings"]
@@ -93,6 +96,13 @@ class PersonForm(forms.Form):
             if hasattr(self.data, "getlist")
             else []
         )
+
+    def first_error_id(self) -> str:
+        """The anchor of the first item with an error, in the order of the form."""
+        for name in self.fields:
+            if name in self.errors:
+                return f"field-{name}"
+        return ""
 
     def answers_keys(self) -> list[str]:
         return [
