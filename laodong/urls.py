@@ -1,7 +1,9 @@
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from laodong.collection.views import claim_register_form
 from laodong.core import views as core_views
+from laodong.register.views import create_person
 
 urlpatterns = [
     path("", core_views.home, name="core-home"),
@@ -9,6 +11,12 @@ urlpatterns = [
     path("units/", include("laodong.units.urls")),
     path("accounts/", include("laodong.accounts.urls")),
     path("forms/", include("laodong.forms.urls")),
+    path(
+        "register/new/",
+        create_person,
+        {"after_create": claim_register_form},
+        name="register-create-person",
+    ),
     path("register/", include("laodong.register.urls")),
     path("campaigns/", include("laodong.campaigns.urls")),
     path("reports/", include("laodong.reports.urls")),

@@ -503,6 +503,78 @@ def accept_form(
     return item
 
 
+@transaction.atomic
+def adopt_register_form(*, acting_user: Any, person: Person) -> list[WorkItem]:
+    """A form an officer keyed under "Nhập phiếu" for someone on an open campaign's list is that
+    person's campaign form: it enters the campaign already accepted (the officer who keyed it
+    into the register is the one who accepts), so it goes to the police with the others and no
+    enumerator collects the person again. With double entry it waits for the second keying."""
+    if not person.personal_id or not has_capability(acting_user, Capability.ACCEPT_FORMS):
+        return []
+    today = timezone.localdate()
+    candidates = WorkItem.objects.filter(
+        personal_id=person.personal_id,
+        commune_id=person.commune_id,
+        status__in=(Status.LISTED, Status.RETURNED),
+        campaign__collection_start__lte=today,
+        campaign__entry_end__gte=today,
+    )
+    adopted = []
+    now = timezone.now()
+    reason = _("Phiếu giấy nhập ở mục “Nhập phiếu”")
+    for candidate in candidates:
+        item = _lock(candidate)
+        if item.status not in (Status.LISTED, Status.RETURNED):
+            continue
+        item.person = person
+        item.collected_by = item.keyed_by = acting_user
+        item.collected_on = person.collection_date or today
+        item.mode = Mode.PAPER
+        answers = dict(person.answers)
+        if item.campaign.double_entry:
+            item.first_keying, item.first_keyed_by = answers, acting_user
+            _transition(
+                item,
+                Status.KEYED_ONCE,
+                acting_user=acting_user,
+                now=now,
+                reason=reason,
+                fields=["person", "collected_by", "keyed_by", "collected_on", "mode",
+                        "first_keying", "first_keyed_by"],
+            )  # fmt: skip
+        else:
+            item.answers, item.has_draft, item.submitted_at = answers, False, now
+            item.findings, item.return_reason, item.return_comments = [], "", {}
+            _transition(
+                item,
+                Status.SUBMITTED,
+                acting_user=acting_user,
+                now=now,
+                reason=reason,
+                fields=["person", "collected_by", "keyed_by", "collected_on", "mode", "answers",
+                        "has_draft", "submitted_at", "findings", "return_reason",
+                        "return_comments"],
+            )  # fmt: skip
+            item.accepted_at, item.accepted_by = now, acting_user
+            _transition(
+                item,
+                Status.ACCEPTED,
+                acting_user=acting_user,
+                now=now,
+                reason=reason,
+                fields=["accepted_at", "accepted_by"],
+            )
+        record_event(
+            actor=acting_user,
+            action="collection.adopt_register_form",
+            target=item,
+            unit=item.commune,
+            details={"campaign": item.campaign_id},
+        )
+        adopted.append(item)
+    return adopted
+
+
 def accept_clean_forms(*, acting_user: Any, items: Iterable[WorkItem]) -> tuple[int, int]:
     """Accept every form that has neither errors nor unconfirmed warnings; return (accepted,
     left) — the others stay submitted for the officer to look at one by one."""

@@ -409,6 +409,24 @@ def list_work(request: HttpRequest, campaign_pk: int) -> HttpResponse:
     )
 
 
+def claim_register_form(user: Any, person: Any) -> str:
+    """After "Nhập phiếu": when the person is on an open campaign's list, the form just keyed
+    is their campaign form; say so."""
+    adopted = actions.adopt_register_form(acting_user=user, person=person)
+    if not adopted:
+        return ""
+    item = adopted[0]
+    if item.status == Status.KEYED_ONCE:
+        return _(
+            "Người này có trong danh sách của kế hoạch “%(campaign)s”: phiếu vừa nhập là phiếu "
+            "của kế hoạch (nhập lần 1), cần một người khác nhập lần 2."
+        ) % {"campaign": item.campaign.title}
+    return _(
+        "Người này có trong danh sách của kế hoạch “%(campaign)s”: phiếu vừa nhập là phiếu của "
+        "kế hoạch, đã nghiệm thu và chờ bàn giao cho Công an xã."
+    ) % {"campaign": item.campaign.title}
+
+
 def _search(query: str) -> Q:
     """A name without diacritics, a household code, or an ID (whole or its last digits)."""
     found = Q(household_code__iexact=query)

@@ -2,9 +2,11 @@ from django.urls import path
 
 from laodong.register import views
 
+# "new/" (register-create-person) is routed in laodong/urls.py, which hands it the campaigns'
+# claim on a form keyed for someone on a campaign's list.
+
 urlpatterns = [
     path("", views.list_people, name="register-list-people"),
-    path("new/", views.create_person, name="register-create-person"),
     path("import/", views.import_people, name="register-import-people"),
     path("<int:pk>/", views.view_person, name="register-view-person"),
     path("<int:pk>/edit/", views.edit_person, name="register-edit-person"),

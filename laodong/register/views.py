@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -165,7 +166,11 @@ def _save(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def create_person(request: HttpRequest) -> HttpResponse:
+def create_person(
+    request: HttpRequest, after_create: Callable[[Any, Person], str] | None = None
+) -> HttpResponse:
+    """Key a person's form into the register. `after_create`, given by the project's URLs,
+    lets a higher layer (campaigns) claim the new record and say so."""
     require_capability(request.user, Capability.EDIT_REGISTER)
     draft = _own_draft(request)
     code = draft.form_code if draft else request.GET.get("form", CURRENT_FORM)
@@ -186,6 +191,9 @@ def create_person(request: HttpRequest) -> HttpResponse:
         person = _save(request, form, None, draft)
         if person is not None:
             messages.success(request, _("Đã lưu phiếu của %(name)s.") % {"name": person})
+            note = after_create(request.user, person) if after_create else ""
+            if note:
+                messages.info(request, note)
             return redirect("register-view-person", pk=person.pk)
     return render(
         request,

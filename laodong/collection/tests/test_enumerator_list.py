@@ -171,3 +171,35 @@ def test_the_reasons_to_update_read_as_words(
     text = page.content.decode()
     assert "ngày sinh khác" in text and "phiếu trong cơ sở dữ liệu còn thiếu thông tin" in text
     assert "birth_date" not in text.split("<dl")[1].split("</dl>")[0]
+
+
+def test_a_paper_form_keyed_under_nhap_phieu_is_the_persons_campaign_form(
+    campaign: Campaign, tree: Tree, users: dict[str, Any], listed: Any
+) -> None:
+    import datetime
+
+    from laodong.register.tests.test_views import post_data
+
+    today = datetime.date.today()
+    Campaign.objects.filter(pk=campaign.pk).update(
+        collection_start=today - datetime.timedelta(days=5),
+        entry_end=today + datetime.timedelta(days=30),
+    )
+    officer = login(users[Role.COMMUNE_LABOR_OFFICER])
+    data = post_data(None, tree.village)
+    data.pop("source", None)
+    data.pop("reason", None)
+    response = officer.post(reverse("register-create-person"), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    an = WorkItem.objects.get(pk=listed["An"].pk)
+    assert an.status == Status.ACCEPTED and an.person is not None
+    assert an.person.personal_id == an.personal_id
+    assert [t.to_status for t in an.transitions.order_by("pk")] == [
+        Status.SUBMITTED,
+        Status.ACCEPTED,
+    ]
+    page = officer.get(response["Location"]).content.decode()
+    assert "phiếu vừa nhập là phiếu của kế hoạch" in page
+    # The enumerator no longer has An to collect, so never meets a duplicate ID.
+    todo = login(users[Role.ENUMERATOR]).get(reverse("collection-list-work", args=[campaign.pk]))
+    assert "Nguyễn Văn An" not in todo.content.decode()
