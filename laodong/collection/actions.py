@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from laodong.accounts.permissions import Capability, has_capability, require_capability
 from laodong.audit.models import record_event
 from laodong.campaigns.models import Campaign
-from laodong.collection.models import Assignment, Mode, Status, Transition, WorkItem
+from laodong.collection.models import Assignment, Category, Mode, Status, Transition, WorkItem
 from laodong.core.text import fold_compact
 from laodong.forms.validation import Finding, Severity
 from laodong.register import actions as register_actions
@@ -671,6 +671,29 @@ def assign_work(
     ):
         raise WorkflowError(_("Chỉ giao việc cho điều tra viên hoặc trưởng thôn của xã."))
     household_code = household_code.strip()
+    if (
+        household_code
+        and not WorkItem.objects.filter(
+            campaign=campaign, village=village, household_code__iexact=household_code
+        ).exists()
+    ):
+        raise WorkflowError(
+            _(
+                "Danh sách của thôn %(village)s không có hộ mã “%(code)s”. Kiểm tra lại mã hộ "
+                "trên danh sách của Công an xã."
+            )
+            % {"village": village.label(), "code": household_code}
+        )
+    if household_code:
+        # As the list writes it ("hgd01" typed for "HGD01").
+        household_code = (
+            WorkItem.objects.filter(
+                campaign=campaign, village=village, household_code__iexact=household_code
+            )
+            .values_list("household_code", flat=True)
+            .first()
+            or household_code
+        )
     Assignment.objects.update_or_create(
         campaign=campaign,
         village=village,
@@ -688,7 +711,13 @@ def assign_work(
             household_code=""
         )
         items = items.exclude(household_code__in=other_households.values("household_code"))
-    count = items.update(assigned_to=enumerator, updated_at=timezone.now())
+    items.update(assigned_to=enumerator, updated_at=timezone.now())
+    # What the enumerator has to do: people to collect, not those out of scope or complete.
+    count = (
+        items.filter(status=Status.LISTED, in_latest_list=True)
+        .exclude(category=Category.CURRENT)
+        .count()
+    )
     record_event(
         actor=acting_user,
         action="collection.assign_work",
@@ -696,6 +725,48 @@ def assign_work(
         unit=village,
         details={"enumerator": enumerator.pk, "household": bool(household_code), "items": count},
     )
+    return count
+
+
+@transaction.atomic
+def remove_assignment(*, acting_user: Any, assignment: Assignment) -> int:
+    """Take a village (or household) back from an enumerator: its people not yet collected go
+    back to whoever holds the whole village, or to nobody (then any enumerator of the village
+    may collect them). Forms already collected keep their collector."""
+    require_capability(acting_user, Capability.ASSIGN_WORK)
+    if not acting_user.unit.contains(assignment.village):
+        raise WorkflowError(_("Thôn này nằm ngoài phạm vi của bạn."))
+    items = WorkItem.objects.filter(
+        campaign=assignment.campaign,
+        village=assignment.village,
+        assigned_to=assignment.enumerator,
+        status__in=(Status.LISTED, Status.EXCLUDED),
+    )
+    fallback = None
+    if assignment.household_code:
+        items = items.filter(household_code=assignment.household_code)
+        whole = Assignment.objects.filter(
+            campaign=assignment.campaign, village=assignment.village, household_code=""
+        ).first()
+        fallback = whole.enumerator_id if whole else None
+    else:
+        taken = Assignment.objects.filter(
+            campaign=assignment.campaign, village=assignment.village
+        ).exclude(household_code="")
+        items = items.exclude(household_code__in=taken.values("household_code"))
+    count = items.update(assigned_to_id=fallback, updated_at=timezone.now())
+    record_event(
+        actor=acting_user,
+        action="collection.remove_assignment",
+        target=assignment.campaign,
+        unit=assignment.village,
+        details={
+            "enumerator": assignment.enumerator_id,
+            "household": bool(assignment.household_code),
+            "items": count,
+        },
+    )
+    assignment.delete()
     return count
 
 

@@ -744,6 +744,48 @@ def assign_work(request: HttpRequest, campaign_pk: int, commune_pk: int) -> Http
         Unit.objects.current().filter(parent=commune, level=Level.VILLAGE).order_by("name_folded")
     )
     collectors = list(_collectors(commune))
+    assignments = (
+        Assignment.objects.filter(campaign=campaign, village__parent=commune)
+        .select_related("village", "enumerator")
+        .order_by("village__name_folded", "household_code")
+    )
+    if request.method == "POST" and request.POST.get("step") in ("change", "remove"):
+        assignment = assignments.filter(pk=_int(request.POST.get("assignment"))).first()
+        if assignment is None:
+            raise Http404
+        try:
+            if request.POST["step"] == "remove":
+                count = actions.remove_assignment(acting_user=request.user, assignment=assignment)
+                messages.success(
+                    request,
+                    _("Đã thôi giao %(village)s cho %(name)s (%(count)s người chưa thu thập).")
+                    % {
+                        "village": assignment.household_code or assignment.village.label(),
+                        "name": assignment.enumerator.full_name,
+                        "count": count,
+                    },
+                )
+            else:
+                enumerator = next(
+                    (u for u in collectors if str(u.pk) == request.POST.get("enumerator")), None
+                )
+                if enumerator is None:
+                    raise actions.WorkflowError(_("Hãy chọn người thu thập."))
+                count = actions.assign_work(
+                    acting_user=request.user,
+                    campaign=campaign,
+                    village=assignment.village,
+                    enumerator=enumerator,
+                    household_code=assignment.household_code,
+                )
+                messages.success(
+                    request,
+                    _("Đã giao %(count)s người cho %(name)s.")
+                    % {"count": count, "name": enumerator.full_name},
+                )
+        except actions.WorkflowError as refused:
+            messages.error(request, str(refused))
+        return redirect("collection-assign-work", campaign.pk, commune.pk)
     if request.method == "POST":
         village = next((v for v in villages if str(v.pk) == request.POST.get("village")), None)
         enumerator = next(
@@ -769,13 +811,17 @@ def assign_work(request: HttpRequest, campaign_pk: int, commune_pk: int) -> Http
                     % {"count": count, "name": enumerator.full_name},
                 )
         return redirect("collection-assign-work", campaign.pk, commune.pk)
-    assignments = (
-        Assignment.objects.filter(campaign=campaign, village__parent=commune)
-        .select_related("village", "enumerator")
-        .order_by("village__name_folded", "household_code")
-    )
+    # What each collector still has to do: people to collect, not those out of scope, complete,
+    # dropped from the newest list or already collected.
     load = dict(
-        WorkItem.objects.filter(campaign=campaign, commune=commune, assigned_to__isnull=False)
+        WorkItem.objects.filter(
+            campaign=campaign,
+            commune=commune,
+            assigned_to__isnull=False,
+            status__in=OPEN_STATUSES,
+            in_latest_list=True,
+        )
+        .exclude(category=Category.CURRENT)
         .values_list("assigned_to")
         .annotate(n=Count("pk"))
         .values_list("assigned_to", "n")
@@ -788,9 +834,13 @@ def assign_work(request: HttpRequest, campaign_pk: int, commune_pk: int) -> Http
             "commune": commune,
             "villages": villages,
             "collectors": [(u, load.get(u.pk, 0)) for u in collectors],
-            "assignments": assignments,
+            "assignments": list(assignments),
         },
     )
+
+
+def _int(value: str | None) -> int:
+    return int(value) if value and value.isdigit() else 0
 
 
 # Payment ---------------------------------------------------------------------------------------

@@ -134,6 +134,13 @@ def view_handover(request: HttpRequest, campaign_pk: int, commune_pk: int, pk: i
                 if day is None:
                     raise WorkflowError(_("Ngày nhập không đúng; ghi theo dạng dd/mm/yyyy."))
                 ids = _ids(request)
+                if request.POST.get("all") == "1":
+                    # The whole record at once, as the police usually enter a batch.
+                    ids = list(
+                        WorkItem.objects.filter(
+                            handover=handover, status=Status.HANDED_OVER
+                        ).values_list("pk", flat=True)
+                    )
                 if not ids:
                     raise WorkflowError(_("Hãy chọn các phiếu đã nhập."))
                 count = actions.mark_entered(acting_user=user, item_ids=ids, entered_on=day.value)
@@ -148,6 +155,12 @@ def view_handover(request: HttpRequest, campaign_pk: int, commune_pk: int, pk: i
                 messages.success(request, _("Đã trả phiếu về cán bộ lao động để xử lý."))
             elif step == "archive":
                 ids = _ids(request)
+                if request.POST.get("all") == "1":
+                    ids = list(
+                        WorkItem.objects.filter(
+                            handover=handover, status=Status.ENTERED
+                        ).values_list("pk", flat=True)
+                    )
                 if not ids:
                     raise WorkflowError(_("Hãy chọn các phiếu giấy đưa vào lưu trữ."))
                 count = actions.archive_forms(

@@ -1,0 +1,10 @@
+// A "chọn tất cả" checkbox: <input type="checkbox" data-select-all="items"> ticks or clears every
+// checkbox named "items" in its form. Without JavaScript the page still offers a button that
+// acts on all of them on the server.
+document.addEventListener("change", (event) => {
+  const box = event.target.closest("input[data-select-all]");
+  if (!box || !box.form) return;
+  for (const other of box.form.querySelectorAll("input[type=checkbox]")) {
+    if (other.name === box.dataset.selectAll) other.checked = box.checked;
+  }
+});
