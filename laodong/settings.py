@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "laodong.handover",
     "laodong.reports",
     "laodong.api",
+    "laodong.overview",
+    "laodong.demo",
 ]
 
 MIDDLEWARE = [
@@ -138,7 +140,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["laodong.accounts.backends.AccountBackend"]
 LOGIN_URL = "accounts-login"
-LOGIN_REDIRECT_URL = "core-home"
+LOGIN_REDIRECT_URL = "overview-home"
 LOGOUT_REDIRECT_URL = "accounts-login"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -2,11 +2,11 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from laodong.collection.views import claim_register_form
-from laodong.core import views as core_views
+from laodong.overview import views as overview_views
 from laodong.register.views import create_person
 
 urlpatterns = [
-    path("", core_views.home, name="core-home"),
+    path("", overview_views.home, name="overview-home"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("units/", include("laodong.units.urls")),
     path("accounts/", include("laodong.accounts.urls")),

@@ -33,7 +33,7 @@ def change_password(request: HttpRequest) -> HttpResponse:
         actions.change_own_password(user=user, new_password=form.cleaned_data["new_password1"])
         update_session_auth_hash(request, user)
         messages.success(request, _("Đã đổi mật khẩu."))
-        return redirect("core-home")
+        return redirect("overview-home")
     return render(request, "accounts/password_change.html", {"form": form})
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from laodong.accounts.models import Role
-from laodong.accounts.permissions import Capability, require_capability
+from laodong.accounts.permissions import Capability, has_capability, require_capability
 from laodong.audit.models import record_event
 from laodong.campaigns.models import Campaign, Round, RoundKind, Target
 from laodong.forms.definitions import FORM_CODES
@@ -172,6 +172,14 @@ def create_campaign(
     return campaign
 
 
+def may_set_targets(user: Any) -> bool:
+    """Communes set their own targets (and their villages'); a province plans, it does not set a
+    commune's targets. Administrators may, within their scope."""
+    if not has_capability(user, Capability.MANAGE_CAMPAIGNS):
+        return False
+    return user.role == Role.SYSTEM_ADMINISTRATOR or user.unit.level == Level.COMMUNE
+
+
 def may_manage(user: Any, campaign: Campaign) -> bool:
     """Only the unit that made a plan changes it: a commune does not change its province's plan,
     nor a province a commune's own (administrators may, within their scope)."""
@@ -239,6 +247,8 @@ def set_targets(
 ) -> int:
     """Set (total, due this campaign) per commune or village; (None, None) removes a target."""
     require_capability(acting_user, Capability.MANAGE_CAMPAIGNS)
+    if not may_set_targets(acting_user):
+        raise CampaignError(_("Chỉ tiêu của xã do xã đặt (docs/access.md)."))
     commune_ids = set(campaign.communes.values_list("pk", flat=True))
     changed = 0
     for unit, (total, count) in targets.items():

@@ -150,7 +150,7 @@ def view_campaign(request: HttpRequest, pk: int) -> HttpResponse:
             "child_is_village": unit.level >= Level.COMMUNE,
             "may_manage": has_capability(user, Capability.MANAGE_CAMPAIGNS)
             and actions.may_manage(user, campaign),
-            "may_set_targets": has_capability(user, Capability.MANAGE_CAMPAIGNS),
+            "may_set_targets": actions.may_set_targets(user),
         },
     )
 
@@ -161,6 +161,8 @@ def edit_targets(request: HttpRequest, pk: int) -> HttpResponse:
     """Targets per commune and village (e.g. 2,450 for the commune, at least 350 per village)."""
     campaign = get_campaign_for_user(request.user, pk, Capability.MANAGE_CAMPAIGNS)
     user: Any = request.user
+    if not actions.may_set_targets(user):
+        raise PermissionDenied
     communes = list(
         campaign.communes.filter(subtree_filter(user.unit.path)).order_by("name_folded")
     )

@@ -16,7 +16,7 @@ def test_first_login_must_change_the_temporary_password(tree: Tree) -> None:
         reverse("accounts-login"), {"username": "0911222333", "password": PASSWORD}
     )
     assert response.status_code == 302
-    home = client.get(reverse("core-home"))
+    home = client.get(reverse("overview-home"))
     assert home.status_code == 302 and home["Location"] == reverse("accounts-password-change")
     assert client.get(reverse("units-view-own-unit"))["Location"] == reverse(
         "accounts-password-change"
@@ -42,7 +42,7 @@ def test_first_login_must_change_the_temporary_password(tree: Tree) -> None:
     assert done.status_code == 302
     account = User.objects.get(username="0911222333")
     assert not account.must_change_password and account.check_password("Ca-phe-sua-da-7")
-    assert client.get(reverse("core-home")).status_code == 200
+    assert client.get(reverse("overview-home")).status_code == 200
 
 
 def test_wrong_password_gets_a_vietnamese_message(tree: Tree) -> None:
@@ -129,7 +129,7 @@ def test_create_account_with_a_mismatched_unit_shows_the_error_by_the_field(
 def test_english_translation_is_available(role: Role, tree: Tree, users: dict[str, User]) -> None:
     client = login(users[role])
     client.cookies["django_language"] = "en"
-    page = client.get(reverse("core-home")).content.decode()
+    page = client.get(reverse("overview-home")).content.decode()
     assert "Hello," in page and "Sign out" in page
 
 

@@ -75,7 +75,7 @@ def _target(users: dict[str, User]) -> User:
 
 
 CASES = [
-    Case("home", "get", lambda t, u: reverse("core-home"), ALL, 200),
+    Case("home", "get", lambda t, u: reverse("overview-home"), ALL, 200),
     Case("own unit", "get", lambda t, u: reverse("units-view-own-unit"), ALL, 200),
     Case(
         "village page",

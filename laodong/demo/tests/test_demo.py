@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from laodong.accounts.models import Role, User
-from laodong.core.demo import DEMO_LOGINS, DEMO_PASSWORD
+from laodong.demo.data import DEMO_LOGINS, DEMO_PASSWORD
 from laodong.units.models import Level, Unit
 
 
@@ -30,7 +30,7 @@ def test_demo_prepares_cam_tan_with_every_role_and_can_run_twice() -> None:
     for login in DEMO_LOGINS:
         client = Client()
         assert client.login(username=login.username, password=DEMO_PASSWORD), login.username
-        response = client.get(reverse("core-home"))
+        response = client.get(reverse("overview-home"))
         assert response.status_code == 200, login.username
         assert "Xin chào" in response.content.decode()
 

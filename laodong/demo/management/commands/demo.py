@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from laodong.core.demo import DEMO_PASSWORD, prepare_demo
+from laodong.demo.data import DEMO_PASSWORD, prepare_demo
 
 
 class Command(BaseCommand):

@@ -38,7 +38,7 @@ def test_each_role_sees_where_it_stands(
 ) -> None:
     client = login(users[role])
     with django_assert_max_num_queries(8):
-        response = client.get(reverse("core-home"))
+        response = client.get(reverse("overview-home"))
     page = response.content.decode()
     for text in EXPECTED[role]:
         assert text in page, text
@@ -47,14 +47,14 @@ def test_each_role_sees_where_it_stands(
 def test_commune_without_villages_is_told_to_add_them(tree: Tree) -> None:
     Unit.objects.filter(parent=tree.commune, level=Level.VILLAGE).delete()
     officer = make_user(Role.COMMUNE_LABOR_OFFICER, tree.commune)
-    page = login(officer).get(reverse("core-home")).content.decode()
+    page = login(officer).get(reverse("overview-home")).content.decode()
     assert "Xã chưa có danh sách thôn" in page
     assert reverse("units-create-village", args=[tree.commune.pk]) in page
 
 
 def test_leader_is_told_which_roles_have_no_account(tree: Tree) -> None:
     leader = make_user(Role.COMMUNE_LEADER, tree.commune)
-    page = login(leader).get(reverse("core-home")).content.decode()
+    page = login(leader).get(reverse("overview-home")).content.decode()
     assert "Còn thiếu tài khoản cho các vai trò" in page
     assert "Công an xã" in page
 
@@ -62,12 +62,12 @@ def test_leader_is_told_which_roles_have_no_account(tree: Tree) -> None:
 def test_admin_without_units_is_told_to_load_them(tree: Tree) -> None:
     Unit.objects.exclude(level=Level.COUNTRY).update(valid_to="2020-01-01")
     admin = make_user(Role.SYSTEM_ADMINISTRATOR, tree.country)
-    page = login(admin).get(reverse("core-home")).content.decode()
+    page = login(admin).get(reverse("overview-home")).content.decode()
     assert "laodong units load" in page
 
 
 def test_home_page_fits_a_phone(tree: Tree, users: dict[str, User]) -> None:
-    page = login(users[Role.ENUMERATOR]).get(reverse("core-home")).content.decode()
+    page = login(users[Role.ENUMERATOR]).get(reverse("overview-home")).content.decode()
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
     assert "/static/django_htmx/htmx-2.min.js" in page  # served locally, no CDN
     assert "https://" not in page
@@ -77,23 +77,23 @@ def test_vietnamese_even_when_the_browser_asks_for_english(
     tree: Tree, users: dict[str, User]
 ) -> None:
     client = login(users[Role.ENUMERATOR])
-    response = client.get(reverse("core-home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    response = client.get(reverse("overview-home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert "Xin chào" in response.content.decode()
     assert response["Content-Language"] == "vi"
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
-    assert "Hello," in client.get(reverse("core-home")).content.decode()
+    assert "Hello," in client.get(reverse("overview-home")).content.decode()
 
 
 def test_register_card_counts_people_in_scope(tree: Tree, users: dict[str, User]) -> None:
     from laodong.register.tests.test_views import make_person
 
     make_person(tree, users[Role.COMMUNE_LABOR_OFFICER])
-    officer_page = login(users[Role.COMMUNE_LABOR_OFFICER]).get(reverse("core-home"))
+    officer_page = login(users[Role.COMMUNE_LABOR_OFFICER]).get(reverse("overview-home"))
     assert "1 người trong cơ sở dữ liệu" in officer_page.content.decode()
     assert reverse("register-create-person") in officer_page.content.decode()
     neighbour = make_user(Role.ENUMERATOR, tree.village2)
-    page = login(neighbour).get(reverse("core-home")).content.decode()
+    page = login(neighbour).get(reverse("overview-home")).content.decode()
     assert "0 người trong cơ sở dữ liệu" in page
     assert reverse("register-create-person") not in page
-    finance = login(users[Role.COMMUNE_FINANCE_OFFICER]).get(reverse("core-home"))
+    finance = login(users[Role.COMMUNE_FINANCE_OFFICER]).get(reverse("overview-home"))
     assert "trong cơ sở dữ liệu" not in finance.content.decode()
