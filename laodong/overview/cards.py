@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from laodong.accounts.access import accounts_in_scope
 from laodong.accounts.models import Role
 from laodong.accounts.permissions import Capability, has_capability
+from laodong.collection.models import Assignment
 from laodong.units.models import Level, Unit
 
 COMMUNE_ROLES = (
@@ -51,7 +52,17 @@ def _commune_cards(user: Any, commune: Unit) -> list[Card]:
         .annotate(
             enumerators=Count(
                 "accounts", filter=Q(accounts__role=Role.ENUMERATOR, accounts__is_active=True)
-            )
+            ),
+            # An enumerator of another village (or of the commune) given the whole village in an
+            # open campaign covers it too.
+            assigned=Exists(
+                Assignment.objects.filter(
+                    village=OuterRef("pk"),
+                    household_code="",
+                    enumerator__is_active=True,
+                    campaign__closed_at__isnull=True,
+                )
+            ),
         )
         .order_by("name_folded")
     )
@@ -76,7 +87,11 @@ def _commune_cards(user: Any, commune: Unit) -> list[Card]:
             ]
         cards.append(card)
     else:
-        without = [v.name for v in villages if v.enumerators == 0]  # type: ignore[attr-defined]
+        without = [
+            v.name
+            for v in villages
+            if v.enumerators == 0 and not v.assigned  # type: ignore[attr-defined]
+        ]
         card = Card(
             _("%(count)s thôn / tổ dân phố") % {"count": len(villages)},
             tone="todo" if without else "done",

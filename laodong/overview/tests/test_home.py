@@ -97,3 +97,23 @@ def test_register_card_counts_people_in_scope(tree: Tree, users: dict[str, User]
     assert reverse("register-create-person") not in page
     finance = login(users[Role.COMMUNE_FINANCE_OFFICER]).get(reverse("overview-home"))
     assert "trong cơ sở dữ liệu" not in finance.content.decode()
+
+
+def test_a_village_given_to_an_enumerator_of_another_village_has_one(
+    tree: Tree, users: dict[str, User], campaign: object
+) -> None:
+    from laodong.collection.actions import assign_work
+
+    officer = users[Role.COMMUNE_LABOR_OFFICER]
+    client = login(officer)
+    page = client.get(reverse("overview-home")).content.decode()
+    assert "Thôn chưa có điều tra viên" in page
+    # The enumerator of Thôn 1 is given Thôn 2 as well.
+    assign_work(
+        acting_user=officer,
+        campaign=campaign,  # type: ignore[arg-type]
+        village=tree.village2,
+        enumerator=users[Role.ENUMERATOR],
+    )
+    page = client.get(reverse("overview-home")).content.decode()
+    assert "Thôn nào cũng đã có điều tra viên" in page
