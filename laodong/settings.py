@@ -8,6 +8,8 @@ LAODONG_ALLOWED_HOSTS comma-separated host names (default: localhost,127.0.0.1)
 LAODONG_HTTPS         true/false: secure cookies and HSTS (default true, false in demo/debug)
 LAODONG_RUN_JOBS_INLINE true/false: run police-list imports inside the request instead of a
                       background thread (default false; true in tests)
+LAODONG_SIGNATURE_TITLE lines above the head's signature on reports ("|" between lines;
+                      default "TM. ỦY BAN NHÂN DÂN|CHỦ TỊCH", e.g. "KT. CHỦ TỊCH|PHÓ CHỦ TỊCH")
 """
 
 import os
@@ -55,6 +57,8 @@ if not SECRET_KEY:
 
 # Background imports run in a thread of the web process; tests run them in the request instead.
 LAODONG_RUN_JOBS_INLINE = env_bool("LAODONG_RUN_JOBS_INLINE", TESTING)
+# Above the head's signature on reports a commune or province issues; lines separated by "|".
+LAODONG_SIGNATURE_TITLE = os.environ.get("LAODONG_SIGNATURE_TITLE", "TM. ỦY BAN NHÂN DÂN|CHỦ TỊCH")
 
 ALLOWED_HOSTS = env_list("LAODONG_ALLOWED_HOSTS", "localhost,127.0.0.1")
 if TESTING:

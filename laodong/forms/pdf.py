@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -87,6 +87,28 @@ def national_heading(pdf: FPDF, issuer: Sequence[tuple[str, str]]) -> None:
     line_y = pdf.get_y()
     pdf.line(pdf.l_margin + half + 22, line_y, pdf.w - pdf.r_margin - 22, line_y)
     pdf.set_xy(pdf.l_margin, max(line_y, below_issuer))
+
+
+def keep_together(pdf: FPDF, render: Callable[[FPDF, bool], None]) -> None:
+    """Render a closing block (the last rows of a table with the signatures under it) on one
+    page: when it would break, it starts on a new page, so a signature is never alone.
+    `render(pdf, new_page)` draws it; `new_page` says whether a table heading must repeat."""
+    with pdf.offset_rendering() as trial:
+        render(trial, False)  # type: ignore[arg-type]  # a recorder standing in for the page
+    if trial.page_break_triggered:
+        pdf.add_page()
+        render(pdf, True)
+    else:
+        render(pdf, False)
+
+
+def signature_title(*, national: bool = False) -> list[str]:
+    """The lines above the head's signature, as the issuing body signs (LAODONG_SIGNATURE_TITLE:
+    "TM. ỦY BAN NHÂN DÂN|CHỦ TỊCH" by default; "KT. CHỦ TỊCH|PHÓ CHỦ TỊCH" where a deputy signs)."""
+    if national:
+        return ["THỦ TRƯỞNG ĐƠN VỊ"]
+    title = getattr(settings, "LAODONG_SIGNATURE_TITLE", "") or "TM. ỦY BAN NHÂN DÂN|CHỦ TỊCH"
+    return [line.strip() for line in title.split("|") if line.strip()]
 
 
 class _Page(FPDF):

@@ -10,7 +10,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from laodong.forms.citizen_id import mask_id
-from laodong.forms.pdf import FONT, add_static_fonts, national_heading
+from laodong.forms.pdf import FONT, add_static_fonts, keep_together, national_heading
 from laodong.handover.models import Handover
 
 
@@ -26,6 +26,23 @@ class _Record(FPDF):
         self.set_y(-11)
         self.set_font(FONT, "I", 9)
         self.cell(0, 5, f"Trang {self.page_no()}/{{nb}}", align="C")
+
+
+def _people_table(
+    pdf: FPDF, rows: list[list[str]], heading: FontFace, *, with_heading: bool
+) -> None:
+    pdf.set_font(FONT, "", 10)
+    with pdf.table(
+        col_widths=(10, 52, 22, 34, 47),
+        text_align=("CENTER", "LEFT", "CENTER", "CENTER", "LEFT"),
+        headings_style=heading,
+        first_row_as_headings=with_heading,
+        line_height=5,
+    ) as table:
+        if with_heading:
+            table.row(["STT", "Họ và tên", "Năm sinh", "Số định danh", "Thôn"])
+        for row in rows:
+            table.row(row)
 
 
 def _day_text(day: datetime.date) -> str:
@@ -69,13 +86,17 @@ def render_handover_pdf(
     pdf.multi_cell(
         0,
         6,
-        f"Hôm nay, {_day_text(created)}, tại {commune.label()}, chúng tôi gồm:",
+        f"Hôm nay, {_day_text(created)}, tại UBND {commune.label_in_text()}, chúng tôi gồm:",
         new_x="LMARGIN",
         new_y="NEXT",
     )
     pdf.set_font(FONT, "B", 12)
     pdf.cell(
-        0, 6, "Bên giao: Tổ công tác Đề án 06 " + commune.label(), new_x="LMARGIN", new_y="NEXT"
+        0,
+        6,
+        "Bên giao: Tổ công tác Đề án 06 " + commune.label_in_text(),
+        new_x="LMARGIN",
+        new_y="NEXT",
     )
     pdf.set_font(FONT, "", 12)
     pdf.cell(
@@ -86,7 +107,7 @@ def render_handover_pdf(
         new_y="NEXT",
     )
     pdf.set_font(FONT, "B", 12)
-    pdf.cell(0, 6, "Bên nhận: Công an " + commune.label(), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 6, "Bên nhận: Công an " + commune.label_in_text(), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, "", 12)
     pdf.cell(
         0,
@@ -118,58 +139,56 @@ def render_handover_pdf(
     pdf.ln(4)
     pdf.set_font(FONT, "B", 12)
     pdf.cell(0, 6, "Danh sách người lao động có phiếu bàn giao", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(FONT, "", 10)
-    with pdf.table(
-        col_widths=(10, 52, 22, 34, 47),
-        text_align=("CENTER", "LEFT", "CENTER", "CENTER", "LEFT"),
-        headings_style=heading,
-        line_height=5,
-    ) as table:
-        table.row(["STT", "Họ và tên", "Năm sinh", "Số định danh", "Thôn"])
-        for number, item in enumerate(items, start=1):
-            table.row(
-                [
-                    str(number),
-                    item.full_name,
-                    str(item.birth_date.year),
-                    item.personal_id if full_id else mask_id(item.personal_id),
-                    item.village.label(),
-                ]
-            )
-    pdf.ln(4)
-    pdf.set_font(FONT, "", 12)
-    pdf.multi_cell(
-        0,
-        6,
-        "Bên nhận đã kiểm đếm và nhận đủ số phiếu nêu trên. Biên bản lập thành 02 bản, mỗi bên "
-        "giữ 01 bản, có giá trị như nhau.",
-        new_x="LMARGIN",
-        new_y="NEXT",
-    )
-    if handover.received_count is not None:
-        pdf.multi_cell(
+    rows = [
+        [
+            str(number),
+            item.full_name,
+            str(item.birth_date.year),
+            item.personal_id if full_id else mask_id(item.personal_id),
+            item.village.label(),
+        ]
+        for number, item in enumerate(items, start=1)
+    ]
+    # The last persons of the list stay on the page of the signatures (never alone).
+    kept = 3
+    if len(rows) > kept:
+        _people_table(pdf, rows[:-kept], heading, with_heading=True)
+
+    def close(target: FPDF, new_page: bool) -> None:
+        _people_table(target, rows[-kept:], heading, with_heading=new_page or len(rows) <= kept)
+        target.ln(4)
+        target.set_font(FONT, "", 12)
+        target.multi_cell(
             0,
             6,
-            f"Số phiếu Bên nhận xác nhận đã nhận: {handover.received_count}.",
+            "Bên nhận đã kiểm đếm và nhận đủ số phiếu nêu trên. Biên bản lập thành 02 bản, mỗi "
+            "bên giữ 01 bản, có giá trị như nhau.",
             new_x="LMARGIN",
             new_y="NEXT",
         )
-    pdf.ln(6)
-    if pdf.get_y() > pdf.h - 60:
-        pdf.add_page()
-    y = pdf.get_y()
-    for column, (title, name) in enumerate(
-        (("ĐẠI DIỆN BÊN NHẬN", ""), ("ĐẠI DIỆN BÊN GIAO", officer_name))
-    ):
-        x = pdf.l_margin + column * half
-        pdf.set_xy(x, y)
-        pdf.set_font(FONT, "B", 12)
-        pdf.cell(half, 6, title, align="C", new_x="LEFT", new_y="NEXT")
-        pdf.set_font(FONT, "I", 11)
-        pdf.cell(half, 6, "(Ký, ghi rõ họ tên)", align="C", new_x="LEFT", new_y="NEXT")
-        pdf.ln(22)
-        pdf.set_x(x)
-        pdf.set_font(FONT, "B", 12)
-        pdf.cell(half, 6, name, align="C")
+        if handover.received_count is not None:
+            target.multi_cell(
+                0,
+                6,
+                f"Số phiếu Bên nhận xác nhận đã nhận: {handover.received_count}.",
+                new_x="LMARGIN",
+                new_y="NEXT",
+            )
+        target.ln(6)
+        y = target.get_y()
+        for column, (title, name) in enumerate(
+            (("ĐẠI DIỆN BÊN NHẬN", ""), ("ĐẠI DIỆN BÊN GIAO", officer_name))
+        ):
+            x = target.l_margin + column * half
+            target.set_xy(x, y)
+            target.set_font(FONT, "B", 12)
+            target.cell(half, 6, title, align="C", new_x="LEFT", new_y="NEXT")
+            target.set_font(FONT, "I", 11)
+            target.cell(half, 6, "(Ký, ghi rõ họ tên)", align="C", new_x="LEFT", new_y="NEXT")
+            target.cell(half, 22, "", new_x="LEFT", new_y="NEXT")
+            target.set_font(FONT, "B", 12)
+            target.cell(half, 6, name, align="C", new_x="LEFT", new_y="NEXT")
+
+    keep_together(pdf, close)
     pdf.alias_nb_pages()
     return bytes(pdf.output())

@@ -22,10 +22,16 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from laodong.forms.pdf import FONT, add_static_fonts, national_heading
+from laodong.forms.pdf import (
+    FONT,
+    add_static_fonts,
+    keep_together,
+    national_heading,
+    signature_title,
+)
 from laodong.units.models import Level, Unit
 
-Value = str | int | float | None
+Value = str | int | float | datetime.date | None
 FORMATS = ("xlsx", "pdf", "csv", "json")
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -96,6 +102,30 @@ def _number_format(value: object) -> str:
     return "#,##0"
 
 
+def is_percent_column(title: str) -> bool:
+    """A column of percentages ("%", "% thu thập", "Tỷ lệ")."""
+    return title.strip().startswith("%") or title.strip().lower().startswith("tỷ lệ")
+
+
+def _text_columns(section: Section) -> set[int]:
+    """Columns holding words (unit names, round names, states), aligned left as text is."""
+    found = {0}
+    for row in section.rows:
+        for index, value in enumerate(row.cells):
+            if isinstance(value, str) and value.strip():
+                found.add(index)
+    return found
+
+
+def signers(document: Document) -> list[tuple[list[str], str]]:
+    """The two signature blocks: the maker, and the head as the issuing body signs."""
+    national = document.unit.level == Level.COUNTRY
+    return [
+        ([_("NGƯỜI LẬP BIỂU")], _("(Ký, ghi rõ họ tên)")),
+        (signature_title(national=national), _("(Ký tên, đóng dấu)")),
+    ]
+
+
 def to_xlsx(document: Document) -> bytes:
     """One sheet laid out like the printed report: heading, sections, signatures."""
     workbook = Workbook()
@@ -133,14 +163,29 @@ def to_xlsx(document: Document) -> bytes:
         # Only the section's own columns: a wider section elsewhere must not box empty cells.
         for cell in sheet[sheet.max_row][: len(section.columns)]:
             cell.font, cell.fill, cell.alignment, cell.border = bold, header_fill, centered, box
+        percent = {i for i, title in enumerate(section.columns) if is_percent_column(title)}
         for row in section.rows:
             label, *values = row.cells
             indent = "    " * max(row.depth - 1, 0)
-            sheet.append([f"{indent}{label}", *values])
+            written: list[Any] = [f"{indent}{label}"]
+            for index, value in enumerate(values, start=1):
+                if index in percent and isinstance(value, int | float):
+                    # A real percentage: Excel computes and formats it as one.
+                    value = value / 100
+                written.append(value)
+            sheet.append(written)
             for column, cell in enumerate(sheet[sheet.max_row][: len(row.cells)], start=1):
                 cell.border = box
-                if column > 1:
-                    cell.number_format = _number_format(cell.value)
+                content = cell.value
+                if isinstance(content, datetime.date):
+                    cell.number_format = "dd/mm/yyyy"
+                    cell.alignment = Alignment(horizontal="center")
+                elif isinstance(content, str):
+                    cell.alignment = Alignment(horizontal="left", wrap_text=column > 1)
+                elif column - 1 in percent:
+                    cell.number_format = "0.0%"
+                elif column > 1:
+                    cell.number_format = _number_format(content)
                 if row.depth == 0:
                     cell.font = bold
                 if row.late:
@@ -148,11 +193,18 @@ def to_xlsx(document: Document) -> bytes:
         if section.note:
             line(section.note, font=Font(italic=True), align="left")
     sheet.append([])
-    signers = [_("NGƯỜI LẬP BIỂU"), _("THỦ TRƯỞNG ĐƠN VỊ")]
-    sheet.append([signers[0], *[None] * (width - 2), signers[1]])
-    for cell in sheet[sheet.max_row]:
-        cell.font, cell.alignment = bold, Alignment(horizontal="center")
-    sheet.append([_("(Ký, ghi rõ họ tên)"), *[None] * (width - 2), _("(Ký tên, đóng dấu)")])
+    (left, left_hint), (right, right_hint) = signers(document)
+    for index in range(max(len(left), len(right))):
+        sheet.append(
+            [
+                left[index] if index < len(left) else None,
+                *[None] * (width - 2),
+                right[index] if index < len(right) else None,
+            ]
+        )
+        for cell in sheet[sheet.max_row]:
+            cell.font, cell.alignment = bold, Alignment(horizontal="center")
+    sheet.append([left_hint, *[None] * (width - 2), right_hint])
     for cell in sheet[sheet.max_row]:
         cell.font, cell.alignment = Font(italic=True), Alignment(horizontal="center")
     sheet.column_dimensions["A"].width = 52
@@ -172,6 +224,8 @@ def to_xlsx(document: Document) -> bytes:
 def _text(value: Value) -> str:
     if value is None:
         return "—"
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
     if isinstance(value, float):
         return f"{value:.1f}".replace(".", ",")
     if isinstance(value, int):
@@ -201,7 +255,6 @@ def to_pdf(document: Document) -> bytes:
     pdf.set_creator("laodong")
     pdf.add_page()
     national_heading(pdf, [("B", document.issuer)])
-    half = (pdf.w - pdf.l_margin - pdf.r_margin) / 2
     pdf.ln(6)
     pdf.set_font(FONT, "B", 14)
     pdf.multi_cell(0, 7, document.title.upper(), align="C", new_x="LMARGIN", new_y="NEXT")
@@ -211,53 +264,83 @@ def to_pdf(document: Document) -> bytes:
     pdf.cell(0, 5, document.period, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.cell(0, 5, _made_text(document), align="C", new_x="LMARGIN", new_y="NEXT")
     heading = FontFace(emphasis="BOLD", fill_color=(221, 235, 247))
-    for section in document.sections:
+    # The last rows of the last table stay with the signatures (never alone on a page).
+    kept = 3
+    for number, section in enumerate(document.sections, start=1):
+        last = number == len(document.sections)
         pdf.ln(3)
         if pdf.get_y() > pdf.h - 40:
             pdf.add_page()
         pdf.set_font(FONT, "B", 11)
         pdf.multi_cell(0, 6, section.title, new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font(FONT, "", 9.5)
-        label_width = 85 if len(section.columns) <= 5 else 55
-        other = (pdf.w - pdf.l_margin - pdf.r_margin - label_width) / max(
-            len(section.columns) - 1, 1
-        )
-        with pdf.table(
-            col_widths=(label_width, *[other] * (len(section.columns) - 1)),
-            width=pdf.w - pdf.l_margin - pdf.r_margin,
-            text_align=("LEFT", *["RIGHT"] * (len(section.columns) - 1)),
-            headings_style=heading,
-            line_height=5,
-        ) as table:
-            table.row(section.columns)
-            for row in section.rows:
-                label, *values = row.cells
-                style = FontFace(
-                    emphasis="BOLD" if row.depth == 0 else None,
-                    color=(176, 0, 32) if row.late else None,
-                )
-                indent = "   " * max(row.depth - 1, 0)
-                table.row([f"{indent}{label}", *(_text(v) for v in values)], style=style)
-        if section.note:
-            pdf.set_font(FONT, "I", 9)
-            pdf.multi_cell(0, 5, section.note, new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(6)
-    if pdf.get_y() > pdf.h - 45:
-        pdf.add_page()
-    y = pdf.get_y()
-    for column, (title, hint) in enumerate(
-        (
-            (_("NGƯỜI LẬP BIỂU"), _("(Ký, ghi rõ họ tên)")),
-            (_("THỦ TRƯỞNG ĐƠN VỊ"), _("(Ký tên, đóng dấu)")),
-        )
-    ):
-        pdf.set_xy(pdf.l_margin + column * half, y)
-        pdf.set_font(FONT, "B", 11)
-        pdf.cell(half, 6, title, align="C", new_x="LEFT", new_y="NEXT")
-        pdf.set_font(FONT, "I", 10)
-        pdf.cell(half, 5, hint, align="C")
+        rows = section.rows[:-kept] if last else section.rows
+        if rows or not last:
+            _pdf_table(pdf, section, rows, heading, with_heading=True)
+        if not last:
+            _pdf_note(pdf, section)
+    closing = document.sections[-1] if document.sections else None
+
+    def close(target: FPDF, new_page: bool) -> None:
+        if closing is not None:
+            tail = closing.rows[-kept:]
+            if tail:
+                top = new_page or len(closing.rows) <= kept
+                _pdf_table(target, closing, tail, heading, with_heading=top)
+            _pdf_note(target, closing)
+        target.ln(6)
+        _pdf_signatures(target, document)
+
+    keep_together(pdf, close)
     pdf.alias_nb_pages()
     return bytes(pdf.output())
+
+
+def _pdf_table(
+    pdf: FPDF, section: Section, rows: list[SectionRow], heading: FontFace, *, with_heading: bool
+) -> None:
+    pdf.set_font(FONT, "", 9.5)
+    count = len(section.columns)
+    label_width = 85 if count <= 5 else 55
+    other = (pdf.w - pdf.l_margin - pdf.r_margin - label_width) / max(count - 1, 1)
+    texts = _text_columns(section)
+    with pdf.table(
+        col_widths=(label_width, *[other] * (count - 1)),
+        width=pdf.w - pdf.l_margin - pdf.r_margin,
+        text_align=tuple("LEFT" if i in texts else "RIGHT" for i in range(count)),
+        headings_style=heading,
+        first_row_as_headings=with_heading,
+        line_height=5,
+    ) as table:
+        if with_heading:
+            table.row(section.columns)
+        for row in rows:
+            label, *values = row.cells
+            style = FontFace(
+                emphasis="BOLD" if row.depth == 0 else None,
+                color=(176, 0, 32) if row.late else None,
+            )
+            indent = "   " * max(row.depth - 1, 0)
+            table.row([f"{indent}{label}", *(_text(v) for v in values)], style=style)
+
+
+def _pdf_note(pdf: FPDF, section: Section) -> None:
+    if section.note:
+        pdf.set_font(FONT, "I", 9)
+        pdf.multi_cell(0, 5, section.note, new_x="LMARGIN", new_y="NEXT")
+
+
+def _pdf_signatures(pdf: FPDF, document: Document) -> None:
+    half = (pdf.w - pdf.l_margin - pdf.r_margin) / 2
+    y = pdf.get_y()
+    for column, (titles, hint) in enumerate(signers(document)):
+        pdf.set_xy(pdf.l_margin + column * half, y)
+        pdf.set_font(FONT, "B", 11)
+        for title in titles:
+            pdf.cell(half, 6, title, align="C", new_x="LEFT", new_y="NEXT")
+        pdf.set_font(FONT, "I", 10)
+        pdf.cell(half, 5, hint, align="C", new_x="LEFT", new_y="NEXT")
+        # Room to sign and stamp.
+        pdf.cell(half, 22, "", new_x="LEFT", new_y="NEXT")
 
 
 def to_csv(document: Document) -> bytes:
@@ -269,9 +352,17 @@ def to_csv(document: Document) -> bytes:
         writer.writerow([])
         writer.writerow([section.title, *section.columns])
         for row in section.rows:
-            writer.writerow(["", *("" if cell is None else cell for cell in row.cells)])
+            writer.writerow(["", *(_csv_cell(cell) for cell in row.cells)])
     # A byte-order mark so that Excel opens Vietnamese text as UTF-8.
     return ("\ufeff" + buffer.getvalue()).encode()
+
+
+def _csv_cell(value: Value) -> Value:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    return value
 
 
 def as_data(document: Document) -> dict[str, Any]:
@@ -297,4 +388,4 @@ def as_data(document: Document) -> dict[str, Any]:
 
 
 def to_json(document: Document) -> bytes:
-    return json.dumps(as_data(document), ensure_ascii=False, indent=1).encode()
+    return json.dumps(as_data(document), ensure_ascii=False, indent=1, default=str).encode()

@@ -104,7 +104,7 @@ def progress_document(
             }
         by_round.add(
             str(progress.round),
-            f"{progress.round.deadline:%d/%m/%Y}",
+            progress.round.deadline,
             progress.due,
             progress.done,
             _percent(progress.done, progress.due),
@@ -126,7 +126,7 @@ def progress_document(
                 lagging.add(
                     names[unit_pk],
                     str(progress.round),
-                    f"{progress.round.deadline:%d/%m/%Y}",
+                    progress.round.deadline,
                     progress.due,
                     progress.done,
                     progress.days_overdue,

@@ -203,6 +203,15 @@ class Unit(models.Model):
             return self.name
         return f"{prefix} {self.name}"
 
+    def label_in_text(self) -> str:
+        """The label as written inside a sentence, its type in lower case ("tại xã Cẩm Tân",
+        "Công an phường Ba Đình"); the name keeps its capitals."""
+        label = self.label()
+        prefix = NAME_PREFIX.get(self.unit_type, "")
+        if prefix and fold(label).startswith(fold(prefix) + " "):
+            return prefix.lower() + label[len(prefix) :]
+        return label
+
 
 class UnitSuccession(models.Model):
     """An old unit continued (wholly or in part) by a newer one after a reorganisation."""

@@ -56,10 +56,10 @@ def test_by_unit_round_and_late_units(halfway: Campaign, tree: Tree) -> None:
     ]
     assert [row.late for row in document.sections[0].rows] == [False, True, False]
     assert section(document, 1) == [
-        ["Thu thập 1", "17/12/2026", 4, 2, 50.0, 1, "Quá hạn 3 ngày"],
-        ["Nhập dữ liệu 1", "28/12/2026", 2, 0, 0.0, 0, "Còn 8 ngày"],
+        ["Thu thập 1", datetime.date(2026, 12, 17), 4, 2, 50.0, 1, "Quá hạn 3 ngày"],
+        ["Nhập dữ liệu 1", datetime.date(2026, 12, 28), 2, 0, 0.0, 0, "Còn 8 ngày"],
     ]
-    assert section(document, 2) == [["Thôn 2", "Thu thập 1", "17/12/2026", 2, 0, 3]]
+    assert section(document, 2) == [["Thôn 2", "Thu thập 1", datetime.date(2026, 12, 17), 2, 0, 3]]
 
 
 def test_before_any_deadline_nobody_is_late(halfway: Campaign, tree: Tree) -> None:

@@ -121,13 +121,17 @@ def test_the_excel_file_holds_the_same_figures_and_is_logged(
     sheet = load_workbook(io.BytesIO(response.content)).active
     values = [trimmed([cell.value for cell in row]) for row in sheet.iter_rows()]
     assert values[0][0] == "UBND TỈNH THANH HÓA"
-    assert ["Tổng số người từ 15 tuổi trở lên", 7, 4, 3, 100] in values
+    # Percentages are real percentages in Excel (1 = 100 %), formatted as such.
+    assert ["Tổng số người từ 15 tuổi trở lên", 7, 4, 3, 1] in values
     assert ["Xã Cẩm Tân", 6, 3, 1, 2, 1, 1, 2] in values
     assert ["Cộng", 7, 4, 1, 2, 2, 2, 3] in values
     assert ["Số liệu đến hết ngày 22/11/2026"] in values
     # A five-column table does not box the empty cells beside it (the unit table is wider).
     row = next(r for r in sheet.iter_rows() if r[0].value == "Tổng số người từ 15 tuổi trở lên")
     assert row[4].border.left.style == "thin" and row[5].border.left.style is None
+    assert row[4].number_format == "0.0%"
+    unit_row = next(r for r in sheet.iter_rows() if r[0].value == "Xã Cẩm Tân")
+    assert unit_row[0].alignment.horizontal == "left"
     event = AuditEvent.objects.get(action="reports.download")
     assert event.actor == users[Role.PROVINCE_LABOR_DEPARTMENT]
     assert event.details["format"] == "xlsx" and event.unit == people.province
@@ -148,9 +152,13 @@ def test_the_pdf_is_an_a4_report_with_heading_tables_and_signatures(
         "THỐNG KÊ NGƯỜI LAO ĐỘNG",
         "Theo nhóm tuổi và giới tính",
         "Thôn 2",
-        "THỦ TRƯỞNG ĐƠN VỊ",
+        # A commune's report is signed as the commune signs.
+        "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH",
     ):
         assert expected in text
+    # The signatures never stand alone on the last page: table rows come with them.
+    last = reader.pages[-1].extract_text()
+    assert "NGƯỜI LẬP BIỂU" in last and "Cộng" in last
     assert round(float(reader.pages[0].mediabox.width)) == 595  # A4 portrait
 
 
