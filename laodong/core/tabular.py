@@ -84,6 +84,8 @@ class Table:
     rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     # "tcvn3" or "vni" when the file was typed in a legacy encoding and has been converted.
     encoding: str | None = None
+    # The text of the rows above the header (title block: issuer, title, "Địa bàn: Xã …").
+    title_rows: list[str] = field(default_factory=list)
     # For streamed reading (`open_table`): the data rows not yet read, and how far into the file
     # the reader is (0.0–1.0).
     row_iter: Iterator[tuple[int, dict[str, str]]] = field(default_factory=lambda: iter(()))
@@ -418,6 +420,7 @@ def _locate(
 ) -> tuple[Table | None, Iterator[tuple[int, list[str]]]]:
     """The header and the rows under it."""
     previous: list[str] = []
+    titles: list[str] = []
     for number, cells in numbered:
         if header_row is not None:
             if number == header_row:
@@ -436,15 +439,20 @@ def _locate(
             # "Thôn" and "Địa chỉ"), beside titles merged down over both rows.
             table = _match_header(sheet, number, header_pair(previous, cells), columns)
         if table is not None:
+            table.title_rows = titles
             # The row below may finish a two-row header that already matched on its first row.
             following = next(numbered, None)
             if following is not None:
                 pair = _match_header(sheet, following[0], header_pair(cells, following[1]), columns)
                 if pair is not None and len(pair.positions) > len(table.positions):
+                    pair.title_rows = titles
                     return pair, numbered
                 return table, itertools.chain([following], numbered)
             return table, numbered
         previous = cells
+        text = " ".join(dict.fromkeys(cell for cell in cells if cell))
+        if text:
+            titles.append(text)
     return None, numbered
 
 

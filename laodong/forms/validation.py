@@ -198,6 +198,8 @@ class _Checker:
                         item.key,
                         _("Chưa ghi. Mục này bắt buộc."),
                     )
+            elif item.key == "ethnic_group" and not _is_empty(value):
+                self.ethnic_group_without_priority()
             elif not _is_empty(value) and not self.undecided(item):
                 # When a required controlling answer is missing, that is the finding; this
                 # answer may well be right.
@@ -209,6 +211,22 @@ class _Checker:
                     _("Chỉ ghi khi %(condition)s. Hãy xóa mục này hoặc sửa mục trước.")
                     % {"condition": self.describe(item.when)},
                 )
+
+    def ethnic_group_without_priority(self) -> None:
+        """Lists kept by communes have a "Dân tộc" column filled for everyone. Kinh there is
+        consistent with item 8 left empty; another group without "Dân tộc thiểu số" ticked is
+        likely a missed tick, so it is a warning, not an error."""
+        if self.code("ethnic_group") in ("", "01"):
+            return
+        self.add(
+            "priority.ethnic_unticked",
+            Severity.WARNING,
+            "priority_groups",
+            _(
+                "Ghi dân tộc thiểu số nhưng mục 8 chưa chọn “Dân tộc thiểu số”. Hãy kiểm tra và "
+                "chọn mục này nếu đúng."
+            ),
+        )
 
     # --- rules on single items -----------------------------------------------------------
 

@@ -10,17 +10,15 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from laodong.accounts.permissions import Capability, require_capability
-from laodong.core.tabular import CellError, Table, TableError, read_table
+from laodong.core.tabular import CellError, Table, TableError
 from laodong.core.text import fold
 from laodong.forms.batch import FileDuplicates
-from laodong.forms.columns import form_columns
 from laodong.forms.definitions import get_form
+from laodong.forms.listfile import read_form_file
 from laodong.forms.validation import Finding
 from laodong.register import actions
 from laodong.register.models import Source
 from laodong.units.models import Level, Unit
-
-OLD_FORM, CURRENT_FORM = "tt11-2022-m03", "tt09-2025-m01"
 
 
 @dataclass
@@ -39,14 +37,13 @@ class PeopleImport:
         return not self.file_error and not self.errors
 
 
-def _read(stream: IO[bytes], filename: str, form_code: str | None) -> tuple[str, Table]:
-    code = form_code or OLD_FORM
-    table = read_table(stream, filename, form_columns(get_form(code)))
-    if form_code is None and "district" not in table.positions:
-        stream.seek(0)
-        code = CURRENT_FORM
-        table = read_table(stream, filename, form_columns(get_form(code)))
-    return code, table
+def _read(
+    stream: IO[bytes], filename: str, form_code: str | None
+) -> tuple[str, Table, list[tuple[int, dict[str, Any]]]]:
+    """As `laodong validate` reads it: form version and commune from the title rows when the
+    file gives them in no column."""
+    read = read_form_file(stream, filename, form_code=form_code)
+    return read.form_code, read.table, list(read.rows())
 
 
 def import_people(
@@ -62,13 +59,13 @@ def import_people(
     require_capability(acting_user, Capability.EDIT_REGISTER)
     report = PeopleImport()
     try:
-        report.form_code, table = _read(stream, filename, form_code)
+        report.form_code, table, rows = _read(stream, filename, form_code)
     except TableError as error:
         report.file_error = str(error)
         return report
     report.unknown_headers = table.unknown_headers
     report.encoding_name = table.encoding_name
-    report.rows_read = len(table.rows)
+    report.rows_read = len(rows)
     form = get_form(report.form_code)
 
     def located(row: int, finding: Finding) -> CellError:
@@ -80,8 +77,8 @@ def import_people(
     own_commune = acting_user.unit if acting_user.unit.level == Level.COMMUNE else None
     planned: list[tuple[int, Unit, dict[str, Any], list[str]]] = []
     duplicates = FileDuplicates()
-    for row, answers in table.rows:
-        commune_code = answers.get("commune", "").strip()
+    for row, answers in rows:
+        commune_code = str(answers.get("commune") or "").strip()
         if commune_code.isdigit():
             commune_code = commune_code.zfill(5)
         elif own_commune is not None:

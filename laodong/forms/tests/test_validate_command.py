@@ -169,6 +169,7 @@ def test_a_clean_file_of_ten_thousand_rows_reports_nothing(tmp_path: Path) -> No
     assert report["rows"] == []
     assert report["summary"] == {
         "rows_read": 10_000,
+        "rows_not_people": 0,
         "rows_with_errors": 0,
         "rows_with_warnings": 0,
         "rows_clean": 10_000,
@@ -213,3 +214,74 @@ def test_today_is_the_real_date_by_default(tmp_path: Path) -> None:
     out = io.StringIO()
     call_command("validate", str(path), stdout=out)
     assert json.loads(out.getvalue())["summary"]["findings_by_rule"] == {"date.future": 1}
+
+
+def test_a_clean_list_as_a_commune_keeps_it_validates_with_no_findings(
+    tree: Any, tmp_path: Path
+) -> None:
+    from laodong.forms.tests.data.real_lists import mau_03_list
+
+    path = mau_03_list(tmp_path / "ds.xlsx")
+    report = run(path)
+    assert report["form"] == "tt11-2022-m03"
+    assert "Thông tư số 11/2022/TT-BLĐTBXH" in report["form_reason"]
+    assert report["commune"] == {"code": "15178", "name": "Xã Cẩm Tân"}
+    assert "cẩm tân" in report["commune_reason"].lower()
+    assert report["columns"]["enterprise_type"]  # "Loại hình doanh nghiệp"
+    assert report["columns"]["ethnic_group"]
+    assert report["rows"] == []
+    assert report["summary"]["rows_clean"] == 60
+    assert "Xã/phường/thị trấn" not in report["missing_columns"]
+
+
+def test_the_commune_and_form_can_be_given_when_the_title_says_nothing(
+    tree: Any, tmp_path: Path
+) -> None:
+    rows = list(SampleForms(seed=5).rows(5))
+    for row in rows:
+        row.pop("commune")
+        row.pop("province")
+    headers = [item.label for item in FORM.items]
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["DANH SÁCH"])
+    sheet.append(headers)
+    for row in rows:
+        sheet.append([row.get(key, "") for key in KEYS])
+    path = tmp_path / "ds.xlsx"
+    book.save(path)
+    unknown = run(path)
+    assert "--commune" in unknown["commune_reason"]
+    assert {f["rule"] for r in unknown["rows"] for f in r["findings"]} == {"required"}
+    given = run(path, "--commune", "15178", "--form", "tt11-2022-m03")
+    assert given["form_reason"] == "chọn khi chạy (--form)"
+    assert given["commune_reason"] == "chọn khi chạy (--commune)"
+    assert given["rows"] == []
+    with pytest.raises(CommandError, match="Không có xã mã “99999”"):
+        run(path, "--commune", "99999")
+
+
+def test_the_register_import_reads_the_list_the_same_way(
+    tree: Any, users: Any, tmp_path: Path
+) -> None:
+    from laodong.accounts.models import Role
+    from laodong.forms.tests.data.real_lists import mau_03_list
+    from laodong.register.imports import import_people
+    from laodong.register.models import Person
+    from laodong.units.models import Level, Unit
+
+    for number in range(1, 9):
+        Unit.objects.get_or_create(
+            parent=tree.commune,
+            level=Level.VILLAGE,
+            name=f"Thôn {number}",
+            defaults={"code": "", "unit_type": "thon", "valid_from": datetime.date(2020, 1, 1)},
+        )
+    path = mau_03_list(tmp_path / "ds.xlsx", count=12)
+    with path.open("rb") as stream:
+        report = import_people(
+            acting_user=users[Role.COMMUNE_LABOR_OFFICER], stream=stream, filename="ds.xlsx"
+        )
+    assert report.errors == [] and report.form_code == "tt11-2022-m03"
+    assert report.created == 12 == Person.objects.filter(commune=tree.commune).count()

@@ -130,8 +130,24 @@ def test_skip_rule(key: str, applies: dict[str, Any], skipped: dict[str, Any]) -
     assert [(f.rule, f.field) for f in missing.findings] == [("required", key)]
     assert missing.findings[0].severity == Severity(FORM.item(key).required_severity)
     extra = validate_answers(FORM, {**skipped, key: FILLERS[key]}, today=TODAY)
-    assert ("not_applicable", key) in [(f.rule, f.field) for f in extra.findings]
+    if key == "ethnic_group":
+        # A "Dân tộc" column is filled for everyone in commune lists: see the test below.
+        assert [(f.rule, f.severity) for f in extra.findings] == [
+            ("priority.ethnic_unticked", Severity.WARNING)
+        ]
+    else:
+        assert ("not_applicable", key) in [(f.rule, f.field) for f in extra.findings]
     assert validate_answers(FORM, skipped, today=TODAY).findings == []
+
+
+def test_an_ethnic_group_given_for_everyone_is_consistent() -> None:
+    # Kinh with item 8 left empty: no finding at all.
+    assert validate_answers(FORM, {**EMPLOYED, "ethnic_group": "Kinh"}, today=TODAY).findings == []
+    # Mường without "Dân tộc thiểu số" ticked: at most a warning.
+    result = validate_answers(FORM, {**EMPLOYED, "ethnic_group": "Mường"}, today=TODAY)
+    assert [(f.rule, f.severity) for f in result.findings] == [
+        ("priority.ethnic_unticked", Severity.WARNING)
+    ]
 
 
 def test_not_applicable_message_names_the_controlling_item() -> None:

@@ -1,6 +1,10 @@
-"""`laodong validate FILE [--form FORM_CODE]`: check a CSV/XLSX of forms, print a JSON report.
+"""`laodong validate FILE [--form FORM_CODE] [--commune CODE]`: check a CSV/XLSX of forms,
+print a JSON report.
 
-Exit status 0 when the file could be read (whatever it contains), 2 when it could not.
+The form version and the commune come from the options, else from the title rows ("Mẫu số 03 …
+Thông tư 11/2022/TT-BLĐTBXH", "Địa bàn: Xã …, Huyện …, Tỉnh …"), else from the columns; the
+report says which was used and why. Exit status 0 when the file could be read (whatever it
+contains), 2 when it could not.
 """
 
 from __future__ import annotations
@@ -14,13 +18,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from laodong.core.tabular import Table, TableError, read_table
+from laodong.core.tabular import TableError
 from laodong.forms.batch import validate_rows
-from laodong.forms.columns import form_columns
 from laodong.forms.dates import parse_date
 from laodong.forms.definitions import FORM_CODES, UnknownForm, get_form
-
-OLD_FORM, CURRENT_FORM = "tt11-2022-m03", "tt09-2025-m01"
+from laodong.forms.listfile import FormFile, read_form_file
 
 
 class Command(BaseCommand):
@@ -34,6 +36,11 @@ class Command(BaseCommand):
             help="form version (default: Mẫu 03 if the file has a district "
             "column, else Mẫu 01/2025)",
         )
+        parser.add_argument(
+            "--commune",
+            help="commune code for every row, when the file names it in no column (by default "
+            "read from the title rows)",
+        )
         parser.add_argument("--reference-date", help="age reference date, dd/mm/yyyy")
         parser.add_argument("--today", help=argparse.SUPPRESS)  # fixes "today" in tests
 
@@ -43,35 +50,30 @@ class Command(BaseCommand):
             raise CommandError(f"Không tìm thấy tệp {path}.", returncode=2)
         reference = _date_option(options["reference_date"], "--reference-date")
         today = _date_option(options["today"], "--today")
-        form_code = options["form"] or OLD_FORM
         try:
             with path.open("rb") as stream:
-                table = read_table(stream, path.name, form_columns(get_form(form_code)))
-            if not options["form"] and "district" not in table.positions:
-                form_code = CURRENT_FORM
-                with path.open("rb") as stream:
-                    table = read_table(stream, path.name, form_columns(get_form(form_code)))
+                read = read_form_file(
+                    stream, path.name, form_code=options["form"], commune_code=options["commune"]
+                )
         except (TableError, UnknownForm, OSError) as error:
             raise CommandError(f"{path.name}: {error}", returncode=2) from error
         self.stdout.write(
-            json.dumps(
-                self.report(path, form_code, table, reference, today), ensure_ascii=False, indent=1
-            )
+            json.dumps(self.report(path, read, reference, today), ensure_ascii=False, indent=1)
         )
 
     def report(
         self,
         path: Path,
-        form_code: str,
-        table: Table,
+        read: FormFile,
         reference: datetime.date | None,
         today: datetime.date | None,
     ) -> dict[str, Any]:
+        table, form_code = read.table, read.form_code
         form = get_form(form_code)
         rows = []
         by_rule: Counter[str] = Counter()
         with_errors = with_warnings = 0
-        for result in validate_rows(form, table.rows, reference_date=reference, today=today):
+        for result in validate_rows(form, read.rows(), reference_date=reference, today=today):
             if not result.findings:
                 continue
             findings = [f.as_dict() for f in result.findings]
@@ -83,18 +85,31 @@ class Command(BaseCommand):
         return {
             "file": path.name,
             "form": form_code,
+            "form_reason": read.form_reason,
+            "commune": (
+                {"code": read.commune.code, "name": read.commune.label()}
+                if read.commune is not None
+                else None
+            ),
+            "commune_reason": read.commune_reason,
             "sheet": table.sheet,
             "header_row": table.header_row,
             "encoding": table.encoding or "unicode",
             "columns": {key: table.column_letter(key) for key in table.positions},
             "ignored_columns": table.unknown_headers,
-            "missing_columns": [i.label for i in form.items if i.key not in table.positions],
+            "missing_columns": [
+                i.label
+                for i in form.items
+                if i.key not in table.positions
+                and not (read.commune is not None and i.key in ("province", "district", "commune"))
+            ],
             "rows": rows,
             "summary": {
-                "rows_read": len(table.rows),
+                "rows_read": len(table.rows) - read.skipped,
+                "rows_not_people": read.skipped,
                 "rows_with_errors": with_errors,
                 "rows_with_warnings": with_warnings,
-                "rows_clean": len(table.rows) - len(rows),
+                "rows_clean": len(table.rows) - read.skipped - len(rows),
                 "findings_by_rule": dict(sorted(by_rule.items())),
             },
         }
