@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from laodong.accounts import actions as account_actions
 from laodong.accounts.models import Role, User
@@ -41,6 +44,8 @@ DEMO_LOGINS = [
     DemoLogin("truongthon1", "Bùi Văn Toàn", Role.VILLAGE_HEAD, "Thôn 1"),
     DemoLogin("dieutravien1", "Vũ Thị Hoa", Role.ENUMERATOR, "Thôn 1"),
     DemoLogin("dieutravien2", "Đinh Văn Quang", Role.ENUMERATOR, "Thôn 2"),
+    # A member of the commune's working group who collects on paper in Thôn 3–5.
+    DemoLogin("dieutravien3", "Lường Thị Thu", Role.ENUMERATOR, "commune"),
 ]
 
 
@@ -93,6 +98,33 @@ def prepare_demo() -> list[DemoLogin]:
     return DEMO_LOGINS
 
 
+class StoryClock:
+    """Runs the demo's story on the days it happened: while active, "now" is the story's
+    moment (a second later at each call, so that events keep their order), never later than
+    the real now. Every action then dates its rows, versions and transitions as it would have."""
+
+    def __init__(self) -> None:
+        self.moment: datetime.datetime | None = None
+        self.real_now = timezone.now
+
+    def now(self) -> datetime.datetime:
+        if self.moment is None:
+            return self.real_now()
+        self.moment += datetime.timedelta(seconds=1)
+        return min(self.moment, self.real_now())
+
+    def on(self, day: datetime.date, hour: int = 8) -> None:
+        self.moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+    @contextmanager
+    def running(self) -> Iterator[StoryClock]:
+        timezone.now = self.now
+        try:
+            yield self
+        finally:
+            timezone.now = self.real_now
+
+
 def _record_demo_people(commune: Unit) -> None:
     """Some collected forms, so the register pages have something to show."""
     if Person.objects.filter(commune=commune).exists():
@@ -107,6 +139,12 @@ def _record_demo_people(commune: Unit) -> None:
         villages=sorted(villages),
         collection_date=datetime.date(2025, 11, 20),
     )
+    with StoryClock().running() as clock:
+        clock.on(datetime.date(2025, 11, 20))
+        _record_samples(officer, villages, samples)
+
+
+def _record_samples(officer: User, villages: dict[str, Unit], samples: SampleForms) -> None:
     for answers in samples.rows(DEMO_PEOPLE):
         try:
             record_person(
@@ -136,16 +174,38 @@ DEMO_PROGRESS = {
 
 def _demo_campaign(commune: Unit) -> None:
     """A campaign in mid-flight modelled on the Cẩm Tân plan: a police list of 2,450 people,
-    villages at different stages, returned forms, one handover confirmed and one pending."""
-    from laodong.campaigns.actions import RoundPlan, create_campaign, set_targets
+    villages at different stages, returned forms, one handover confirmed and one pending; each
+    step dated on its day of November 2026."""
     from laodong.campaigns.models import Campaign
+
+    if Campaign.objects.filter(title=DEMO_CAMPAIGN_TITLE).exists():
+        return
+    with StoryClock().running() as clock:
+        _campaign_story(commune, clock)
+
+
+# Days of November 2026 over which each village's forms were collected (the first villages
+# were quick, the last had barely started when the demo's story stops on 1 December).
+COLLECTION_DAYS = {
+    "Thôn 1": (6, 12),
+    "Thôn 2": (7, 22),
+    "Thôn 3": (10, 28),
+    "Thôn 4": (15, 30),
+    "Thôn 5": (25, 31),
+}
+
+
+def _november(day: int) -> datetime.date:
+    return datetime.date(2026, 11, 1) + datetime.timedelta(days=day - 1)
+
+
+def _campaign_story(commune: Unit, clock: StoryClock) -> None:
+    from laodong.campaigns.actions import RoundPlan, create_campaign, set_targets
     from laodong.collection import actions as collection_actions
     from laodong.collection.models import Status, WorkItem
     from laodong.collection.police_list import import_list
     from laodong.handover import actions as handover_actions
 
-    if Campaign.objects.filter(title=DEMO_CAMPAIGN_TITLE).exists():
-        return
     officer = User.objects.get(username="canbolaodong")
     police = User.objects.get(username="conganxa")
     leader = User.objects.get(username="lanhdaoxa")
@@ -153,6 +213,7 @@ def _demo_campaign(commune: Unit) -> None:
         v.name: v for v in Unit.objects.current().filter(parent=commune, level=Level.VILLAGE)
     }
     day = datetime.date
+    clock.on(day(2026, 11, 2))
     campaign = create_campaign(
         acting_user=officer,
         title=DEMO_CAMPAIGN_TITLE,
@@ -198,6 +259,7 @@ def _demo_campaign(commune: Unit) -> None:
             f"{person['full_name']},{person['birth_date']},{sex},{person['personal_id']},"
             f"{person['village']},{person['household_code']},{note}\n"
         )
+    clock.on(day(2026, 11, 4))
     import_list(
         campaign=campaign,
         commune=commune,
@@ -207,17 +269,23 @@ def _demo_campaign(commune: Unit) -> None:
         filename="danh-sach-cong-an-xa.csv",
         acting_user=police,
     )
+    clock.on(day(2026, 11, 5))
     enumerators = {
         "Thôn 1": User.objects.get(username="dieutravien1"),
         "Thôn 2": User.objects.get(username="dieutravien2"),
     }
-    for name, enumerator in enumerators.items():
+    # Thôn 3–5 are collected on paper by a member of the working group, keyed by the officer.
+    paper_collector = User.objects.get(username="dieutravien3")
+    for name in VILLAGE_NAMES[:5]:
         collection_actions.assign_work(
-            acting_user=officer, campaign=campaign, village=villages[name], enumerator=enumerator
+            acting_user=officer,
+            campaign=campaign,
+            village=villages[name],
+            enumerator=enumerators.get(name, paper_collector),
         )
-    head = User.objects.get(username="truongthon1")
     for name, (submitted, accepted) in DEMO_PROGRESS.items():
-        collector = enumerators.get(name, head)
+        collector = enumerators.get(name, paper_collector)
+        first_day, last_day = COLLECTION_DAYS[name]
         items = list(
             WorkItem.objects.filter(
                 campaign=campaign, village=villages[name], status=Status.LISTED
@@ -225,27 +293,31 @@ def _demo_campaign(commune: Unit) -> None:
         )
         for index, item in enumerate(items):
             answers = answers_by_id[item.personal_id]
+            collected = _november(first_day + index * (last_day - first_day) // len(items))
+            answers = {**answers, "collection_date": f"{collected:%d/%m/%Y}"}
+            clock.on(collected, 8 + index % 9)
             try:
                 if name in enumerators:
                     collection_actions.submit_form(
                         acting_user=collector, item=item, answers=answers
                     )
                 else:
-                    # Paper forms collected by the village head, keyed by the officer.
                     collection_actions.key_paper_form(
                         acting_user=officer,
                         item=item,
                         answers=answers,
-                        collected_by=head,
-                        collected_on=day(2026, 11, 10 + index % 10),
+                        collected_by=collector,
+                        collected_on=collected,
                     )
                 if index < accepted:
+                    clock.on(collected + datetime.timedelta(days=2), 14)
                     collection_actions.accept_form(
                         acting_user=officer,
                         item=item,
                         confirmed_warnings=("duplicate.name_birth",),
                     )
                 elif index % 9 == 0:
+                    clock.on(collected + datetime.timedelta(days=1), 15)
                     collection_actions.return_form(
                         acting_user=officer,
                         item=item,
@@ -256,25 +328,30 @@ def _demo_campaign(commune: Unit) -> None:
                 continue
     # Rolling handover: the first batch (Thôn 1) is confirmed and partly entered and archived;
     # the second (Thôn 2) waits for the police to confirm.
+    clock.on(day(2026, 11, 15), 9)
     first_ids = WorkItem.objects.filter(
         campaign=campaign, village=villages["Thôn 1"], status=Status.ACCEPTED
     ).values_list("pk", flat=True)
     first = handover_actions.create_handover(
         acting_user=officer, campaign=campaign, commune=commune, item_ids=list(first_ids)
     )
+    clock.on(day(2026, 11, 16), 10)
     handover_actions.confirm_handover(
         acting_user=police, handover=first, received_count=first.sent_count
     )
     handed = list(
         WorkItem.objects.filter(handover=first).order_by("pk").values_list("pk", flat=True)
     )
+    clock.on(day(2026, 11, 19), 16)
     handover_actions.mark_entered(
         acting_user=police, item_ids=handed[:120], entered_on=day(2026, 11, 19)
     )
     handover_actions.mark_not_enterable(
         acting_user=police, item_id=handed[120], reason="Không tìm thấy số định danh trong CSDL"
     )
+    clock.on(day(2026, 11, 22), 10)
     handover_actions.archive_forms(
         acting_user=officer, item_ids=handed[:60], reference="Hộp 01/2026, kệ A – UBND xã"
     )
+    clock.on(day(2026, 11, 27), 9)
     handover_actions.create_handover(acting_user=officer, campaign=campaign, commune=commune)

@@ -45,3 +45,31 @@ def test_demo_has_collected_forms_in_the_register() -> None:
     assert Person.objects.filter(commune__code="15178").count() == people
     call_command("demo", "--no-serve", stdout=io.StringIO())
     assert Person.objects.count() == people
+
+
+@pytest.mark.django_db
+def test_the_demo_story_is_dated_across_november_and_collected_by_enumerators() -> None:
+    import datetime
+
+    from django.db.models.functions import TruncDate
+    from django.utils import timezone
+
+    from laodong.campaigns.models import Campaign
+    from laodong.campaigns.progress import progress_by_unit
+    from laodong.collection.models import Transition, WorkItem
+
+    call_command("demo", "--no-serve", stdout=io.StringIO())
+    assert timezone.now().__class__ is datetime.datetime  # the story's clock is put back
+    days = set(
+        Transition.objects.annotate(day=TruncDate("at")).values_list("day", flat=True).distinct()
+    )
+    assert min(days) == datetime.date(2026, 11, 6) and len(days) >= 20
+    collectors = set(
+        WorkItem.objects.exclude(collected_by=None).values_list("collected_by__role", flat=True)
+    )
+    assert collectors == {Role.ENUMERATOR}  # the village head collected nothing
+    # Handover 1 on 15/11, entries on 19/11: the entry round due 10/12 has real figures.
+    campaign = Campaign.objects.get()
+    _rows, total = progress_by_unit(campaign, campaign.communes.get())
+    assert total.counts["entered"] == 120
+    assert WorkItem.objects.filter(entered_on=datetime.date(2026, 11, 19)).count() == 120
