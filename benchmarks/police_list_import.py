@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime
+import io
 import os
 import random
 import subprocess
@@ -128,7 +129,8 @@ def django_env(database_url: str, data_dir: Path) -> dict[str, str]:
     return env
 
 
-def import_on(database_url: str, data_dir: Path, csv_path: Path) -> tuple[float, int, str]:
+def prepare_database(database_url: str, data_dir: Path) -> str:
+    """Migrate a fresh database and make the commune and campaign; return the campaign id."""
     env = django_env(database_url, data_dir)
     subprocess.run([*LAODONG, "migrate", "-v", "0"], env=env, cwd=ROOT, check=True)
     setup = subprocess.run(
@@ -139,7 +141,12 @@ def import_on(database_url: str, data_dir: Path, csv_path: Path) -> tuple[float,
         capture_output=True,
         text=True,
     )
-    campaign_id = setup.stdout.strip().splitlines()[-1]
+    return setup.stdout.strip().splitlines()[-1]
+
+
+def import_on(
+    database_url: str, data_dir: Path, csv_path: Path, campaign_id: str
+) -> tuple[float, int, str]:
     command = [
         *LAODONG,
         "campaign",
@@ -148,8 +155,46 @@ def import_on(database_url: str, data_dir: Path, csv_path: Path) -> tuple[float,
         str(csv_path),
         "--commune",
         "15178",
+        "--accept-risk",
     ]
-    return run_measured(command, env)
+    return run_measured(command, django_env(database_url, data_dir))
+
+
+def table_copy_reference(bench_url: str) -> float:
+    """COPY the work list the import wrote into a twin table with the same indexes, defaults,
+    checks and (deferred) foreign keys, in one transaction: the same rows into the same table."""
+    import psycopg
+
+    with psycopg.connect(bench_url, autocommit=True) as connection:
+        connection.execute("DROP TABLE IF EXISTS bench_workitem")
+        connection.execute("CREATE TABLE bench_workitem (LIKE collection_workitem INCLUDING ALL)")
+        foreign_keys = connection.execute(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = 'collection_workitem'::regclass AND contype = 'f'"
+        ).fetchall()
+        for number, (definition,) in enumerate(foreign_keys):
+            connection.execute(
+                f"ALTER TABLE bench_workitem ADD CONSTRAINT bench_fk_{number} {definition}"
+            )
+        buffer = io.BytesIO()
+        with (
+            connection.cursor() as cursor,
+            cursor.copy("COPY collection_workitem TO STDOUT (FORMAT binary)") as copy,
+        ):
+            for chunk in copy:
+                buffer.write(chunk)
+        data = buffer.getvalue()
+        started = time.perf_counter()
+        with (
+            connection.transaction(),
+            connection.cursor() as cursor,
+            cursor.copy("COPY bench_workitem FROM STDIN (FORMAT binary)") as copy,
+        ):
+            for offset in range(0, len(data), 1 << 20):
+                copy.write(data[offset : offset + (1 << 20)])
+        elapsed = time.perf_counter() - started
+        connection.execute("DROP TABLE bench_workitem")
+    return elapsed
 
 
 def copy_reference(admin_url: str, csv_path: Path) -> float:
@@ -207,12 +252,22 @@ def main() -> None:
         with psycopg.connect(admin_url, autocommit=True) as connection:
             connection.execute("DROP DATABASE IF EXISTS laodong_bench")
             connection.execute("CREATE DATABASE laodong_bench")
-        results: list[tuple[str, float, int | None]] = []
+        results: dict[str, tuple[float, int | None]] = {}
         try:
-            copy_seconds = copy_reference(bench_url, csv_path)
-            results.append(("PostgreSQL COPY into a bare table", copy_seconds, None))
-            seconds, peak, output = import_on(bench_url, workdir / "pg", csv_path)
-            results.append(("laodong import on PostgreSQL", seconds, peak))
+            results["(a) COPY of the file into a bare table"] = (
+                copy_reference(bench_url, csv_path),
+                None,
+            )
+            campaign_id = prepare_database(bench_url, workdir / "pg")
+            seconds, peak, output = import_on(bench_url, workdir / "pg", csv_path, campaign_id)
+            results["first import on PostgreSQL"] = (seconds, peak)
+            print(output.strip())
+            results["(b) COPY of its rows into the work list"] = (
+                table_copy_reference(bench_url),
+                None,
+            )
+            seconds, peak, output = import_on(bench_url, workdir / "pg", csv_path, campaign_id)
+            results["re-import, list unchanged"] = (seconds, peak)
             print(output.strip())
         finally:
             with psycopg.connect(admin_url, autocommit=True) as connection:
@@ -220,22 +275,26 @@ def main() -> None:
         if not arguments.skip_sqlite:
             sqlite_url = f"sqlite:///{workdir / 'sqlite' / 'laodong.sqlite3'}"
             (workdir / "sqlite").mkdir()
-            seconds, peak, output = import_on(sqlite_url, workdir / "sqlite", csv_path)
-            results.append(("laodong import on SQLite", seconds, peak))
+            campaign_id = prepare_database(sqlite_url, workdir / "sqlite")
+            seconds, peak, output = import_on(sqlite_url, workdir / "sqlite", csv_path, campaign_id)
+            results["first import on SQLite"] = (seconds, peak)
             print(output.strip())
 
+    rows = arguments.rows
     print()
-    print(f"{'':38} {'seconds':>8} {'rows/s':>10} {'peak memory':>12}")
-    for label, seconds, peak in results:
+    print(f"{'':40} {'seconds':>8} {'rows/s':>10} {'peak memory':>12}")
+    for label, (seconds, peak) in results.items():
         memory = f"{peak / 2**20:,.0f} MB" if peak else "—"
-        print(f"{label:38} {seconds:8.1f} {arguments.rows / seconds:10,.0f} {memory:>12}")
-    copy_rate = arguments.rows / results[0][1]
-    pg_rate = arguments.rows / results[1][1]
-    ratio = pg_rate / copy_rate
-    peak_pg = results[1][2] or 0
+        print(f"{label:40} {seconds:8.1f} {rows / seconds:10,.0f} {memory:>12}")
+    first, first_peak = results["first import on PostgreSQL"]
+    again, again_peak = results["re-import, list unchanged"]
+    fair = results["(b) COPY of its rows into the work list"][0]
+    bare = results["(a) COPY of the file into a bare table"][0]
     print()
-    print(f"PostgreSQL import speed / COPY speed: {ratio:.2f} (goal ≥ 0.33)")
-    print(f"peak memory on PostgreSQL: {peak_pg / 2**20:,.0f} MB (goal < 1024 MB)")
+    print(f"first import speed / (b): {fair / first:.2f} (goal ≥ 0.6); / (a): {bare / first:.3f}")
+    print(f"first import: {first:.1f} s (goal < 35 s); re-import: {again:.1f} s (goal < 25 s)")
+    peak = max(first_peak or 0, again_peak or 0)
+    print(f"peak memory on PostgreSQL: {peak / 2**20:,.0f} MB (goal < 500 MB)")
 
 
 if __name__ == "__main__":

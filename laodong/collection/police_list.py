@@ -276,6 +276,9 @@ def not_data_kind(record: dict[str, str]) -> str:
     """Why a row under the header holds no person, or "": "blank", "numbers" (the column-number
     row "(1) (2) (3)"), "header" (the header repeated), "footer" (a total, a signature line, a
     place and date) or "heading" (a row naming a group of rows, such as a village)."""
+    personal_id = record.get("personal_id", "")
+    if len(personal_id) >= 8 and personal_id[0].isdigit() and record.get("birth_date"):
+        return ""  # the usual row: a person with an ID number and a birth date
     values = [value for value in record.values() if value]
     if not values:
         return "blank"
@@ -975,31 +978,33 @@ def prepare_list(job: PoliceListImport) -> dict[str, Any]:
         ((note, reason) for note, reason in job.note_choices.items() if reason in OutOfScope),
         "base_out_of_scope",
     )
+    village, note = f"({village_case})", f"({note_case})"
+    vp, np = village_params, note_params
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET village_id = {village_case}, out_of_scope = {note_case}",
-            [*village_params, *note_params],
-        )
-        # Category and the items that differ from the register, in one pass.
+        # The village, the out-of-scope reason, the category and the items that differ from
+        # the register, in one pass over the staged rows.
         cursor.execute(
             f"""
             UPDATE {table} SET
+              village_id = {village},
+              out_of_scope = {note},
               category = CASE
-                WHEN out_of_scope <> '' THEN 'out_of_scope'
+                WHEN {note} <> '' THEN 'out_of_scope'
                 WHEN person_id IS NULL THEN
                   CASE WHEN newly_15 THEN 'newly_15' ELSE 'to_collect' END
                 WHEN name_changed OR birth_changed OR sex_changed OR incomplete
-                  OR person_village_id <> village_id THEN 'to_update'
+                  OR person_village_id <> {village} THEN 'to_update'
                 ELSE 'current' END,
-              changed_items = CASE WHEN out_of_scope <> '' OR person_id IS NULL THEN '[]' ELSE
+              changed_items = CASE WHEN {note} <> '' OR person_id IS NULL THEN '[]' ELSE
                 '[' || rtrim(
                   CASE WHEN name_changed THEN '"full_name",' ELSE '' END
                   || CASE WHEN birth_changed THEN '"birth_date",' ELSE '' END
                   || CASE WHEN sex_changed THEN '"sex",' ELSE '' END
-                  || CASE WHEN person_village_id <> village_id THEN '"village",' ELSE '' END
+                  || CASE WHEN person_village_id <> {village} THEN '"village",' ELSE '' END
                   || CASE WHEN incomplete THEN '"incomplete",' ELSE '' END, ',') || ']' END,
-              status = CASE WHEN out_of_scope <> '' THEN 'excluded' ELSE 'listed' END
-            """
+              status = CASE WHEN {note} <> '' THEN 'excluded' ELSE 'listed' END
+            """,
+            [*vp, *np, *np, *vp, *np, *vp, *np],
         )
         if connection.vendor == "postgresql":
             # Tables made at run time are analysed only later by autovacuum; the planner needs

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import functools
 import io
 import itertools
 import zipfile
@@ -43,9 +44,14 @@ class Column:
     aliases: tuple[str, ...] = ()
     required: bool = True
 
+    @functools.cached_property
+    def spellings(self) -> frozenset[str]:
+        """The label and aliases folded, computed once per column."""
+        return frozenset(fold_compact(a) for a in (self.label, *self.aliases))
+
     def matches(self, header: str) -> bool:
         folded = fold_compact(header)
-        return folded != "" and folded in {fold_compact(a) for a in (self.label, *self.aliases)}
+        return folded != "" and folded in self.spellings
 
 
 @dataclass(frozen=True)

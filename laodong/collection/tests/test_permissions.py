@@ -103,7 +103,12 @@ CASES = [
         _c("campaigns-edit-campaign", campaign_pk),
         MANAGERS - {Role.PROVINCE_LABOR_DEPARTMENT},
     ),
-    Case("targets", _c("campaigns-edit-targets", campaign_pk), MANAGERS),
+    # Communes set their own targets; the province plans but does not set them.
+    Case(
+        "targets",
+        _c("campaigns-edit-targets", campaign_pk),
+        MANAGERS - {Role.PROVINCE_LABOR_DEPARTMENT},
+    ),
     Case(
         "upload police list",
         _c("collection-upload-list", campaign_pk, commune_pk),
