@@ -102,11 +102,24 @@ class WorkItem(models.Model):
     campaign = models.ForeignKey(
         "campaigns.Campaign", on_delete=models.CASCADE, related_name="work_items", db_index=False
     )
+    # No database constraint on the references to units, people and handovers: checking them
+    # at commit cost a third of writing a million-row list (benchmarks/police_list_import.py).
+    # Units and people are never deleted (units end, people leave by a version), the ORM still
+    # applies on_delete, and only collection.police_list writes these columns in bulk, from
+    # villages it has just looked up.
     commune = models.ForeignKey(
-        "units.Unit", on_delete=models.PROTECT, related_name="+", db_index=False
+        "units.Unit",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     village = models.ForeignKey(
-        "units.Unit", on_delete=models.PROTECT, related_name="+", db_index=False
+        "units.Unit",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
 
     # As the police list gives them.
@@ -145,6 +158,7 @@ class WorkItem(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
 
     status = models.CharField(max_length=14, choices=Status.choices, default=Status.LISTED)
@@ -176,6 +190,7 @@ class WorkItem(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="items",
+        db_constraint=False,
     )
     entered_on = models.DateField(null=True, blank=True)
     entered_by = _account_reference()
