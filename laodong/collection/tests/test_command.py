@@ -151,3 +151,30 @@ def test_a_queued_import_runs_in_a_background_thread(
     assert (job.status, job.counts["added"]) == (JobStatus.DONE, 3)
     assert WorkItem.objects.count() == 3
     assert job.heartbeat_at is not None and job.finished_at is not None
+
+
+def test_import_list_maps_villages_previews_and_undoes(
+    campaign: Campaign, tree: Tree, tmp_path: Path
+) -> None:
+    from django.db import connection
+
+    path = tmp_path / "ds.csv"
+    path.write_text(POLICE_LIST.replace("Thôn 2", "Xóm Hai"))
+    base = ["import-list", str(campaign.pk), str(path), "--commune", tree.commune.code]
+    with pytest.raises(CommandError, match="“Xóm Hai” \\(1 rows\\)") as refused:
+        run(*base)
+    assert refused.value.returncode == 2
+    tree.village2.code = "T2"
+    tree.village2.save()
+    preview = run(*base, "--village", "Xóm Hai=T2", "--dry-run")
+    assert "the list would: add 3" in preview and "dry run: nothing was written" in preview
+    assert not WorkItem.objects.exists()
+    # The mapping is remembered for the commune: no --village needed now.
+    output = run(*base)
+    assert "imported 3: added 3" in output
+    assert WorkItem.objects.get(personal_id="038088000003").village == tree.village2
+    job = PoliceListImport.objects.filter(status=JobStatus.DONE).get()
+    assert "undone: 3 added rows removed, 0 rows restored" in run("undo-import", str(job.pk))
+    assert not WorkItem.objects.exists()
+    staging = [t for t in connection.introspection.table_names() if "collection_staging" in t]
+    assert staging == []

@@ -182,6 +182,7 @@ class Command(BaseCommand):
             self.stdout.write(f"rows read with a correction: {job.warning_count:,}")
         unmapped = police_list.unmapped_villages(job)
         if unmapped:
+            self._abandon(job, "unmapped villages")
             spelled = "; ".join(f"“{v['text']}” ({v['count']:,} rows)" for v in unmapped[:20])
             raise CommandError(
                 f"villages the commune does not have: {spelled}. Map each with "
@@ -189,10 +190,7 @@ class Command(BaseCommand):
                 returncode=2,
             )
         if options["dry_run"]:
-            police_list.Staging(job.pk).drop()
-            PoliceListImport.objects.filter(pk=job.pk).update(
-                status=JobStatus.FAILED, message="dry run"
-            )
+            self._abandon(job, "dry run")
             self.stdout.write("dry run: nothing was written")
             return
         job.risk_acknowledged = options["accept_risk"]
@@ -200,16 +198,21 @@ class Command(BaseCommand):
         try:
             counts = police_list.apply_list(job, None)
         except police_list.ListRefused as problem:
-            police_list.Staging(job.pk).drop()
-            PoliceListImport.objects.filter(pk=job.pk).update(
-                status=JobStatus.FAILED, message=str(problem)[:500]
-            )
+            self._abandon(job, str(problem))
             hint = " (add --accept-risk to write it anyway)" if job.counts.get("risks") else ""
             raise CommandError(f"{problem}{hint}; nothing was written", returncode=2) from problem
         self.stdout.write(
             f"imported {counts['rows']:,}: added {counts['added']:,}, "
             f"changed {counts['changed']:,}, unchanged {counts['unchanged']:,}, "
             f"no longer listed {counts['removed']:,} (undo: laodong campaign undo-import {job.pk})"
+        )
+
+    @staticmethod
+    def _abandon(job: PoliceListImport, reason: str) -> None:
+        """A checked list that will not be written: drop its staged rows, keep the job's story."""
+        police_list.Staging(job.pk).drop()
+        PoliceListImport.objects.filter(pk=job.pk).update(
+            status=JobStatus.FAILED, message=reason[:500], finished_at=timezone.now()
         )
 
     def _print_outcome(self, counts: dict[str, Any], *, dry_run: bool) -> None:
