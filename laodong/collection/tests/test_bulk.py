@@ -19,46 +19,45 @@ from laodong.handover import actions as handover_actions
 from .test_workflow import accept_all, items  # noqa: F401
 
 
-def test_the_police_mark_a_whole_handover_entered_and_the_officer_archives_all(
+@pytest.fixture
+def handover_url(
     items: dict[str, WorkItem],  # noqa: F811
     users: dict[str, Any],
     tree: Tree,
     campaign: Campaign,
-) -> None:
+) -> str:
+    """A handover of An and Bình, confirmed by the police."""
     accept_all(items, users)
-    officer, police = users[Role.COMMUNE_LABOR_OFFICER], users[Role.COMMUNE_POLICE]
     handover = handover_actions.create_handover(
-        acting_user=officer, campaign=campaign, commune=tree.commune
+        acting_user=users[Role.COMMUNE_LABOR_OFFICER], campaign=campaign, commune=tree.commune
     )
-    handover_actions.confirm_handover(acting_user=police, handover=handover, received_count=2)
-    url = reverse("handover-view-handover", args=[campaign.pk, tree.commune.pk, handover.pk])
+    handover_actions.confirm_handover(
+        acting_user=users[Role.COMMUNE_POLICE], handover=handover, received_count=2
+    )
+    return reverse("handover-view-handover", args=[campaign.pk, tree.commune.pk, handover.pk])
+
+
+def test_the_police_mark_a_whole_handover_entered_and_the_officer_archives_all(
+    handover_url: str, users: dict[str, Any]
+) -> None:
+    url = handover_url
+    officer, police = users[Role.COMMUNE_LABOR_OFFICER], users[Role.COMMUNE_POLICE]
     client = login(police)
     page = client.get(url).content.decode()
     assert "Đã nhập cả biên bản (2 phiếu)" in page and 'data-select-all="items"' in page
     client.post(url, {"step": "entered", "all": "1", "entered_on": "20/11/2026"})
-    assert set(WorkItem.objects.filter(handover=handover).values_list("status", flat=True)) == {
-        Status.ENTERED
-    }
+    handed = WorkItem.objects.filter(handover__isnull=False)
+    assert set(handed.values_list("status", flat=True)) == {Status.ENTERED}
     login(officer).post(url, {"step": "archive", "all": "1", "reference": "Hộp 3"})
-    assert set(
-        WorkItem.objects.filter(handover=handover).values_list("archive_reference", flat=True)
-    ) == {"Hộp 3"}
+    assert set(handed.values_list("archive_reference", flat=True)) == {"Hộp 3"}
 
 
 def test_the_officer_cannot_mark_entries_even_in_bulk(
-    items: dict[str, WorkItem],  # noqa: F811
-    users: dict[str, Any],
-    tree: Tree,
-    campaign: Campaign,
+    handover_url: str, users: dict[str, Any]
 ) -> None:
-    accept_all(items, users)
-    officer, police = users[Role.COMMUNE_LABOR_OFFICER], users[Role.COMMUNE_POLICE]
-    handover = handover_actions.create_handover(
-        acting_user=officer, campaign=campaign, commune=tree.commune
+    login(users[Role.COMMUNE_LABOR_OFFICER]).post(
+        handover_url, {"step": "entered", "all": "1", "entered_on": "20/11/2026"}
     )
-    handover_actions.confirm_handover(acting_user=police, handover=handover, received_count=2)
-    url = reverse("handover-view-handover", args=[campaign.pk, tree.commune.pk, handover.pk])
-    login(officer).post(url, {"step": "entered", "all": "1", "entered_on": "20/11/2026"})
     assert not WorkItem.objects.filter(status=Status.ENTERED).exists()
 
 
