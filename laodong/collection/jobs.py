@@ -332,7 +332,10 @@ def _apply(job: PoliceListImport) -> None:
     try:
         if not police_list.Staging(job.pk).exists():
             raise police_list.ListRefused(
-                _("Dữ liệu đã kiểm tra không còn; hãy bấm “Kiểm tra lại” rồi xác nhận.")
+                _(
+                    "Dữ liệu đã kiểm tra không còn; hãy bấm “Chọn lại cột” và “Kiểm tra danh "
+                    "sách” rồi xác nhận."
+                )
             )
         police_list.apply_list(job, job.confirmed_by)
     except police_list.ListRefused as problem:
@@ -386,6 +389,28 @@ _INTERRUPTED = {
     JobStatus.APPLYING: JobStatus.CHECKED,
     JobStatus.UNDOING: JobStatus.DONE,
 }
+
+
+# A checked list nobody confirmed or cancelled keeps its staged rows this long.
+CHECKED_KEPT = datetime.timedelta(days=7)
+
+
+def expire_checked(now: datetime.datetime | None = None) -> int:
+    """Drop the staged rows of lists checked over a week ago and never confirmed; their jobs
+    say so and can be checked again from the stored file. Returns how many."""
+    limit = (now or timezone.now()) - CHECKED_KEPT
+    stale = list(PoliceListImport.objects.filter(status=JobStatus.CHECKED, created_at__lt=limit))
+    for job in stale:
+        police_list.Staging(job.pk).drop()
+        PoliceListImport.objects.filter(pk=job.pk, status=JobStatus.CHECKED).update(
+            status=JobStatus.FAILED,
+            message=_(
+                "Danh sách đã kiểm tra quá 7 ngày mà chưa xác nhận nên đã bỏ; hãy chọn lại cột "
+                "và kiểm tra lại nếu vẫn cần."
+            ),
+            finished_at=timezone.now(),
+        )
+    return len(stale)
 
 
 def mark_interrupted(job: PoliceListImport) -> None:

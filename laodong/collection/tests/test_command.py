@@ -178,3 +178,35 @@ def test_import_list_maps_villages_previews_and_undoes(
     assert not WorkItem.objects.exists()
     staging = [t for t in connection.introspection.table_names() if "collection_staging" in t]
     assert staging == []
+
+
+def test_run_jobs_drops_lists_checked_long_ago_and_never_confirmed(
+    campaign: Campaign, tree: Tree
+) -> None:
+    import datetime
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from laodong.collection.police_list import import_list
+
+    checked = import_list(
+        campaign=campaign,
+        commune=tree.commune,
+        stream=io.BytesIO(POLICE_LIST.encode()),
+        filename="ds.csv",
+        acting_user=None,
+        dry_run=True,
+    ).job
+    assert checked is not None and checked.status == JobStatus.CHECKED
+    table = f"collection_staging_{checked.pk}"
+    assert table in connection.introspection.table_names()
+    assert "no queued imports" in run("run-jobs")  # a fresh check is kept
+    PoliceListImport.objects.filter(pk=checked.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=8)
+    )
+    assert "1 checked lists never confirmed in 7 days: dropped" in run("run-jobs")
+    checked.refresh_from_db()
+    assert checked.status == JobStatus.FAILED and "quá 7 ngày" in checked.message
+    assert table not in connection.introspection.table_names()
+    assert not WorkItem.objects.exists()

@@ -82,6 +82,9 @@ class Command(BaseCommand):
         for job in PoliceListImport.objects.filter(status__in=WORKING):
             if jobs.is_stale(job):
                 jobs.mark_interrupted(job)
+        expired = jobs.expire_checked()
+        if expired:
+            self.stdout.write(f"{expired} checked lists never confirmed in 7 days: dropped")
         queued = list(PoliceListImport.objects.filter(status__in=list(CLAIMS)).order_by("pk"))
         for job in queued:
             done = jobs.run_job(job.pk)
