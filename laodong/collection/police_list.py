@@ -329,6 +329,8 @@ class ListRow:
     birth_changed: bool = False
     sex_changed: bool = False
     incomplete: bool = False
+    # Held in the register by another commune (not linked; see classify).
+    elsewhere: bool = False
 
 
 @dataclass
@@ -539,9 +541,11 @@ def sample_readings(
     }
 
 
-def classify(rows: list[ListRow]) -> None:
+def classify(rows: list[ListRow], commune_id: int | None = None) -> None:
     """Compare each row with the register (one indexed query per batch). Whether the village
-    differs is decided once the officer has said which village each spelling means."""
+    differs is decided once the officer has said which village each spelling means. A person
+    the register holds in another commune is not linked: nothing of that commune's record
+    reaches this list or its forms (moving them is a transfer, never a side effect)."""
     ids = [row.personal_id for row in rows]
     people = Person.objects.all()
     if connection.vendor == "postgresql":
@@ -562,13 +566,17 @@ def classify(rows: list[ListRow]) -> None:
             "general_education",
             "is_ethnic_minority",
             "ethnic_group",
+            "commune_id",
         )
     }
     for row in rows:
         match = known.get(row.personal_id)
         if match is None:
             continue
-        pk, name, birth, sex, village_id, activity, education, minority, ethnic = match
+        pk, name, birth, sex, village_id, activity, education, minority, ethnic, home = match
+        if commune_id is not None and home != commune_id:
+            row.elsewhere = True
+            continue
         row.person_id, row.person_village_id = pk, village_id
         row.name_changed = name != row.full_name_folded
         row.birth_changed = birth != row.birth_date
@@ -798,7 +806,7 @@ def check_list(
     errors = ErrorFile(error_path or error_file_path(job.pk))
     staging = Staging(job.pk)
     staging.create()
-    rows_read = staged = skipped = 0
+    rows_read = staged = skipped = elsewhere = 0
     first_errors: list[dict[str, Any]] = []
     skipped_rows: list[dict[str, Any]] = []
     villages: Counter[str] = Counter()
@@ -840,12 +848,14 @@ def check_list(
                 notes[parsed.police_note] += 1
             batch.append(parsed)
             if len(batch) >= BATCH_SIZE:
-                staged += _stage(staging, batch)
+                elsewhere += _stage(staging, batch, job.commune_id)
+                staged += len(batch)
                 batch = []
                 if on_progress is not None:
                     on_progress(rows_read, table.progress())
         if batch:
-            staged += _stage(staging, batch)
+            elsewhere += _stage(staging, batch, job.commune_id)
+            staged += len(batch)
         if on_progress is not None:
             on_progress(rows_read, 1.0)
         errors.add_warnings(parser.warnings)
@@ -870,6 +880,7 @@ def check_list(
             for column in POLICE_COLUMNS
         ],
         "first_errors": first_errors,
+        "registered_elsewhere": elsewhere,
         "first_warnings": [_problem_dict(w) for w in parser.warnings[:FIRST_PROBLEMS]],
         "skipped_rows": skipped_rows,
         "villages": [
@@ -899,13 +910,13 @@ def _problem_dict(problem: RowProblem) -> dict[str, Any]:
     }
 
 
-def _stage(staging: Staging, batch: list[ListRow]) -> int:
+def _stage(staging: Staging, batch: list[ListRow], commune_id: int) -> int:
     # One short transaction per batch: on SQLite a statement outside a transaction commits on
     # its own, row by row.
     with transaction.atomic():
-        classify(batch)
+        classify(batch, commune_id)
         staging.add(batch)
-    return len(batch)
+    return sum(row.elsewhere for row in batch)
 
 
 def _rows(rows: Iterator[tuple[int, dict[str, str]]]) -> Iterator[tuple[int, dict[str, str]]]:
@@ -1028,8 +1039,11 @@ _CHANGED = """
     OR {old}.relation <> {new}.relation
     OR {old}.address <> {new}.address OR {old}.police_note <> {new}.police_note
     OR ({old}.category <> {new}.category AND {old}.status IN ('listed', 'excluded'))
-    OR {old}.in_latest_list = FALSE OR {old}.commune_id <> %(commune)s
+    OR {old}.in_latest_list = FALSE
 """
+# A list only ever creates or changes work items of its own commune: a person another commune
+# of the same campaign already lists stays theirs (counted apart, never moved or renamed).
+_OWN = "{old}.commune_id = %(commune)s"
 
 
 def outcome(job: PoliceListImport, cursor: Any) -> dict[str, Any]:
@@ -1041,9 +1055,10 @@ def outcome(job: PoliceListImport, cursor: Any) -> dict[str, Any]:
         SELECT
           COUNT(*),
           SUM(CASE WHEN w.id IS NULL THEN 1 ELSE 0 END),
-          SUM(CASE WHEN w.id IS NOT NULL AND ({_CHANGED.format(old="w", new="s")}) THEN 1
-                   ELSE 0 END),
-          SUM(CASE WHEN w.status = 'listed' AND s.out_of_scope <> '' THEN 1 ELSE 0 END),
+          SUM(CASE WHEN w.id IS NOT NULL AND {_OWN.format(old="w")}
+                    AND ({_CHANGED.format(old="w", new="s")}) THEN 1 ELSE 0 END),
+          SUM(CASE WHEN w.status = 'listed' AND {_OWN.format(old="w")}
+                    AND s.out_of_scope <> '' THEN 1 ELSE 0 END),
           SUM(CASE WHEN w.id IS NOT NULL AND w.commune_id <> %(commune)s THEN 1 ELSE 0 END)
         FROM {table} s
         LEFT JOIN collection_workitem w
@@ -1053,6 +1068,8 @@ def outcome(job: PoliceListImport, cursor: Any) -> dict[str, Any]:
         params,
     )
     total, added, changed, newly_excluded, other_commune = (v or 0 for v in cursor.fetchone())
+    # Rows another commune holds are read but not written.
+    total -= other_commune
     cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE village_id IS NULL")
     unmapped = cursor.fetchone()[0]
     cursor.execute(
@@ -1182,7 +1199,8 @@ def _keep_before(job: PoliceListImport) -> None:
             INSERT INTO collection_workitembefore ({target})
             SELECT %(job)s, w.id, w.list_import_id, {select}
             FROM collection_workitem w JOIN {table} s ON s.personal_id = w.personal_id
-            WHERE w.campaign_id = %(campaign)s AND s.village_id IS NOT NULL AND (
+            WHERE w.campaign_id = %(campaign)s AND s.village_id IS NOT NULL
+              AND {_OWN.format(old="w")} AND (
               ({_CHANGED.format(old="w", new="s")})
               OR (w.status = 'listed' AND s.out_of_scope <> ''))
             """,
@@ -1247,6 +1265,7 @@ def merge(*, job: PoliceListImport, acting_user: Any, now: datetime.datetime) ->
               CASE s.out_of_scope {cases} ELSE '' END
             FROM collection_workitem w JOIN {table} s ON s.personal_id = w.personal_id
             WHERE w.campaign_id = %(campaign)s AND w.status = %(listed)s
+              AND {_OWN.format(old="w")}
               AND s.out_of_scope <> '' AND s.village_id IS NOT NULL
             """,
             {
@@ -1260,7 +1279,8 @@ def merge(*, job: PoliceListImport, acting_user: Any, now: datetime.datetime) ->
         cursor.execute(
             f"""
             UPDATE collection_workitem SET status = %(excluded)s
-            WHERE campaign_id = %(campaign)s AND status = %(listed)s AND personal_id IN (
+            WHERE campaign_id = %(campaign)s AND status = %(listed)s
+              AND commune_id = %(commune)s AND personal_id IN (
               SELECT personal_id FROM {table} WHERE out_of_scope <> ''
               AND village_id IS NOT NULL)
             """,
@@ -1298,7 +1318,8 @@ def merge(*, job: PoliceListImport, acting_user: Any, now: datetime.datetime) ->
                 THEN excluded.changed_items ELSE collection_workitem.changed_items END,
               person_id = COALESCE(collection_workitem.person_id, excluded.person_id),
               updated_at = excluded.updated_at
-            WHERE {_CHANGED.format(old="collection_workitem", new="excluded")}
+            WHERE {_OWN.format(old="collection_workitem")}
+              AND ({_CHANGED.format(old="collection_workitem", new="excluded")})
             """,
             {**params, "true": True, "false": False},
         )

@@ -487,3 +487,71 @@ def test_a_village_created_from_a_list_is_named_as_the_catalogue_writes_it(
     from laodong.collection.police_list import new_village_name
 
     assert new_village_name(spelling) == name
+
+
+def test_a_list_never_reaches_another_communes_people(
+    tree: Any, users: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    """Commune B's police list an ID commune A holds: A's work item and register record stay
+    A's, and nothing of A's answers reaches B."""
+    import datetime as dt
+
+    from laodong.campaigns.actions import create_campaign
+    from laodong.conftest import make_user
+
+    officer_a = users[Role.COMMUNE_LABOR_OFFICER]
+    province_officer = users[Role.PROVINCE_LABOR_DEPARTMENT]
+    campaign = create_campaign(
+        acting_user=province_officer,
+        title="Kế hoạch của tỉnh",
+        legal_basis="",
+        form_code="tt09-2025-m01",
+        area=[tree.commune, tree.other_commune],
+        reference_date=dt.date(2026, 11, 1),
+        collection_start=dt.date(2026, 11, 5),
+        collection_end=dt.date(2026, 12, 17),
+        entry_start=dt.date(2026, 11, 10),
+        entry_end=dt.date(2026, 12, 28),
+    )
+    person = record_person(
+        acting_user=officer_a, form_code="tt09-2025-m01", village=tree.village, answers=ANSWERS
+    )
+    run(campaign, tree, users["commune_police"], csv_file(*ROWS))
+    a_row = f"9,Nguyễn Văn An,12/03/1990,Nam,{person.personal_id},Thôn 1,H1,,x"
+    run(campaign, tree, users["commune_police"], csv_file(a_row), full_list=False)
+    held = WorkItem.objects.get(personal_id=person.personal_id)
+    assert (held.commune, held.person) == (tree.commune, person)
+    before = snapshot()
+    police_b = make_user(Role.COMMUNE_POLICE, tree.other_commune, "conganthach")
+    b_row = a_row.replace("Nguyễn Văn An", "Nguyễn Văn Ân").replace("Thôn 1", "Thôn Đông")
+    outcome = import_list(
+        campaign=campaign,
+        commune=tree.other_commune,
+        stream=csv_file(b_row, "10,Lê Văn Mới,1990,Nam,038090000777,Thôn Đông,H2,,x"),
+        filename="ds.csv",
+        acting_user=police_b,
+        full_list=False,
+    )
+    assert outcome.counts["other_commune"] == 1 and outcome.counts["added"] == 1
+    # A's item is untouched: same commune, name, village and person.
+    assert {k: v for k, v in snapshot().items() if k in before} == before
+    new = WorkItem.objects.get(personal_id="038090000777")
+    assert new.commune == tree.other_commune
+    # A person the register holds in A, listed first by B, is not linked to A's record.
+    other = record_person(
+        acting_user=officer_a,
+        form_code="tt09-2025-m01",
+        village=tree.village,
+        answers={**ANSWERS, "personal_id": "038090000888", "full_name": "Trần Văn Tám"},
+    )
+    third = import_list(
+        campaign=campaign,
+        commune=tree.other_commune,
+        stream=csv_file(f"11,Trần Văn Tám,12/03/1990,Nam,{other.personal_id},Thôn Đông,H3,,x"),
+        filename="ds.csv",
+        acting_user=police_b,
+        full_list=False,
+    )
+    item = WorkItem.objects.get(personal_id=other.personal_id)
+    assert item.person is None and item.category == Category.TO_COLLECT
+    assert third.job is not None and third.job.analysis["registered_elsewhere"] == 1
