@@ -222,6 +222,10 @@ def request_undo(*, acting_user: Any, job: PoliceListImport) -> None:
         raise TableError(
             _("Chỉ hoàn tác được lần nhập danh sách gần nhất của xã (đã có lần nhập sau).")
         )
+    if not job.undoable:
+        raise TableError(
+            _("Lần nhập này được ghi trước khi có chức năng hoàn tác nên không hoàn tác được.")
+        )
     blockers = police_list.undo_blockers(job)
     if blockers:
         raise TableError(

@@ -345,6 +345,9 @@ class PoliceListImport(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     applied_at = models.DateTimeField(null=True, blank=True)
+    # Whether the write kept the earlier state of the rows it changed (imports written before
+    # that existed cannot be undone: undoing them would remove rows they only changed).
+    undoable = models.BooleanField(default=False)
     undone_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

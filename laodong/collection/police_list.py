@@ -1173,6 +1173,7 @@ def apply_list(job: PoliceListImport, acting_user: Any) -> dict[str, Any]:
             status=JobStatus.DONE,
             counts=counts,
             applied_at=now,
+            undoable=True,
             finished_at=now,
             confirmed_by=acting_user if getattr(acting_user, "pk", None) else None,
             message="",
@@ -1379,6 +1380,10 @@ def undo_list(job: PoliceListImport, acting_user: Any) -> dict[str, int]:
         if latest is None or latest.pk != job.pk:
             raise ListRefused(
                 _("Chỉ hoàn tác được lần nhập danh sách gần nhất của xã (đã có lần nhập sau).")
+            )
+        if not job.undoable:
+            raise ListRefused(
+                _("Lần nhập này được ghi trước khi có chức năng hoàn tác nên không hoàn tác được.")
             )
         blockers = undo_blockers(job)
         if blockers:

@@ -180,7 +180,9 @@ def view_import(request: HttpRequest, campaign_pk: int, pk: int) -> HttpResponse
         context.update(_checked_context(job, user))
     if job.status == JobStatus.DONE:
         latest = police_list.last_applied(job.campaign_id, job.commune_id)
-        context["may_undo"] = may_import and latest is not None and latest.pk == job.pk
+        context["may_undo"] = (
+            may_import and job.undoable and latest is not None and latest.pk == job.pk
+        )
         context["undo_blockers"] = police_list.undo_blockers(job) if context["may_undo"] else 0
         context["confirm_undo"] = request.GET.get("undo") == "1"
     return render(request, "collection/import_view.html", context)

@@ -555,3 +555,20 @@ def test_a_list_never_reaches_another_communes_people(
     item = WorkItem.objects.get(personal_id=other.personal_id)
     assert item.person is None and item.category == Category.TO_COLLECT
     assert third.job is not None and third.job.analysis["registered_elsewhere"] == 1
+
+
+def test_an_import_written_before_undo_existed_is_never_undone(
+    campaign: Any, tree: Any, users: Any
+) -> None:
+    police = users["commune_police"]
+    run(campaign, tree, police, csv_file(*ROWS))
+    newer = (ROWS[0].replace("nguyễn văn an", "Nguyễn Văn Ân"), *ROWS[1:])
+    job = run(campaign, tree, police, csv_file(*newer)).job
+    assert job is not None
+    # As the migration leaves imports of the previous version: written, nothing kept.
+    PoliceListImport.objects.filter(pk=job.pk).update(undoable=False)
+    job.refresh_from_db()
+    before = snapshot()
+    with pytest.raises(ListRefused, match="trước khi có chức năng hoàn tác"):
+        undo_list(job, police)
+    assert snapshot() == before
