@@ -722,7 +722,7 @@ class Staging:
                 "out_of_scope varchar(14), newly_15 boolean, person_id bigint, "
                 "person_village_id bigint, name_changed boolean, birth_changed boolean, "
                 "sex_changed boolean, incomplete boolean, category varchar(14), "
-                "changed_items text, status varchar(14))"
+                "changed_items text, status varchar(14), state varchar(8), excludes boolean)"
             )
 
     def exists(self) -> bool:
@@ -1013,15 +1013,18 @@ def prepare_list(job: PoliceListImport) -> dict[str, Any]:
                   || CASE WHEN sex_changed THEN '"sex",' ELSE '' END
                   || CASE WHEN person_village_id <> {village} THEN '"village",' ELSE '' END
                   || CASE WHEN incomplete THEN '"incomplete",' ELSE '' END, ',') || ']' END,
-              status = CASE WHEN {note} <> '' THEN 'excluded' ELSE 'listed' END
+              status = CASE WHEN {note} <> '' THEN 'excluded' ELSE 'listed' END,
+              state = 'new', excludes = %s
             """,
-            [*vp, *np, *np, *vp, *np, *vp, *np],
+            [*vp, *np, *np, *vp, *np, *vp, *np, False],
         )
+        compare_with_work_list(job, cursor)
         if connection.vendor == "postgresql":
             # Tables made at run time are analysed only later by autovacuum; the planner needs
             # statistics for the joins below.
             cursor.execute(f"ANALYZE {table}")
         counts = outcome(job, cursor)
+    counts["prepared_at"] = timezone.now().isoformat()
     job.counts = counts
     job.risk_acknowledged = False
     job.save(update_fields=["counts", "risk_acknowledged"])
@@ -1046,6 +1049,34 @@ _CHANGED = """
 _OWN = "{old}.commune_id = %(commune)s"
 
 
+def compare_with_work_list(job: PoliceListImport, cursor: Any) -> None:
+    """Mark each staged row with what writing it would do (state: new, changed, same, other —
+    another commune lists the person) and whether it excludes someone waiting, in one join
+    with the work list; the preview counts and the write then use these marks. A first list
+    of a campaign has nothing to compare with."""
+    table = staging_table(job.pk)
+    params: dict[str, Any] = {"campaign": job.campaign_id, "commune": job.commune_id}
+    cursor.execute(
+        "SELECT 1 FROM collection_workitem WHERE campaign_id = %(campaign)s LIMIT 1", params
+    )
+    if cursor.fetchone() is None:
+        return
+    cursor.execute(
+        f"""
+        UPDATE {table} SET
+          state = CASE
+            WHEN NOT ({_OWN.format(old="w")}) THEN 'other'
+            WHEN {_CHANGED.format(old="w", new=table)} THEN 'changed'
+            ELSE 'same' END,
+          excludes = (w.status = 'listed' AND {_OWN.format(old="w")}
+                      AND {table}.out_of_scope <> '')
+        FROM collection_workitem w
+        WHERE w.campaign_id = %(campaign)s AND w.personal_id = {table}.personal_id
+        """,
+        params,
+    )
+
+
 def outcome(job: PoliceListImport, cursor: Any) -> dict[str, Any]:
     """What merging the staged rows would do, counted without writing."""
     table = staging_table(job.pk)
@@ -1054,18 +1085,12 @@ def outcome(job: PoliceListImport, cursor: Any) -> dict[str, Any]:
         f"""
         SELECT
           COUNT(*),
-          SUM(CASE WHEN w.id IS NULL THEN 1 ELSE 0 END),
-          SUM(CASE WHEN w.id IS NOT NULL AND {_OWN.format(old="w")}
-                    AND ({_CHANGED.format(old="w", new="s")}) THEN 1 ELSE 0 END),
-          SUM(CASE WHEN w.status = 'listed' AND {_OWN.format(old="w")}
-                    AND s.out_of_scope <> '' THEN 1 ELSE 0 END),
-          SUM(CASE WHEN w.id IS NOT NULL AND w.commune_id <> %(commune)s THEN 1 ELSE 0 END)
-        FROM {table} s
-        LEFT JOIN collection_workitem w
-          ON w.campaign_id = %(campaign)s AND w.personal_id = s.personal_id
-        WHERE s.village_id IS NOT NULL
-        """,
-        params,
+          SUM(CASE WHEN state = 'new' THEN 1 ELSE 0 END),
+          SUM(CASE WHEN state = 'changed' THEN 1 ELSE 0 END),
+          SUM(CASE WHEN excludes THEN 1 ELSE 0 END),
+          SUM(CASE WHEN state = 'other' THEN 1 ELSE 0 END)
+        FROM {table} WHERE village_id IS NOT NULL
+        """
     )
     total, added, changed, newly_excluded, other_commune = (v or 0 for v in cursor.fetchone())
     # Rows another commune holds are read but not written.
@@ -1154,6 +1179,18 @@ def apply_list(job: PoliceListImport, acting_user: Any) -> dict[str, Any]:
         if reason:
             raise ListRefused(reason)
         with connection.cursor() as cursor:
+            prepared_at = job.counts.get("prepared_at")
+            if (
+                prepared_at is None
+                or WorkItem.objects.filter(
+                    campaign_id=job.campaign_id, updated_at__gt=prepared_at
+                ).exists()
+            ):
+                # Something moved since the preview: compare again, inside this transaction.
+                cursor.execute(
+                    f"UPDATE {staging_table(job.pk)} SET state = 'new', excludes = %s", [False]
+                )
+                compare_with_work_list(job, cursor)
             counts = outcome(job, cursor)
         if counts["risks"] and not set(counts["risks"]) <= set(job.counts.get("risks", [])):
             raise ListRefused(
@@ -1201,9 +1238,7 @@ def _keep_before(job: PoliceListImport) -> None:
             SELECT %(job)s, w.id, w.list_import_id, {select}
             FROM collection_workitem w JOIN {table} s ON s.personal_id = w.personal_id
             WHERE w.campaign_id = %(campaign)s AND s.village_id IS NOT NULL
-              AND {_OWN.format(old="w")} AND (
-              ({_CHANGED.format(old="w", new="s")})
-              OR (w.status = 'listed' AND s.out_of_scope <> ''))
+              AND {_OWN.format(old="w")} AND (s.state = 'changed' OR s.excludes)
             """,
             params,
         )
@@ -1266,8 +1301,7 @@ def merge(*, job: PoliceListImport, acting_user: Any, now: datetime.datetime) ->
               CASE s.out_of_scope {cases} ELSE '' END
             FROM collection_workitem w JOIN {table} s ON s.personal_id = w.personal_id
             WHERE w.campaign_id = %(campaign)s AND w.status = %(listed)s
-              AND {_OWN.format(old="w")}
-              AND s.out_of_scope <> '' AND s.village_id IS NOT NULL
+              AND {_OWN.format(old="w")} AND s.excludes AND s.village_id IS NOT NULL
             """,
             {
                 **params,
@@ -1282,8 +1316,7 @@ def merge(*, job: PoliceListImport, acting_user: Any, now: datetime.datetime) ->
             UPDATE collection_workitem SET status = %(excluded)s
             WHERE campaign_id = %(campaign)s AND status = %(listed)s
               AND commune_id = %(commune)s AND personal_id IN (
-              SELECT personal_id FROM {table} WHERE out_of_scope <> ''
-              AND village_id IS NOT NULL)
+              SELECT personal_id FROM {table} WHERE excludes AND village_id IS NOT NULL)
             """,
             {**params, "excluded": Status.EXCLUDED, "listed": Status.LISTED},
         )
@@ -1302,7 +1335,8 @@ def merge(*, job: PoliceListImport, acting_user: Any, now: datetime.datetime) ->
               {_changed_items_expression()}, s.person_id, s.status, '', {_json("{}")},
               %(false)s, {_json("[]")}, {_json("[]")}, {_json("{}")}, {_json("[]")}, '',
               {_json("{}")}, '', '', %(now)s
-            FROM {table} s WHERE s.village_id IS NOT NULL
+            FROM {table} s
+            WHERE s.village_id IS NOT NULL AND s.state IN ('new', 'changed')
             ON CONFLICT (campaign_id, personal_id) DO UPDATE SET
               commune_id = excluded.commune_id, village_id = excluded.village_id,
               full_name = excluded.full_name, full_name_folded = excluded.full_name_folded,
