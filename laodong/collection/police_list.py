@@ -1178,20 +1178,21 @@ def apply_list(job: PoliceListImport, acting_user: Any) -> dict[str, Any]:
         reason = refusal(job)
         if reason:
             raise ListRefused(reason)
-        with connection.cursor() as cursor:
-            prepared_at = job.counts.get("prepared_at")
-            if (
-                prepared_at is None
-                or WorkItem.objects.filter(
-                    campaign_id=job.campaign_id, updated_at__gt=prepared_at
-                ).exists()
-            ):
-                # Something moved since the preview: compare again, inside this transaction.
+        prepared_at = job.counts.get("prepared_at")
+        counts = dict(job.counts)
+        if (
+            prepared_at is None
+            or WorkItem.objects.filter(
+                campaign_id=job.campaign_id, updated_at__gt=prepared_at
+            ).exists()
+        ):
+            # Something moved since the preview: compare again, inside this transaction.
+            with connection.cursor() as cursor:
                 cursor.execute(
                     f"UPDATE {staging_table(job.pk)} SET state = 'new', excludes = %s", [False]
                 )
                 compare_with_work_list(job, cursor)
-            counts = outcome(job, cursor)
+                counts = outcome(job, cursor)
         if counts["risks"] and not set(counts["risks"]) <= set(job.counts.get("risks", [])):
             raise ListRefused(
                 _(
@@ -1202,8 +1203,8 @@ def apply_list(job: PoliceListImport, acting_user: Any) -> dict[str, Any]:
         if counts["risks"] and not job.risk_acknowledged:
             raise ListRefused(_("Hãy đánh dấu đã đọc cảnh báo trước khi nhập."))
         now = timezone.now()
-        _keep_before(job)
-        merged = merge(job=job, acting_user=acting_user, now=now)
+        _keep_before(job, counts)
+        merged = merge(job=job, acting_user=acting_user, now=now, counts=counts)
         apply_assignments(job.campaign, job.commune, list_import=job)
         counts = {**counts, **merged}
         PoliceListImport.objects.filter(pk=job.pk).update(
@@ -1220,8 +1221,9 @@ def apply_list(job: PoliceListImport, acting_user: Any) -> dict[str, Any]:
     return counts
 
 
-def _keep_before(job: PoliceListImport) -> None:
-    """Copy every work item the merge will change, as it is now, for the undo."""
+def _keep_before(job: PoliceListImport, counts: dict[str, Any]) -> None:
+    """Copy every work item the merge will change, as it is now, for the undo. The counts
+    (current: nothing moved since they were made) skip the joins that would find nothing."""
     table = staging_table(job.pk)
     kept = _KEPT_COLUMNS.split(", ")
     target = "list_import_id, work_item_id, list_import_id_before, " + ", ".join(kept)
@@ -1232,17 +1234,18 @@ def _keep_before(job: PoliceListImport) -> None:
         "job": job.pk,
     }
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            INSERT INTO collection_workitembefore ({target})
-            SELECT %(job)s, w.id, w.list_import_id, {select}
-            FROM collection_workitem w JOIN {table} s ON s.personal_id = w.personal_id
-            WHERE w.campaign_id = %(campaign)s AND s.village_id IS NOT NULL
-              AND {_OWN.format(old="w")} AND (s.state = 'changed' OR s.excludes)
-            """,
-            params,
-        )
-        if job.full_list:
+        if counts.get("changed") or counts.get("newly_excluded"):
+            cursor.execute(
+                f"""
+                INSERT INTO collection_workitembefore ({target})
+                SELECT %(job)s, w.id, w.list_import_id, {select}
+                FROM collection_workitem w JOIN {table} s ON s.personal_id = w.personal_id
+                WHERE w.campaign_id = %(campaign)s AND s.village_id IS NOT NULL
+                  AND {_OWN.format(old="w")} AND (s.state = 'changed' OR s.excludes)
+                """,
+                params,
+            )
+        if job.full_list and counts.get("removed"):
             cursor.execute(
                 f"""
                 INSERT INTO collection_workitembefore ({target})
@@ -1274,8 +1277,17 @@ def _changed_items_expression() -> str:
     return "s.changed_items"
 
 
-def merge(*, job: PoliceListImport, acting_user: Any, now: datetime.datetime) -> dict[str, int]:
-    """Merge the staged rows into the work list; must run inside a transaction."""
+def merge(
+    *,
+    job: PoliceListImport,
+    acting_user: Any,
+    now: datetime.datetime,
+    counts: dict[str, Any] | None = None,
+) -> dict[str, int]:
+    """Merge the staged rows into the work list; must run inside a transaction. The counts
+    (current: nothing moved since they were made) skip statements that would touch nothing."""
+    counts = counts or {}
+    everything = not counts
     table = staging_table(job.pk)
     params: dict[str, Any] = {
         "campaign": job.campaign_id,
@@ -1293,33 +1305,35 @@ def merge(*, job: PoliceListImport, acting_user: Any, now: datetime.datetime) ->
             for code, label in OutOfScope.choices
         }
         cases = " ".join(f"WHEN '{code}' THEN %(reason_{code})s" for code in OutOfScope.values)
-        cursor.execute(
-            f"""
-            INSERT INTO collection_transition
-              (work_item_id, from_status, to_status, actor_id, at, reason)
-            SELECT w.id, w.status, %(excluded)s, %(actor)s, %(now)s,
-              CASE s.out_of_scope {cases} ELSE '' END
-            FROM collection_workitem w JOIN {table} s ON s.personal_id = w.personal_id
-            WHERE w.campaign_id = %(campaign)s AND w.status = %(listed)s
-              AND {_OWN.format(old="w")} AND s.excludes AND s.village_id IS NOT NULL
-            """,
-            {
-                **params,
-                **reasons,
-                "excluded": Status.EXCLUDED,
-                "listed": Status.LISTED,
-                "actor": getattr(acting_user, "pk", None),
-            },
-        )
-        cursor.execute(
-            f"""
-            UPDATE collection_workitem SET status = %(excluded)s
-            WHERE campaign_id = %(campaign)s AND status = %(listed)s
-              AND commune_id = %(commune)s AND personal_id IN (
-              SELECT personal_id FROM {table} WHERE excludes AND village_id IS NOT NULL)
-            """,
-            {**params, "excluded": Status.EXCLUDED, "listed": Status.LISTED},
-        )
+        excluding = everything or bool(counts.get("newly_excluded"))
+        if excluding:
+            cursor.execute(
+                f"""
+                INSERT INTO collection_transition
+                  (work_item_id, from_status, to_status, actor_id, at, reason)
+                SELECT w.id, w.status, %(excluded)s, %(actor)s, %(now)s,
+                  CASE s.out_of_scope {cases} ELSE '' END
+                FROM collection_workitem w JOIN {table} s ON s.personal_id = w.personal_id
+                WHERE w.campaign_id = %(campaign)s AND w.status = %(listed)s
+                  AND {_OWN.format(old="w")} AND s.excludes AND s.village_id IS NOT NULL
+                """,
+                {
+                    **params,
+                    **reasons,
+                    "excluded": Status.EXCLUDED,
+                    "listed": Status.LISTED,
+                    "actor": getattr(acting_user, "pk", None),
+                },
+            )
+            cursor.execute(
+                f"""
+                UPDATE collection_workitem SET status = %(excluded)s
+                WHERE campaign_id = %(campaign)s AND status = %(listed)s
+                  AND commune_id = %(commune)s AND personal_id IN (
+                  SELECT personal_id FROM {table} WHERE excludes AND village_id IS NOT NULL)
+                """,
+                {**params, "excluded": Status.EXCLUDED, "listed": Status.LISTED},
+            )
         cursor.execute(
             f"""
             INSERT INTO collection_workitem (
@@ -1359,7 +1373,7 @@ def merge(*, job: PoliceListImport, acting_user: Any, now: datetime.datetime) ->
             {**params, "true": True, "false": False},
         )
         removed = 0
-        if job.full_list:
+        if job.full_list and (everything or counts.get("removed")):
             cursor.execute(
                 f"""
                 UPDATE collection_workitem SET in_latest_list = %(false)s, updated_at = %(now)s
