@@ -572,3 +572,23 @@ def test_an_import_written_before_undo_existed_is_never_undone(
     with pytest.raises(ListRefused, match="trước khi có chức năng hoàn tác"):
         undo_list(job, police)
     assert snapshot() == before
+
+
+def test_the_write_counts_again_when_the_list_moved_since_the_preview(
+    campaign: Any, tree: Any, users: Any
+) -> None:
+    from laodong.collection.police_list import apply_list
+
+    police = users["commune_police"]
+    run(campaign, tree, police, csv_file(*ROWS))
+    binh = WorkItem.objects.get(personal_id="038185000002")
+    newer = (*ROWS[:1], ROWS[1].replace(",,x", ",Đã chết,x"), *ROWS[2:])
+    job = run(campaign, tree, police, csv_file(*newer), dry_run=True).job
+    assert job is not None and job.counts["newly_excluded"] == 1
+    # Before the police confirm, the officer excludes Bình by hand.
+    actions.exclude_person(
+        acting_user=users["commune_labor_officer"], item=binh, reason="Đã mất tháng 10"
+    )
+    counts = apply_list(job, police)
+    assert counts["newly_excluded"] == 0
+    assert [t.reason for t in Transition.objects.filter(work_item=binh)] == ["Đã mất tháng 10"]
