@@ -120,10 +120,6 @@ def queue_check(
     return job
 
 
-# Kept for callers of the first version: confirming the columns starts the check.
-queue_job = queue_check
-
-
 def save_decisions(
     *,
     acting_user: Any,

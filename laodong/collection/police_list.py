@@ -39,6 +39,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from laodong.campaigns.models import Campaign
 from laodong.collection.models import (
     Category,
+    JobStatus,
     OutOfScope,
     PoliceListImport,
     Status,
@@ -47,7 +48,14 @@ from laodong.collection.models import (
     WorkItem,
     WorkItemBefore,
 )
-from laodong.core.tabular import READ_ERRORS, Column, TableError, damaged_file_error, open_table
+from laodong.core.tabular import (
+    READ_ERRORS,
+    Column,
+    TableError,
+    damaged_file_error,
+    is_footer_text,
+    open_table,
+)
 from laodong.core.text import capitalize_name, fold, fold_compact, normalize_text
 from laodong.forms.citizen_id import IdProblem, normalize_id, parse_id
 from laodong.forms.dates import PartialDate, add_years, parse_date
@@ -197,19 +205,13 @@ _OUT_OF_SCOPE_PATTERNS = tuple(
     for reason, words in OUT_OF_SCOPE_WORDS
 )
 _SEX = {"nam": "1", "1": "1", "m": "1", "nu": "2", "2": "2", "f": "2"}
+# The words villages are written with, folded: "Thôn 1", "TDP 3", "Tổ dân phố 3", "Bản …".
+_VILLAGE_TYPES = "thon|xom|ban|ap|to dan pho|tdp|khu pho|kp|to|khu|buon|lang|khom|plei|soc"
 # Village names as written in lists: "Thôn 1", "thôn 01", "1", "Tổ dân phố 3", "TDP 3".
-_VILLAGE_PREFIX = re.compile(
-    r"^(thon|xom|ban|ap|to dan pho|tdp|khu pho|kp|to|khu|buon|lang|khom|plei|soc)\s+"
-)
-# The part of an address that names the village: "Số 5, Thôn Tân Phong, Xã Cẩm Tân, …".
-_VILLAGE_WORD = re.compile(
-    r"^(thon|xom|ban|ap|to dan pho|tdp|khu pho|kp|to|khu|buon|lang|khom|plei|soc)\b"
-)
-# Rows under the table that are not people: totals, signatures, places and dates, notes.
-_NOT_DATA_WORDS = re.compile(
-    r"^(tong|cong|nguoi lap|lap bieu|truong|pho truong|xac nhan|ky|ghi chu|tm|kt|chu tich|"
-    r"can bo|thu truong|danh sach|thon|xom|ban|ap|to dan pho|tdp|khu pho|ngay)\b"
-)
+_VILLAGE_PREFIX = re.compile(rf"^({_VILLAGE_TYPES})\s+")
+# The part of an address that names the village ("Số 5, Thôn Tân Phong, Xã Cẩm Tân, …"), or a
+# row heading a group of rows ("Thôn Tân Phong").
+_VILLAGE_WORD = re.compile(rf"^({_VILLAGE_TYPES})\b")
 _COLUMN_NUMBER = re.compile(r"^\(?\d{1,3}\)?$")
 # Excel writes long numbers it reads as numbers in scientific notation in CSV: digits are lost.
 _SCIENTIFIC = re.compile(r"^\d(?:[.,]\d+)?e\+?\d+$", re.IGNORECASE)
@@ -286,19 +288,15 @@ def not_data_kind(record: dict[str, str]) -> str:
         return "numbers"
     if len(values) > 1 and len(set(values)) == 1:
         # One cell merged across the table: a total ("Tổng số: 2.450 người") or a heading.
-        folded = fold_compact(values[0])
-        words = _NOT_DATA_WORDS.match(folded)
-        village_words = ("thon", "xom", "ban", "ap", "to dan pho", "tdp", "khu pho")
-        return "heading" if words and words.group(1) in village_words else "footer"
+        return "heading" if _VILLAGE_WORD.match(fold_compact(values[0])) else "footer"
     if POLICE_COLUMNS[0].matches(record.get("personal_id", "")):
         return "header"
     if record.get("personal_id") or record.get("birth_date"):
         return ""
-    name = fold_compact(record.get("full_name", ""))
-    words = _NOT_DATA_WORDS.match(name)
-    if words and words.group(1) in ("thon", "xom", "ban", "ap", "to dan pho", "tdp", "khu pho"):
+    name = record.get("full_name", "")
+    if _VILLAGE_WORD.match(fold_compact(name)):
         return "heading"
-    if not name or words or any(ch.isdigit() for ch in name):
+    if not name.strip() or is_footer_text(name) or any(ch.isdigit() for ch in name):
         return "footer"
     return ""
 
@@ -1171,7 +1169,6 @@ def apply_list(job: PoliceListImport, acting_user: Any) -> dict[str, Any]:
     """Merge the staged rows into the work list in one transaction, keeping the earlier state
     of every row it changes. Refuses a list that became risky since it was confirmed."""
     from laodong.collection.actions import apply_assignments
-    from laodong.collection.models import JobStatus
 
     with transaction.atomic():
         Campaign.objects.select_for_update().filter(pk=job.campaign_id).first()
@@ -1391,7 +1388,6 @@ def merge(
 
 def last_applied(campaign_id: int, commune_id: int) -> PoliceListImport | None:
     """The import of a commune that an undo would reverse: the newest one written."""
-    from laodong.collection.models import JobStatus
 
     return (
         PoliceListImport.objects.filter(
@@ -1527,7 +1523,6 @@ def import_list(
     """Check, prepare and (unless `dry_run`) write a police list as one job. Raises TableError
     when the file as a whole cannot be used and ListRefused when the outcome needs a decision
     (unmapped villages, a risky list without `accept_risk`); then nothing is written."""
-    from laodong.collection.models import JobStatus
 
     job = PoliceListImport.objects.create(
         campaign=campaign,
@@ -1573,7 +1568,6 @@ def import_list(
 
 def record_check(job: PoliceListImport, checked: CheckResult) -> None:
     """Store what the check found on the job."""
-    from laodong.collection.models import JobStatus
 
     job.analysis = checked.analysis
     job.rows_read = checked.rows_read

@@ -11,6 +11,7 @@ import datetime
 import functools
 import io
 import itertools
+import re
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -73,6 +74,19 @@ class CellError:
         if self.sheet:
             where = _("Trang tính “%(sheet)s”") % {"sheet": self.sheet} + ", " + where
         return f"{where}: {self.message}"
+
+
+# The first words of a line under a table that is no data row: a total, a signature block,
+# its titles, a place and date ("Tổng số: 2.450 người", "Người lập biểu", "TM. UBND").
+_FOOTER = re.compile(
+    r"^(tong|cong|nguoi lap|lap bieu|truong|pho truong|xac nhan|ky|ghi chu|tm|kt|chu tich|"
+    r"can bo|thu truong|danh sach|ngay)\b"
+)
+
+
+def is_footer_text(text: str) -> bool:
+    """Whether a cell's text opens a total or signature line rather than a person's row."""
+    return bool(_FOOTER.match(fold_compact(text)))
 
 
 class TableError(Exception):

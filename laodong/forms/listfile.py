@@ -13,8 +13,8 @@ from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
-from laodong.core.tabular import Table, TableError, read_table
-from laodong.core.text import fold, fold_compact
+from laodong.core.tabular import Table, TableError, is_footer_text, read_table
+from laodong.core.text import fold
 from laodong.forms.columns import form_columns
 from laodong.forms.definitions import get_form
 from laodong.units.lookup import find_commune_in_text
@@ -22,11 +22,6 @@ from laodong.units.models import Level, Unit
 
 OLD_FORM, CURRENT_FORM = "tt11-2022-m03", "tt09-2025-m01"
 
-# The first words of a total or a signature line under the table.
-_FOOTER = re.compile(
-    r"^(tong|cong|nguoi lap|lap bieu|truong|pho truong|xac nhan|ky|tm|kt|chu tich|can bo|"
-    r"thu truong)\b"
-)
 # How titles name each form version (folded, without diacritics).
 _FORM_TITLES = (
     (CURRENT_FORM, re.compile(r"09\s*/\s*2025|tt-bnv|phu luc i\b")),
@@ -57,7 +52,7 @@ class FormFile:
                 in_footer and not answers.get("birth_date") and not answers.get("personal_id")
             ):
                 first = next((str(v) for v in answers.values() if v), "")
-                in_footer = in_footer or bool(_FOOTER.match(fold_compact(first)))
+                in_footer = in_footer or is_footer_text(first)
                 self.skipped += 1
                 continue
             filled = dict(answers)

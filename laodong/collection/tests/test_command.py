@@ -133,7 +133,7 @@ def test_a_queued_import_runs_in_a_background_thread(
         original_name="ds.csv",
         full_list=True,
     )
-    jobs.queue_job(
+    jobs.queue_check(
         acting_user=users["commune_police"],
         job=job,
         header_row=job.header_row or 1,
