@@ -4,11 +4,15 @@
 
 Generates one CSV file (title rows, Vietnamese headers, 8 villages, some out-of-scope remarks),
 then in the same run:
-  1. PostgreSQL's own COPY of that file into a bare table of text columns (the reference);
-  2. `laodong campaign import-list` on PostgreSQL (a fresh database);
-  3. the same on SQLite (a fresh file).
+  (a) PostgreSQL's own COPY of that file into a bare table of text columns (the physical limit);
+  1. `laodong campaign import-list` on PostgreSQL (a fresh database);
+  (b) COPY of the rows that import wrote into a twin of the work-list table with all its
+      indexes and constraints (the fair reference);
+  2. a re-import of the unchanged list;
+  3. the first import on SQLite (a fresh file; `--skip-sqlite` leaves it out).
 Each import runs as its own process so that its peak memory (max RSS) is measured alone.
-Goal (issue 4): at least a third of COPY's rows/s on PostgreSQL, and under 1 GB peak memory.
+Goals (issue 10, docs/campaigns.md "Speed"): first import under 35 s, re-import under 25 s,
+under 500 MB; first import ≥ 0.6 × (b) was asked, 0.35 × (b) is proposed.
 PostgreSQL: DATABASE_URL's server (default postgres://postgres@127.0.0.1:5432/test); the
 benchmark creates and drops its own database `laodong_bench` there.
 """
@@ -262,6 +266,10 @@ def main() -> None:
             seconds, peak, output = import_on(bench_url, workdir / "pg", csv_path, campaign_id)
             results["first import on PostgreSQL"] = (seconds, peak)
             print(output.strip())
+            # Let autovacuum's work on the new million rows happen now, not in the middle of
+            # the measurements below (it would add seconds to whichever it overlapped).
+            with psycopg.connect(bench_url, autocommit=True) as connection:
+                connection.execute("VACUUM ANALYZE collection_workitem")
             results["(b) COPY of its rows into the work list"] = (
                 table_copy_reference(bench_url),
                 None,
@@ -291,7 +299,10 @@ def main() -> None:
     fair = results["(b) COPY of its rows into the work list"][0]
     bare = results["(a) COPY of the file into a bare table"][0]
     print()
-    print(f"first import speed / (b): {fair / first:.2f} (goal ≥ 0.6); / (a): {bare / first:.3f}")
+    print(
+        f"first import speed / (b): {fair / first:.2f} (asked ≥ 0.6, proposed ≥ 0.35); "
+        f"/ (a): {bare / first:.3f}"
+    )
     print(f"first import: {first:.1f} s (goal < 35 s); re-import: {again:.1f} s (goal < 25 s)")
     peak = max(first_peak or 0, again_peak or 0)
     print(f"peak memory on PostgreSQL: {peak / 2**20:,.0f} MB (goal < 500 MB)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -99,14 +100,19 @@ class WorkItem(models.Model):
     # with campaign, village, assignee or person), and references to accounts carry no database
     # constraint (accounts are locked, never deleted): each index and constraint trigger costs
     # on every row of a million-row police list.
+    # No database constraint on the references to the campaign, units, people and handovers:
+    # checking them at commit cost a third of writing a million-row list
+    # (benchmarks/police_list_import.py). Units and people are never deleted (units end,
+    # people leave by a version), the ORM still applies on_delete (a campaign's work items go
+    # with it), and only collection.police_list writes these columns in bulk, for the
+    # campaign it has locked and from villages it has just looked up.
     campaign = models.ForeignKey(
-        "campaigns.Campaign", on_delete=models.CASCADE, related_name="work_items", db_index=False
+        "campaigns.Campaign",
+        on_delete=models.CASCADE,
+        related_name="work_items",
+        db_index=False,
+        db_constraint=False,
     )
-    # No database constraint on the references to units, people and handovers: checking them
-    # at commit cost a third of writing a million-row list (benchmarks/police_list_import.py).
-    # Units and people are never deleted (units end, people leave by a version), the ORM still
-    # applies on_delete, and only collection.police_list writes these columns in bulk, from
-    # villages it has just looked up.
     commune = models.ForeignKey(
         "units.Unit",
         on_delete=models.PROTECT,
@@ -190,6 +196,7 @@ class WorkItem(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="items",
+        db_index=False,
         db_constraint=False,
     )
     entered_on = models.DateField(null=True, blank=True)
@@ -209,12 +216,25 @@ class WorkItem(models.Model):
             models.Index(
                 fields=["campaign", "commune", "village", "status"], name="work_item_progress"
             ),
-            models.Index(fields=["assigned_to", "status"], name="work_item_assignee"),
+            # Partial: a police list adds rows not yet assigned, linked or handed over, and
+            # leaving them out of these indexes makes writing a million-row list a third
+            # faster (benchmarks/police_list_import.py); every query of these indexes asks
+            # for a given account, person or handover.
+            models.Index(
+                fields=["assigned_to", "status"],
+                name="work_item_assignee",
+                condition=Q(assigned_to__isnull=False),
+            ),
             # The work list pages by household within the village.
             models.Index(
                 fields=["campaign", "village", "household_code"], name="work_item_household"
             ),
-            models.Index(fields=["person"], name="work_item_person"),
+            models.Index(
+                fields=["person"], name="work_item_person", condition=Q(person__isnull=False)
+            ),
+            models.Index(
+                fields=["handover"], name="work_item_handover", condition=Q(handover__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:

@@ -133,6 +133,8 @@ class Preview:
 
 
 def _cell_text(value: Any) -> str:
+    if value.__class__ is str:  # the usual cell, first: a million-row file has ten million
+        return normalize_text(value)
     if value is None:
         return ""
     if isinstance(value, datetime.datetime):

@@ -592,3 +592,33 @@ def test_the_write_counts_again_when_the_list_moved_since_the_preview(
     counts = apply_list(job, police)
     assert counts["newly_excluded"] == 0
     assert [t.reason for t in Transition.objects.filter(work_item=binh)] == ["Đã mất tháng 10"]
+
+
+def test_progress_updates_in_the_middle_of_a_check_lose_no_row(
+    campaign: Any, tree: Any, users: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL the rows stream into one open COPY; a progress update (which uses the
+    same connection) pauses it and the next batch opens another."""
+    from laodong.collection import police_list
+
+    clock = iter(range(0, 10_000, 5))
+    monkeypatch.setattr(police_list, "BATCH_SIZE", 2)
+    monkeypatch.setattr(police_list.time, "monotonic", lambda: next(clock))
+    job = PoliceListImport.objects.create(
+        campaign=campaign, commune=tree.commune, file_path="", original_name="ds.csv"
+    )
+    seen: list[int] = []
+
+    def progress(rows: int, fraction: float) -> None:
+        PoliceListImport.objects.filter(pk=job.pk).update(rows_read=rows)
+        seen.append(rows)
+
+    checked = police_list.check_list(job, csv_file(*ROWS), on_progress=progress)
+    assert checked.staged == len(ROWS) and checked.errors == 0
+    assert seen[:2] == [2, 4] and seen[-1] == len(ROWS)
+    job.refresh_from_db()
+    assert job.rows_read == len(ROWS)
+    police_list.record_check(job, checked)
+    counts = police_list.prepare_list(job)
+    assert counts["added"] + counts["unmapped"] == len(ROWS)
+    police_list.Staging(job.pk).drop()
