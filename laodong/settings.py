@@ -10,6 +10,7 @@ LAODONG_RUN_JOBS_INLINE true/false: run police-list imports inside the request i
                       background thread (default false; true in tests)
 LAODONG_SIGNATURE_TITLE lines above the head's signature on reports ("|" between lines;
                       default "TM. ỦY BAN NHÂN DÂN|CHỦ TỊCH", e.g. "KT. CHỦ TỊCH|PHÓ CHỦ TỊCH")
+LAODONG_FILE_MAX_*    what an uploaded file may hold (docs/operations.md)
 """
 
 import os
@@ -39,6 +40,15 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}")
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) <= 0:
+        raise ImproperlyConfigured(f"{name} must be a positive whole number, not {value!r}.")
+    return int(value)
+
+
 def env_list(name: str, default: str) -> list[str]:
     """Read a comma-separated list."""
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
@@ -57,6 +67,14 @@ if not SECRET_KEY:
 
 # Background imports run in a thread of the web process; tests run them in the request instead.
 LAODONG_RUN_JOBS_INLINE = env_bool("LAODONG_RUN_JOBS_INLINE", TESTING)
+# What a file reader reads at most (laodong.core.tabular.ReadLimits; docs/operations.md).
+LAODONG_FILE_LIMITS = {
+    "uncompressed": env_int("LAODONG_FILE_MAX_UNCOMPRESSED_MB", 400) * 1024 * 1024,
+    "shared_strings": env_int("LAODONG_FILE_MAX_TEXT_MB", 32) * 1024 * 1024,
+    "rows": env_int("LAODONG_FILE_MAX_ROWS", 2_000_000),
+    "columns": env_int("LAODONG_FILE_MAX_COLUMNS", 500),
+    "cell": env_int("LAODONG_FILE_MAX_CELL", 32_767),
+}
 # Above the head's signature on reports a commune or province issues; lines separated by "|".
 LAODONG_SIGNATURE_TITLE = os.environ.get("LAODONG_SIGNATURE_TITLE", "TM. ỦY BAN NHÂN DÂN|CHỦ TỊCH")
 

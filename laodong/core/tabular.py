@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 from xml.etree import ElementTree
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, range_boundaries
@@ -183,15 +184,20 @@ def _merged_ranges(workbook: Any, sheet: Any) -> list[tuple[int, int, int, int]]
         return []
     ranges = []
     with archive.open(path) as xml:
-        # The same XML openpyxl has just parsed; expat (≥ 2.4) refuses entity-expansion bombs.
-        for _event, element in ElementTree.iterparse(xml):  # noqa: S314
-            tag = element.tag.rsplit("}", 1)[-1]
-            if tag == "mergeCell":
-                min_col, min_row, max_col, max_row = range_boundaries(element.get("ref", ""))
-                if min_row is not None and max_row is not None:
-                    ranges.append((min_row, max_row, (min_col or 1) - 1, (max_col or 1) - 1))
-            elif tag == "c":
-                element.clear()
+        try:
+            # The same XML openpyxl parses; expat (≥ 2.4) refuses entity-expansion bombs.
+            for _event, element in ElementTree.iterparse(xml):  # noqa: S314
+                tag = element.tag.rsplit("}", 1)[-1]
+                if tag == "mergeCell":
+                    min_col, min_row, max_col, max_row = range_boundaries(element.get("ref", ""))
+                    if min_row is not None and max_row is not None:
+                        ranges.append((min_row, max_row, (min_col or 1) - 1, (max_col or 1) - 1))
+                elif tag == "c":
+                    element.clear()
+        except ElementTree.ParseError:
+            # A sheet broken part-way: reading its rows stops at the same place, and says which
+            # row (merged ranges are written after the rows, so none were lost).
+            pass
     return ranges
 
 
@@ -238,6 +244,9 @@ def _xlsx_rows(stream: IO[bytes]) -> tuple[str, Iterator[Sequence[Any]], Callabl
             _("Không đọc được tệp Excel. Hãy lưu lại tệp ở định dạng .xlsx rồi tải lên lại.")
         ) from error
     total = sheet.max_row or 0
+    # Each row as long as its own cells, not as wide as the sheet claims to be (a file can
+    # claim 16,384 columns and make every row that long).
+    sheet.reset_dimensions()
     counter = {"row": 0}
 
     def counted() -> Iterator[Sequence[Any]]:
@@ -285,7 +294,9 @@ def _csv_rows(stream: IO[bytes]) -> tuple[Iterator[Sequence[Any]], Callable[[], 
         text = io.TextIOWrapper(
             io.BufferedReader(counter, buffer_size=1 << 16),
             encoding=encoding,
-            errors="replace" if encoding == "cp1252" else "strict",
+            # Bytes that are not UTF-8 part-way through become lone surrogates, which the row
+            # check reports with their cell (a decoding error would name no row).
+            errors="replace" if encoding == "cp1252" else "surrogateescape",
             newline="",
         )
     except (OSError, AttributeError):
@@ -303,12 +314,182 @@ def _raw_rows(
     stream: IO[bytes], filename: str
 ) -> tuple[str | None, Iterator[Sequence[Any]], Callable[[], float]]:
     name = filename.lower()
+    limits = ReadLimits.from_settings()
     if name.endswith(".xlsx"):
-        return _xlsx_rows(stream)
+        check_archive(stream, limits)
+        sheet, rows, progress = _xlsx_rows(stream)
+        return sheet, _bounded(rows, limits), progress
     if name.endswith(".csv"):
         rows, progress = _csv_rows(stream)
-        return None, rows, progress
+        return None, _bounded(rows, limits), progress
     raise TableError(_("Chỉ nhận tệp .xlsx hoặc .csv."))
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """What a file reader reads at most (settings LAODONG_FILE_MAX_*, docs/operations.md):
+    no upload, however it is made, can make the server decompress, hold or loop over more."""
+
+    # Bytes of an XLSX file once decompressed, all its parts together, and of its shared
+    # strings (the one part a reader holds in memory whole).
+    uncompressed: int = 400 * 1024 * 1024
+    shared_strings: int = 32 * 1024 * 1024
+    members: int = 10_000
+    rows: int = 2_000_000
+    columns: int = 500
+    # Characters in one cell (Excel's own limit).
+    cell: int = 32_767
+
+    @classmethod
+    def from_settings(cls) -> ReadLimits:
+        given = getattr(settings, "LAODONG_FILE_LIMITS", {}) or {}
+        return cls(**{key: int(value) for key, value in given.items() if value})
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):,.0f}".replace(",", ".")
+
+
+def check_archive(stream: IO[bytes], limits: ReadLimits) -> None:
+    """Refuse an XLSX file whose parts would decompress to more than the limits, before any
+    part is decompressed. The sizes a ZIP file declares are binding: Python's reader stops at
+    the declared size (and then fails the checksum), so a file cannot lie its way past."""
+    try:
+        position = stream.tell()
+        with zipfile.ZipFile(stream) as archive:
+            members = archive.infolist()
+        stream.seek(position)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+        raise TableError(
+            _("Không đọc được tệp Excel. Hãy lưu lại tệp ở định dạng .xlsx rồi tải lên lại.")
+        ) from error
+    total = sum(member.file_size for member in members)
+    strings = sum(
+        member.file_size
+        for member in members
+        if member.filename.lower().endswith("sharedstrings.xml")
+    )
+    if len(members) > limits.members or total > limits.uncompressed:
+        raise TableError(
+            _(
+                "Tệp Excel này khi giải nén lớn %(size)s MB, quá giới hạn %(limit)s MB nên không "
+                "đọc. Hãy chia thành nhiều tệp nhỏ hơn, hoặc lưu thành CSV UTF-8 rồi tải lên."
+            )
+            % {"size": _megabytes(total), "limit": _megabytes(limits.uncompressed)}
+        )
+    if strings > limits.shared_strings:
+        raise TableError(
+            _(
+                "Phần chữ của tệp Excel này lớn %(size)s MB, quá giới hạn %(limit)s MB nên không "
+                "đọc. Hãy chia thành nhiều tệp nhỏ hơn, hoặc lưu thành CSV UTF-8 rồi tải lên."
+            )
+            % {"size": _megabytes(strings), "limit": _megabytes(limits.shared_strings)}
+        )
+
+
+def _bounded(rows: Iterator[Sequence[Any]], limits: ReadLimits) -> Iterator[Sequence[Any]]:
+    """The rows of a file, refusing (with the row and column) a file with too many rows, a row
+    with data beyond the last column allowed, a cell longer than allowed, a NUL character, or
+    a row the reader cannot read."""
+    number = 0
+    iterator = iter(rows)
+    while True:
+        try:
+            values = next(iterator)
+        except StopIteration:
+            return
+        except UnicodeDecodeError as error:
+            raise TableError(
+                _(
+                    "Dòng %(row)s của tệp CSV có ký tự không ở mã UTF-8. Hãy lưu lại tệp dạng "
+                    "“CSV UTF-8” rồi tải lên lại."
+                )
+                % {"row": number + 1}
+            ) from error
+        except READ_ERRORS as error:
+            raise TableError(
+                _(
+                    "Tệp bị hỏng từ dòng %(row)s, không đọc tiếp được. Hãy mở bằng Excel, lưu "
+                    "lại rồi tải lên lại."
+                )
+                % {"row": number + 1}
+            ) from error
+        number += 1
+        if number > limits.rows:
+            raise TableError(
+                _(
+                    "Tệp có hơn %(limit)s dòng, quá giới hạn một lần nhập. Hãy chia thành nhiều "
+                    "tệp nhỏ hơn."
+                )
+                % {"limit": f"{limits.rows:,}".replace(",", ".")}
+            )
+        if len(values) > limits.columns:
+            beyond = values[limits.columns :]
+            if beyond.count(None) + beyond.count("") < len(beyond):
+                extra = limits.columns + next(
+                    i for i, value in enumerate(beyond) if value not in (None, "")
+                )
+                raise TableError(
+                    _(
+                        "Dòng %(row)s có dữ liệu ở cột %(column)s, quá giới hạn %(limit)s cột. "
+                        "Hãy xóa các cột thừa rồi tải lên lại."
+                    )
+                    % {
+                        "row": number,
+                        "column": get_column_letter(min(extra + 1, 16384)),
+                        "limit": limits.columns,
+                    }
+                )
+            values = values[: limits.columns]
+        try:
+            text = "\x00".join(values)
+        except TypeError:
+            text = "\x00".join(v for v in values if isinstance(v, str))
+        if len(text) > limits.cell or "\x00" in text or not _encodable(text):
+            _check_cells(number, values, limits)
+        yield values
+
+
+def _encodable(text: str) -> bool:
+    """False when the text holds a lone surrogate: bytes of a CSV file that were not UTF-8."""
+    if text.isascii():
+        return True
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _check_cells(number: int, values: Sequence[Any], limits: ReadLimits) -> None:
+    for index, value in enumerate(values):
+        if not isinstance(value, str):
+            continue
+        where = {"row": number, "column": get_column_letter(index + 1)}
+        if len(value) > limits.cell:
+            raise TableError(
+                _(
+                    "Ô %(column)s%(row)s dài hơn %(limit)s ký tự, quá giới hạn một ô. Hãy sửa ô "
+                    "này rồi tải lên lại."
+                )
+                % {**where, "limit": f"{limits.cell:,}".replace(",", ".")}
+            )
+        if not _encodable(value):
+            raise TableError(
+                _(
+                    "Ô %(column)s%(row)s có ký tự không ở mã UTF-8. Hãy lưu lại tệp dạng “CSV "
+                    "UTF-8” rồi tải lên lại."
+                )
+                % where
+            )
+        if "\x00" in value:
+            raise TableError(
+                _(
+                    "Ô %(column)s%(row)s có ký tự lạ (NUL, mã số 0), thường do tệp bị hỏng hoặc "
+                    "xuất sai. Hãy mở bằng Excel, sửa ô này, lưu lại rồi tải lên lại."
+                )
+                % where
+            )
 
 
 def damaged_file_error() -> TableError:
