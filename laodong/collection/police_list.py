@@ -50,6 +50,7 @@ from laodong.collection.models import (
     WorkItem,
     WorkItemBefore,
 )
+from laodong.core.cells import as_text
 from laodong.core.tabular import (
     READ_ERRORS,
     Column,
@@ -616,7 +617,7 @@ class ErrorFile:
         for key in self.keys:
             text = problem.record.get(key, "")
             # An ID stays text in Excel (no lost 0), and nothing is read as a formula.
-            cell = WriteOnlyCell(sheet, value=text)
+            cell = as_text(WriteOnlyCell(sheet, value=text))
             cell.number_format = "@"
             values.append(cell)
         return [problem.number, *values, message]

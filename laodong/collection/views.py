@@ -35,6 +35,7 @@ from laodong.collection.models import (
     WorkItem,
 )
 from laodong.collection.police_list import POLICE_COLUMNS
+from laodong.core.cells import no_formulas
 from laodong.core.paging import keyset_page
 from laodong.core.tabular import TableError
 from laodong.core.text import fold
@@ -946,6 +947,7 @@ def _payments_xlsx(
     for column, width in zip("ABCD", (6, 32, 18, 10), strict=True):
         sheet.column_dimensions[column].width = width
     buffer = io.BytesIO()
+    no_formulas(workbook)
     workbook.save(buffer)
     record_event(actor=user, action="collection.export_payments", target=campaign, unit=commune)
     response = HttpResponse(

@@ -22,6 +22,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
+from laodong.core.cells import csv_row, no_formulas
 from laodong.forms.pdf import (
     FONT,
     add_static_fonts,
@@ -217,6 +218,7 @@ def to_xlsx(document: Document) -> bytes:
     workbook.properties.creator = document.made_by
     workbook.properties.title = document.title
     buffer = io.BytesIO()
+    no_formulas(workbook)
     workbook.save(buffer)
     return buffer.getvalue()
 
@@ -347,12 +349,14 @@ def to_csv(document: Document) -> bytes:
     """Long format for other tools: one line per figure row, the section title first."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([document.title, document.unit.label(), document.period, _made_text(document)])
+    writer.writerow(
+        csv_row([document.title, document.unit.label(), document.period, _made_text(document)])
+    )
     for section in document.sections:
         writer.writerow([])
-        writer.writerow([section.title, *section.columns])
+        writer.writerow(csv_row([section.title, *section.columns]))
         for row in section.rows:
-            writer.writerow(["", *(_csv_cell(cell) for cell in row.cells)])
+            writer.writerow(csv_row(["", *(_csv_cell(cell) for cell in row.cells)]))
     # A byte-order mark so that Excel opens Vietnamese text as UTF-8.
     return ("\ufeff" + buffer.getvalue()).encode()
 

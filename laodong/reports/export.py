@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from laodong.audit.models import record_event
+from laodong.core.cells import csv_row
 from laodong.core.xlsx_stream import stream_xlsx
 from laodong.forms.citizen_id import mask_id
 from laodong.forms.definitions import code_lists
@@ -114,9 +115,10 @@ def _csv(header: list[str], body: Iterator[list[object]]) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write("\ufeff")  # so that Excel reads the file as UTF-8
-    writer.writerow(header)
+    writer.writerow(csv_row(header))
     for count, values in enumerate(body, start=1):
-        writer.writerow(values)
+        # Text that begins like a formula stays text in Excel.
+        writer.writerow(csv_row(values))
         if count % 1000 == 0:
             yield buffer.getvalue().encode()
             buffer.seek(0)
