@@ -13,6 +13,7 @@ LAODONG_SIGNATURE_TITLE lines above the head's signature on reports ("|" between
 LAODONG_FILE_MAX_*    what an uploaded file may hold (docs/operations.md)
 """
 
+import datetime
 import os
 import sys
 from pathlib import Path
@@ -40,11 +41,11 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}")
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, *, allow_zero: bool = False) -> int:
     value = os.environ.get(name, "").strip()
     if not value:
         return default
-    if not value.isdigit() or int(value) <= 0:
+    if not value.isdigit() or (int(value) == 0 and not allow_zero):
         raise ImproperlyConfigured(f"{name} must be a positive whole number, not {value!r}.")
     return int(value)
 
@@ -91,6 +92,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "axes",
     "laodong.core",
     "laodong.audit",
     "laodong.units",
@@ -116,8 +118,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "laodong.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "laodong.accounts.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it answers a locked-out sign-in with the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "laodong.urls"
@@ -160,7 +165,24 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["laodong.accounts.backends.AccountBackend"]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a sign-in while the account or the address is locked out.
+    "axes.backends.AxesStandaloneBackend",
+    "laodong.accounts.backends.AccountBackend",
+]
+
+# Sign-in throttling (django-axes): after LAODONG_SIGNIN_FAILURES wrong passwords for one
+# account, or from one address, signing in there is refused for LAODONG_SIGNIN_LOCK_MINUTES;
+# a successful sign-in clears the count, and an account manager's new temporary password
+# unlocks the account at once (docs/access.md "Sign-in").
+AXES_FAILURE_LIMIT = env_int("LAODONG_SIGNIN_FAILURES", 10)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LAODONG_SIGNIN_LOCK_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_CLIENT_IP_CALLABLE = "laodong.core.net.client_ip"
+AXES_VERBOSE = False
 LOGIN_URL = "accounts-login"
 LOGIN_REDIRECT_URL = "overview-home"
 LOGOUT_REDIRECT_URL = "accounts-login"
@@ -169,6 +191,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # Passwords Vietnamese users choose first ("matkhau1", "laodong1", "123456a@").
+    {"NAME": "laodong.accounts.passwords.VietnameseCommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
@@ -208,7 +232,14 @@ SECURE_SSL_REDIRECT = HTTPS and env_bool("LAODONG_SSL_REDIRECT", False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 8 * 60 * 60
+# Signed out after LAODONG_IDLE_MINUTES without a request (accounts.middleware), after a
+# working day at the latest, and when the browser closes.
+LAODONG_IDLE_MINUTES = env_int("LAODONG_IDLE_MINUTES", 30)
+SESSION_COOKIE_AGE = 10 * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Behind a reverse proxy: how many proxies append to X-Forwarded-For (0: use the connection's
+# own address). Sign-in throttling and the audit log take the client's address from here.
+LAODONG_PROXY_COUNT = env_int("LAODONG_PROXY_COUNT", 0, allow_zero=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 CSRF_TRUSTED_ORIGINS = env_list("LAODONG_CSRF_TRUSTED_ORIGINS", "")

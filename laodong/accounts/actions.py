@@ -6,6 +6,7 @@ import re
 import secrets
 from typing import IO, Any
 
+from axes.utils import reset as reset_lockouts
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -33,8 +34,13 @@ def generate_password(length: int = 10) -> str:
     """A random temporary password that passes the password validators."""
     while True:
         password = "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(length))
-        if any(c.isdigit() for c in password) and any(c.isalpha() for c in password):
-            return password
+        if not (any(c.isdigit() for c in password) and any(c.isalpha() for c in password)):
+            continue
+        try:
+            validate_password(password)
+        except ValidationError:
+            continue
+        return password
 
 
 def normalize_phone(raw: str) -> str:
@@ -196,8 +202,14 @@ def reset_password(*, acting_user: Any, account: User) -> str:
     account.set_password(temporary)
     account.must_change_password = True
     account.save(update_fields=["password", "must_change_password"])
+    # A new temporary password also lifts a lockout after wrong passwords (the unlock path).
+    unlocked = reset_lockouts(username=account.username)
     record_event(
-        actor=acting_user, action="accounts.reset_password", target=account, unit=account.unit
+        actor=acting_user,
+        action="accounts.reset_password",
+        target=account,
+        unit=account.unit,
+        details={"unlocked": unlocked},
     )
     return temporary
 

@@ -1,13 +1,59 @@
-"""Send accounts that still carry a temporary password to the password-change page."""
+"""Send accounts that still carry a temporary password to the password-change page; end
+sessions left idle."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
+from django.contrib.auth.views import redirect_to_login
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
+
+# The session remembers when it was last used, rewritten at most this often (not on every
+# request: that would be a database write per page).
+_SEEN_EVERY = 60
+
+
+@receiver(user_logged_in)
+def _signed_in(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    request.session["seen"] = int(time.time())
+
+
+class IdleTimeoutMiddleware:
+    """Signs out a session unused for LAODONG_IDLE_MINUTES and says why on the sign-in page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = int(time.time())
+            seen = request.session.get("seen") or now
+            if now - seen > settings.LAODONG_IDLE_MINUTES * 60:
+                logout(request)
+                messages.info(
+                    request,
+                    _(
+                        "Phiên làm việc đã kết thúc vì không dùng quá %(minutes)s phút. Hãy "
+                        "đăng nhập lại."
+                    )
+                    % {"minutes": settings.LAODONG_IDLE_MINUTES},
+                )
+                if request.method == "GET":
+                    return redirect_to_login(request.get_full_path())
+                return redirect("accounts-login")
+            if now - seen > _SEEN_EVERY or "seen" not in request.session:
+                request.session["seen"] = now
+        return self.get_response(request)
 
 
 class PasswordChangeRequiredMiddleware:
