@@ -142,7 +142,10 @@ def test_unit_search_updates_as_you_type_without_diacritics(
     page.goto(f"{live_server.url}/units/{province.pk}/")
     assert page.locator("#unit-results tbody tr").count() == 3
     page.fill("#q", "cam t")
-    page.wait_for_function("document.querySelectorAll('#unit-results tbody tr').length === 2")
+    from playwright.sync_api import expect
+
+    # A locator, not wait_for_function: the page's policy forbids evaluating strings.
+    expect(page.locator("#unit-results tbody tr")).to_have_count(2)
     assert "q=cam%20t" in page.url  # the search is kept in the address for reload and back
     names = page.locator("#unit-results tbody td.title a").all_inner_texts()
     assert names == ["Xã Cẩm Tân", "Xã Cẩm Thạch"]
@@ -157,7 +160,9 @@ def test_account_search_keeps_names_out_of_the_address(
     page.goto(f"{live_server.url}/accounts/")
     assert page.locator("#account-results tbody tr").count() == 2
     page.fill("#id_q", "hoang van")
-    page.wait_for_function("document.querySelectorAll('#account-results tbody tr').length === 1")
+    from playwright.sync_api import expect
+
+    expect(page.locator("#account-results tbody tr")).to_have_count(1)
     assert page.locator("#account-results td.title").inner_text() == "Hoàng Văn Nam"
     assert page.url == f"{live_server.url}/accounts/"
 
