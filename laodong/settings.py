@@ -184,6 +184,9 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_CLIENT_IP_CALLABLE = "laodong.core.net.client_ip"
 AXES_VERBOSE = False
+# Every sign-in is kept with its time, address and browser: successful ones (AccessLog) and,
+# one row each, failed ones (AccessFailureLog).
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 LOGIN_URL = "accounts-login"
 LOGIN_REDIRECT_URL = "overview-home"
 LOGOUT_REDIRECT_URL = "accounts-login"

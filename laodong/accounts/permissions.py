@@ -22,6 +22,9 @@ class Capability(StrEnum):
     VIEW_FULL_ID = "view_full_id"
     # Collection campaigns (issue 4): the four steps of the process, one capability each.
     VIEW_CAMPAIGNS = "view_campaigns"
+    # The people of a campaign: its work list, forms and handover records (personal data).
+    # Seeing a campaign's progress and counts needs only VIEW_CAMPAIGNS.
+    VIEW_WORK_LIST = "view_work_list"
     MANAGE_CAMPAIGNS = "manage_campaigns"
     IMPORT_POLICE_LIST = "import_police_list"
     ASSIGN_WORK = "assign_work"
@@ -45,6 +48,7 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_REGISTER,
             Capability.VIEW_FULL_ID,
             Capability.VIEW_CAMPAIGNS,
+            Capability.VIEW_WORK_LIST,
             Capability.COLLECT_FORMS,
         }
     ),
@@ -54,6 +58,7 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_UNITS,
             Capability.VIEW_REGISTER,
             Capability.VIEW_CAMPAIGNS,
+            Capability.VIEW_WORK_LIST,
             Capability.COLLECT_FORMS,
             Capability.VIEW_REPORTS,
         }
@@ -67,6 +72,7 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.EDIT_REGISTER,
             Capability.VIEW_FULL_ID,
             Capability.VIEW_CAMPAIGNS,
+            Capability.VIEW_WORK_LIST,
             Capability.MANAGE_CAMPAIGNS,
             Capability.ASSIGN_WORK,
             Capability.KEY_PAPER_FORMS,
@@ -84,6 +90,7 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_REGISTER,
             Capability.VIEW_FULL_ID,
             Capability.VIEW_CAMPAIGNS,
+            Capability.VIEW_WORK_LIST,
             Capability.IMPORT_POLICE_LIST,
             Capability.RECEIVE_FORMS,
             Capability.VIEW_REPORTS,
@@ -100,6 +107,7 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_REGISTER,
             # Leaders set targets and assign people (domain README, roles).
             Capability.VIEW_CAMPAIGNS,
+            Capability.VIEW_WORK_LIST,
             Capability.MANAGE_CAMPAIGNS,
             Capability.ASSIGN_WORK,
             Capability.VIEW_PAYMENTS,
@@ -107,7 +115,8 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.EXPORT_REGISTER,
         }
     ),
-    # Finance settles payment per enumerator, so it needs to see who the enumerators are.
+    # Finance settles payment per enumerator, so it needs to see who the enumerators are, and
+    # counts; never the people on the list or their forms (privacy.md).
     Role.COMMUNE_FINANCE_OFFICER: frozenset(
         {
             Capability.VIEW_UNITS,
@@ -123,6 +132,7 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_ACCOUNTS,
             Capability.VIEW_REGISTER,
             Capability.VIEW_CAMPAIGNS,
+            Capability.VIEW_WORK_LIST,
             Capability.MANAGE_CAMPAIGNS,
             Capability.VIEW_REPORTS,
             Capability.EXPORT_REGISTER,
@@ -134,6 +144,7 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_REGISTER,
             Capability.VIEW_FULL_ID,
             Capability.VIEW_CAMPAIGNS,
+            Capability.VIEW_WORK_LIST,
             Capability.VIEW_REPORTS,
             Capability.EXPORT_REGISTER,
         }
@@ -164,6 +175,18 @@ def assignable_roles(user: Any) -> list[Role]:
         return []
     if user.role == Role.SYSTEM_ADMINISTRATOR:
         allowed_levels = {level for level in Level if level >= user.unit.level}
-    else:
-        allowed_levels = _COMMUNE_SCOPE_LEVELS
-    return [role for role in Role if set(ROLE_LEVELS[role]) <= allowed_levels]
+        return [role for role in Role if set(ROLE_LEVELS[role]) <= allowed_levels]
+    # A commune leader may not make (or reset) an account that can export full IDs: that would
+    # let one person give themselves the whole register with its IDs (issue 11, finding 5).
+    # The administrator, the level above, makes those.
+    return [
+        role
+        for role in Role
+        if set(ROLE_LEVELS[role]) <= _COMMUNE_SCOPE_LEVELS and not exports_full_ids(role)
+    ]
+
+
+def exports_full_ids(role: str) -> bool:
+    """Whether the role can take the register out with full personal IDs."""
+    granted = CAPABILITIES.get(role, frozenset())
+    return Capability.EXPORT_REGISTER in granted and Capability.VIEW_FULL_ID in granted

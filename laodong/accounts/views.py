@@ -14,7 +14,12 @@ from laodong.accounts import actions
 from laodong.accounts.access import accounts_in_scope, get_account_for_user
 from laodong.accounts.forms import AccountFilterForm, AccountForm, CreateAccountForm
 from laodong.accounts.models import User
-from laodong.accounts.permissions import Capability, has_capability, require_capability
+from laodong.accounts.permissions import (
+    Capability,
+    assignable_roles,
+    has_capability,
+    require_capability,
+)
 from laodong.core.paging import keyset_page
 from laodong.core.text import fold
 from laodong.core.xlsx import template_response
@@ -77,7 +82,8 @@ def view_account(request: HttpRequest, pk: int) -> HttpResponse:
         "accounts/account_view.html",
         {
             "account": account,
-            "can_manage": has_capability(request.user, Capability.MANAGE_ACCOUNTS),
+            "can_manage": has_capability(request.user, Capability.MANAGE_ACCOUNTS)
+            and account.role in assignable_roles(request.user),
         },
     )
 
@@ -195,7 +201,9 @@ def download_account_template(request: HttpRequest) -> HttpResponse:
         [
             "Mỗi dòng là một tài khoản. Số điện thoại dùng làm tên đăng nhập.",
             "Vai trò: Điều tra viên, Trưởng thôn, Công chức Văn hóa – Xã hội (lao động), "
-            "Công an xã, Lãnh đạo UBND xã, Công chức Tài chính – Kế toán.",
+            "Công an xã, Lãnh đạo UBND xã, Công chức Tài chính – Kế toán. Tài khoản Công chức "
+            "Văn hóa – Xã hội và Công an xã (xuất được số định danh đầy đủ) do quản trị hệ thống "
+            "tạo, không do xã tự tạo.",
             "Thôn: bắt buộc với Trưởng thôn; với Điều tra viên thì để trống nếu làm cả xã.",
             "Mã xã: chỉ cần khi người nhập quản lý nhiều xã (cấp tỉnh).",
             "Mỗi tài khoản nhận một mật khẩu tạm, phải đổi ở lần đăng nhập đầu.",

@@ -24,7 +24,7 @@ def items_in_scope(user: Any, campaign: Campaign) -> QuerySet[WorkItem]:
 
 
 def get_item_for_user(
-    user: Any, campaign: Campaign, pk: int, capability: Capability = Capability.VIEW_CAMPAIGNS
+    user: Any, campaign: Campaign, pk: int, capability: Capability = Capability.VIEW_WORK_LIST
 ) -> WorkItem:
     """The work item if the user may see it (else 404) and holds the capability (else 403)."""
     item = (

@@ -39,6 +39,7 @@ from laodong.core.cells import no_formulas
 from laodong.core.paging import keyset_page
 from laodong.core.tabular import TableError
 from laodong.core.text import fold
+from laodong.forms.citizen_id import mask_id
 from laodong.forms.dates import parse_date
 from laodong.forms.definitions import get_form
 from laodong.register.display import answer_sections
@@ -105,7 +106,7 @@ def _job(request: HttpRequest, campaign: Campaign, pk: int) -> PoliceListImport:
 
 def _import_campaign(request: HttpRequest, campaign_pk: int) -> Campaign:
     """The police import the list; those who manage villages may open it to map villages."""
-    campaign = _campaign(request, campaign_pk, Capability.VIEW_CAMPAIGNS)
+    campaign = _campaign(request, campaign_pk, Capability.VIEW_WORK_LIST)
     if not (
         has_capability(request.user, Capability.IMPORT_POLICE_LIST)
         or has_capability(request.user, Capability.MANAGE_VILLAGES)
@@ -348,7 +349,7 @@ OPEN_STATUSES = (Status.LISTED, Status.RETURNED, Status.KEYED_ONCE)
 @require_http_methods(["GET", "POST"])
 def list_work(request: HttpRequest, campaign_pk: int) -> HttpResponse:
     """The work list: on a phone, an enumerator's people to collect, returned forms first."""
-    campaign = _campaign(request, campaign_pk, Capability.VIEW_CAMPAIGNS)
+    campaign = _campaign(request, campaign_pk, Capability.VIEW_WORK_LIST)
     user: Any = request.user
     rows = items_in_scope(user, campaign).select_related("village")
     data = request.POST if request.method == "POST" else request.GET
@@ -446,7 +447,7 @@ def _definition(campaign: Campaign) -> Any:
 @login_required
 def view_item(request: HttpRequest, campaign_pk: int, pk: int) -> HttpResponse:
     """A person on the list: police data, the form, findings, comments and every transition."""
-    campaign = _campaign(request, campaign_pk, Capability.VIEW_CAMPAIGNS)
+    campaign = _campaign(request, campaign_pk, Capability.VIEW_WORK_LIST)
     item = get_item_for_user(request.user, campaign, pk)
     user: Any = request.user
     definition = _definition(campaign)
@@ -494,7 +495,7 @@ def view_item(request: HttpRequest, campaign_pk: int, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def collect_item(request: HttpRequest, campaign_pk: int, pk: int) -> HttpResponse:
     """Fill in the form: an enumerator on the phone, or an officer keying a paper form."""
-    campaign = _campaign(request, campaign_pk, Capability.VIEW_CAMPAIGNS)
+    campaign = _campaign(request, campaign_pk, Capability.VIEW_WORK_LIST)
     item = get_item_for_user(request.user, campaign, pk)
     user: Any = request.user
     if not actions.may_collect(user, item):
@@ -512,16 +513,32 @@ def collect_item(request: HttpRequest, campaign_pk: int, pk: int) -> HttpRespons
         initial = {"village": item.village}
     if "collection_date" not in initial:
         initial["collection_date"] = timezone.localdate().strftime("%d/%m/%Y")
-    form = PersonForm(
-        request.POST or None, definition=definition, villages=villages, initial=initial
-    )
+    # A village head collects without the right to the full ID: the police list's ID is shown
+    # masked and kept as it is (the masked value posted back means "unchanged").
+    hidden_id = ""
+    if item.personal_id and not has_capability(user, Capability.VIEW_FULL_ID):
+        hidden_id = mask_id(item.personal_id)
+        initial["personal_id"] = hidden_id
+    data = request.POST.copy() if request.method == "POST" else None
+    if data is not None and hidden_id and data.get("personal_id", "") in ("", hidden_id):
+        data["personal_id"] = item.personal_id
+    form = PersonForm(data, definition=definition, villages=villages, initial=initial)
+    if hidden_id and "personal_id" in form.fields:
+        form.fields["personal_id"].widget.attrs["readonly"] = True
+        form.fields["personal_id"].help_text = _(
+            "Theo danh sách Công an xã; che bớt vì tài khoản này không được xem đủ số."
+        )
     for key, text in item.return_comments.items():
         if key in form.fields:
             # Shown at the item itself, marked, as the officer wrote it when returning.
             form.fields[key].officer_comment = text  # type: ignore[attr-defined]
     enumerators = _collectors(item.commune, with_officers=True)
     paper_error = ""
-    if request.method == "POST" and form.is_valid():
+    valid = request.method == "POST" and form.is_valid()
+    if hidden_id and data is not None:
+        # Shown again (after an error) masked, never in full; `data` is the form's own copy.
+        data["personal_id"] = hidden_id
+    if valid:
         answers = form.answers()
         try:
             if "save_draft" in request.POST:

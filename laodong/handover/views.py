@@ -30,7 +30,7 @@ def _may_see(user: Any) -> None:
     if not (
         has_capability(user, Capability.HAND_OVER_FORMS)
         or has_capability(user, Capability.RECEIVE_FORMS)
-        or has_capability(user, Capability.VIEW_CAMPAIGNS)
+        or has_capability(user, Capability.VIEW_WORK_LIST)
     ):
         raise PermissionDenied
 

@@ -66,19 +66,22 @@ def check_person(
     others = Person.objects.exclude(pk=exclude_pk) if exclude_pk else Person.objects.all()
     personal_id = values.get("personal_id") or ""
     if personal_id and isinstance(parse_id(personal_id), ParsedId):
-        holder = others.filter(personal_id=personal_id).select_related("commune").first()
-        if holder is not None:
+        holder = others.filter(personal_id=personal_id).values_list("commune_id", flat=True)
+        home = holder.first()
+        if home is not None and home == village.parent_id:
+            message = _(
+                "Số CCCD/CMND này đã có trong cơ sở dữ liệu của xã. Mỗi người chỉ có một "
+                "phiếu: hãy cập nhật phiếu đã có."
+            )
+        elif home is not None:
+            # Which commune holds a person is not this commune's to know (issue 11, finding 5).
+            message = _(
+                "Số CCCD/CMND này đã có hồ sơ ở một xã khác, nên không ghi thêm hồ sơ thứ hai. "
+                "Nếu người này đã chuyển đến xã mình, hồ sơ cần được chuyển từ xã đang quản lý."
+            )
+        if home is not None:
             result.findings.append(
-                Finding(
-                    "duplicate.personal_id",
-                    Severity.ERROR,
-                    "personal_id",
-                    _(
-                        "Số CCCD/CMND này đã có trong cơ sở dữ liệu (%(commune)s). Mỗi người chỉ "
-                        "có một phiếu: hãy cập nhật phiếu đã có."
-                    )
-                    % {"commune": holder.commune.label()},
-                )
+                Finding("duplicate.personal_id", Severity.ERROR, "personal_id", message)
             )
     elif (
         not personal_id

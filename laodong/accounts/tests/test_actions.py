@@ -48,7 +48,7 @@ def test_leader_cannot_give_province_roles(tree: Tree, users: dict[str, User]) -
     ("role", "unit_name", "message"),
     [
         (Role.VILLAGE_HEAD, "commune", "phải thuộc đơn vị cấp: thôn"),
-        (Role.COMMUNE_POLICE, "village", "phải thuộc đơn vị cấp: xã"),
+        (Role.COMMUNE_FINANCE_OFFICER, "village", "phải thuộc đơn vị cấp: xã"),
         (Role.ENUMERATOR, "other_village", "ngoài phạm vi quản lý"),
     ],
 )
@@ -169,3 +169,23 @@ def test_generated_passwords_pass_the_validators(length: int) -> None:
 )
 def test_roles_are_recognised_as_officials_write_them(text: str, role: Role | None) -> None:
     assert actions.parse_role(text) == role
+
+
+@pytest.mark.parametrize("role", [Role.COMMUNE_POLICE, Role.COMMUNE_LABOR_OFFICER])
+def test_accounts_that_export_full_ids_are_made_by_the_level_above(
+    role: Role, tree: Tree, users: dict[str, User]
+) -> None:
+    """A commune leader cannot make (or reset) an account that exports full IDs and so give
+    the register to themselves (issue 11, finding 5); the administrator does, logged."""
+    leader = users[Role.COMMUNE_LEADER]
+    with pytest.raises(PermissionDenied):
+        actions.create_account(
+            acting_user=leader, username="0911000222", full_name="A", role=role, unit=tree.commune
+        )
+    with pytest.raises(PermissionDenied):
+        actions.reset_password(acting_user=leader, account=users[role])
+    admin = users[Role.SYSTEM_ADMINISTRATOR]
+    account, _password = actions.create_account(
+        acting_user=admin, username="0911000222", full_name="A", role=role, unit=tree.commune
+    )
+    assert AuditEvent.objects.filter(action="accounts.create", target_id=str(account.pk)).exists()

@@ -17,7 +17,7 @@ def test_good_list_creates_accounts_with_temporary_passwords(
             HEADER,
             [1, "Nguyễn Văn An", 912345678, "Điều tra viên", "Thôn 1"],
             [2, "Lê Thị Bình", "0987 654 321", "trưởng thôn", "thôn 2"],
-            [3, "Trần Văn Cường", "0977000111", "Công an xã", ""],
+            [3, "Trần Văn Cường", "0977000111", "Công chức Tài chính – Kế toán", ""],
             [4, "Phạm Thị Dung", "0966000111", "Điều tra viên", ""],
         ]
     )
@@ -59,8 +59,7 @@ def test_bad_rows_create_nobody(tree: Tree, users: dict[str, User]) -> None:
         "động 10 chữ số (bắt đầu bằng 0).",
         "Trang tính “Thôn”, Dòng 5, cột C (Số điện thoại): Trùng số điện thoại với dòng 2.",
         "Trang tính “Thôn”, Dòng 6, cột D (Vai trò): Không hiểu vai trò “Thủ quỹ”. Hãy ghi một "
-        "trong: Điều tra viên, Trưởng thôn, Công chức Văn hóa – Xã hội (lao động), Công an xã, "
-        "Lãnh đạo UBND xã, Công chức Tài chính – Kế toán.",
+        "trong: Điều tra viên, Trưởng thôn, Lãnh đạo UBND xã, Công chức Tài chính – Kế toán.",
         "Trang tính “Thôn”, Dòng 7, cột D (Vai trò): Bạn không được tạo tài khoản vai trò "
         "“Công an tỉnh”.",
         "Trang tính “Thôn”, Dòng 8, cột E (Thôn): Xã Cẩm Tân không có thôn “Thôn 99”. Hãy "

@@ -131,3 +131,13 @@ def test_an_idle_session_ends(account: Any, monkeypatch: pytest.MonkeyPatch) -> 
     page = client.get(response["Location"]).content.decode()
     assert "Phiên làm việc đã kết thúc vì không dùng quá 30 phút" in page
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+
+
+def test_every_sign_in_is_logged_with_its_address_failed_ones_too(account: Any) -> None:
+    from axes.models import AccessFailureLog, AccessLog
+
+    attempt(Client(), account.username, "sai", address="10.1.2.3")
+    attempt(Client(), account.username, PASSWORD, address="10.1.2.4")
+    failed = AccessFailureLog.objects.get()
+    assert (failed.username, failed.ip_address) == (account.username, "10.1.2.3")
+    assert AccessLog.objects.filter(username=account.username, ip_address="10.1.2.4").exists()

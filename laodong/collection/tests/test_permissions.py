@@ -20,6 +20,7 @@ from laodong.conftest import Tree, login, make_user
 from laodong.handover import actions as handover_actions
 from laodong.register.tests.test_actions import ANSWERS
 
+from .test_views import form_data
 from .test_workflow import BINH, POLICE_LIST
 
 ALL = set(Role)
@@ -114,8 +115,15 @@ CASES = [
         _c("collection-upload-list", campaign_pk, commune_pk),
         {Role.COMMUNE_POLICE, Role.SYSTEM_ADMINISTRATOR},
     ),
-    Case("work list", _c("collection-list-work", campaign_pk), ALL),
-    Case("work item", _c("collection-view-item", campaign_pk, item_pk), ALL),
+    # Finance sees counts and the collectors' names, never the people (issue 11, finding 5).
+    Case(
+        "work list", _c("collection-list-work", campaign_pk), ALL - {Role.COMMUNE_FINANCE_OFFICER}
+    ),
+    Case(
+        "work item",
+        _c("collection-view-item", campaign_pk, item_pk),
+        ALL - {Role.COMMUNE_FINANCE_OFFICER},
+    ),
     Case("review queue", _c("collection-list-review", campaign_pk, commune_pk), OFFICER),
     Case(
         "assign work",
@@ -135,7 +143,7 @@ CASES = [
     Case(
         "handovers",
         _c("handover-list-handovers", campaign_pk, commune_pk),
-        ALL - VILLAGE_ROLES,
+        ALL - VILLAGE_ROLES - {Role.COMMUNE_FINANCE_OFFICER},
         hidden_from=VILLAGE_ROLES,
     ),
     Case(
@@ -143,7 +151,7 @@ CASES = [
         lambda w: reverse(
             "handover-view-handover", args=[w.campaign.pk, w.tree.commune.pk, w.handover_id]
         ),
-        ALL - VILLAGE_ROLES,
+        ALL - VILLAGE_ROLES - {Role.COMMUNE_FINANCE_OFFICER},
         hidden_from=VILLAGE_ROLES,
     ),
     Case(
@@ -152,7 +160,7 @@ CASES = [
             "handover-download-handover-pdf",
             args=[w.campaign.pk, w.tree.commune.pk, w.handover_id],
         ),
-        ALL - VILLAGE_ROLES,
+        ALL - VILLAGE_ROLES - {Role.COMMUNE_FINANCE_OFFICER},
         hidden_from=VILLAGE_ROLES,
     ),
     Case("accept", _c("collection-accept-item", campaign_pk, item_pk), OFFICER, method="post"),
@@ -220,3 +228,47 @@ def test_other_communes_do_not_list_the_campaign(world: World) -> None:
     assert (
         world.campaign.title in province.get(reverse("campaigns-list-campaigns")).content.decode()
     )
+
+
+def test_finance_sees_counts_and_collectors_but_no_link_to_the_people(
+    world: World, users: dict[str, Any]
+) -> None:
+    finance = login(users[Role.COMMUNE_FINANCE_OFFICER])
+    page = finance.get(reverse("campaigns-view-campaign", args=[world.campaign.pk]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert reverse("collection-list-work", args=[world.campaign.pk]) not in text
+    assert world.submitted.full_name not in text
+    officer = login(users[Role.COMMUNE_LABOR_OFFICER])
+    work_list = reverse("collection-list-work", args=[world.campaign.pk])
+    assert (
+        work_list
+        in officer.get(
+            reverse("campaigns-view-campaign", args=[world.campaign.pk])
+        ).content.decode()
+    )
+
+
+def test_a_village_head_collects_without_ever_seeing_the_full_id(
+    campaign: Campaign, tree: Tree, users: dict[str, Any]
+) -> None:
+    import_list(
+        campaign=campaign,
+        commune=tree.commune,
+        stream=io.BytesIO(POLICE_LIST.encode()),
+        filename="x.csv",
+        acting_user=None,
+    )
+    an = WorkItem.objects.get(personal_id="038090012345")
+    head = login(users[Role.VILLAGE_HEAD])
+    url = reverse("collection-collect-item", args=[campaign.pk, an.pk])
+    page = head.get(url).content.decode()
+    assert "038090012345" not in page and "********2345" in page
+    # An error on the page shows it masked again; the masked value posted means "unchanged".
+    answers = form_data(ANSWERS, tree.village, personal_id="********2345")
+    again = head.post(url, {**answers, "full_name": ""}).content.decode()
+    assert "038090012345" not in again and "********2345" in again
+    response = head.post(url, answers)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    an.refresh_from_db()
+    assert an.status == Status.SUBMITTED and an.answers["personal_id"] == "038090012345"

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from laodong.accounts.models import Role, User
 from laodong.audit.models import AuditEvent
-from laodong.conftest import Tree, make_user
+from laodong.conftest import Tree, make_unit, make_user
 from laodong.register.access import get_person_for_user, people_in_scope
 from laodong.register.actions import (
     RegisterError,
@@ -21,6 +21,7 @@ from laodong.register.actions import (
     update_person,
 )
 from laodong.register.models import IdKind, Person, Source
+from laodong.units.models import Level
 
 ANSWERS: dict[str, Any] = {
     "household_code": "HGD001",
@@ -112,7 +113,21 @@ def test_the_same_id_cannot_be_recorded_twice(tree: Tree, users: dict[str, User]
     with pytest.raises(RegisterError) as refused:
         record(officer, tree, full_name="Nguyễn Văn Ân")
     assert [f.rule for f in refused.value.findings] == ["duplicate.personal_id"]
-    assert "Xã Cẩm Tân" in refused.value.findings[0].message
+    assert "đã có trong cơ sở dữ liệu của xã" in refused.value.findings[0].message
+
+
+def test_an_id_held_elsewhere_is_refused_without_naming_the_commune(
+    tree: Tree, users: dict[str, User]
+) -> None:
+    record(users[Role.COMMUNE_LABOR_OFFICER], tree)
+    elsewhere = make_user(Role.COMMUNE_LABOR_OFFICER, tree.far_commune, "canbo-xa-xa")
+    village = make_unit("Thôn Xa", Level.VILLAGE, tree.far_commune)
+    with pytest.raises(RegisterError) as refused:
+        record_person(
+            acting_user=elsewhere, form_code="tt09-2025-m01", village=village, answers=ANSWERS
+        )
+    message = refused.value.findings[0].message
+    assert "ở một xã khác" in message and tree.commune.name not in message
 
 
 def test_a_likely_twin_without_id_must_be_confirmed(tree: Tree, users: dict[str, User]) -> None:
