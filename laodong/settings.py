@@ -68,6 +68,9 @@ if not SECRET_KEY:
 
 # Background imports run in a thread of the web process; tests run them in the request instead.
 LAODONG_RUN_JOBS_INLINE = env_bool("LAODONG_RUN_JOBS_INLINE", TESTING)
+# Uploaded police lists and their error files are deleted this many days after upload by
+# `laodong cleanup` (run it daily from cron; docs/operations.md).
+LAODONG_UPLOAD_RETENTION_DAYS = env_int("LAODONG_UPLOAD_RETENTION_DAYS", 90)
 # What a file reader reads at most (laodong.core.tabular.ReadLimits; docs/operations.md).
 LAODONG_FILE_LIMITS = {
     "uncompressed": env_int("LAODONG_FILE_MAX_UNCOMPRESSED_MB", 400) * 1024 * 1024,

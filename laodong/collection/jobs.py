@@ -15,6 +15,7 @@ import logging
 import shutil
 import threading
 import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -411,6 +412,74 @@ def expire_checked(now: datetime.datetime | None = None) -> int:
             finished_at=timezone.now(),
         )
     return len(stale)
+
+
+# Jobs whose stored file is still needed (it is being read, or will be read again).
+_WORKING = (
+    JobStatus.QUEUED,
+    JobStatus.RUNNING,
+    JobStatus.CHECKED,
+    JobStatus.CONFIRMED,
+    JobStatus.APPLYING,
+    JobStatus.UNDO_QUEUED,
+    JobStatus.UNDOING,
+)
+
+
+@dataclass
+class Cleanup:
+    jobs: int = 0
+    files: int = 0
+    bytes: int = 0
+    paths: list[Path] = field(default_factory=list)
+
+
+def remove_old_files(
+    *, days: int | None = None, now: datetime.datetime | None = None, dry_run: bool = False
+) -> Cleanup:
+    """Delete uploaded lists and error files older than the retention period (setting
+    LAODONG_UPLOAD_RETENTION_DAYS): those of jobs no longer working, and files under the
+    uploads folder that no job names. The jobs stay, with their counts, as the record of what
+    was imported; they say the file was removed. Returns what was (or would be) removed."""
+    days = days or settings.LAODONG_UPLOAD_RETENTION_DAYS
+    limit = (now or timezone.now()) - datetime.timedelta(days=days)
+    done = Cleanup()
+
+    def remove(path: Path) -> None:
+        if path.is_file():
+            done.files += 1
+            done.bytes += path.stat().st_size
+            done.paths.append(path)
+            if not dry_run:
+                path.unlink(missing_ok=True)
+
+    old = PoliceListImport.objects.filter(created_at__lt=limit).exclude(status__in=_WORKING)
+    for job in old.exclude(file_path="", error_file=""):
+        done.jobs += 1
+        for name in (job.file_path, job.error_file):
+            if name:
+                remove(Path(name))
+        if not dry_run:
+            note = _("Tệp tải lên và tệp dòng lỗi đã xóa sau %(days)s ngày theo quy định lưu giữ.")
+            PoliceListImport.objects.filter(pk=job.pk).update(
+                file_path="",
+                error_file="",
+                status=JobStatus.FAILED if job.status == JobStatus.PREVIEW else job.status,
+                message=(note % {"days": days})[:500],
+            )
+    named = {
+        Path(name).resolve()
+        for pair in PoliceListImport.objects.values_list("file_path", "error_file")
+        for name in pair
+        if name
+    }
+    folder = upload_dir()
+    stamp = limit.timestamp()
+    if folder.is_dir():
+        for path in folder.iterdir():
+            if path.resolve() not in named and path.is_file() and path.stat().st_mtime < stamp:
+                remove(path)
+    return done
 
 
 def mark_interrupted(job: PoliceListImport) -> None:

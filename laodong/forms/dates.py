@@ -9,6 +9,9 @@ from dataclasses import dataclass
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _YEAR = re.compile(r"^(\d{4})$")
+# No date the register keeps is earlier (nobody alive was born before it), and Excel cannot
+# hold one: an earlier year is a typing mistake.
+MIN_YEAR = 1900
 
 
 @dataclass(frozen=True)
@@ -31,8 +34,10 @@ def parse_date(text: str, *, allow_year_only: bool = False) -> PartialDate | Non
         year, month, day = (int(part) for part in match.groups())
     elif allow_year_only and (match := _YEAR.match(text)):
         year = int(match.group(1))
-        return PartialDate(datetime.date(year, 1, 1), year_only=True) if year >= 1 else None
+        return PartialDate(datetime.date(year, 1, 1), year_only=True) if year >= MIN_YEAR else None
     else:
+        return None
+    if year < MIN_YEAR:
         return None
     try:
         return PartialDate(datetime.date(year, month, day))

@@ -78,3 +78,11 @@ def test_age_after_adding_years_is_exact(birth: datetime.date, years: int) -> No
 def test_examples(text: str, expected: datetime.date | None) -> None:
     parsed = parse_date(text)
     assert (parsed.value if parsed else None) == expected
+
+
+@pytest.mark.parametrize("text", ["31/12/1899", "1899-12-31", "1899", "01/01/0001", "0001"])
+def test_dates_before_1900_are_refused(text: str) -> None:
+    """Nobody in the register was born before 1900 and Excel cannot hold such a date: it is a
+    typing mistake (issue 11, finding 8)."""
+    assert parse_date(text, allow_year_only=True) is None
+    assert parse_date("01/01/1900") is not None and parse_date("1900", allow_year_only=True)
