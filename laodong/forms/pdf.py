@@ -20,9 +20,10 @@ from fpdf import FPDF
 
 from laodong.forms.citizen_id import mask_id
 from laodong.forms.definitions import FormDefinition, Item
+from laodong.forms.fonts import FONT_FILE
 
 FONT = "NotoSerif"
-_FONT_FILE = fontpkg_noto_serif.ROOT / "files" / "NotoSerif[wdth,wght].ttf"
+_FONT_FILE = FONT_FILE
 _ITALIC_FILE = fontpkg_noto_serif.ROOT / "files" / "NotoSerif-Italic[wdth,wght].ttf"
 # Lists longer than this are written on a line (code or name) instead of printed as boxes.
 BOX_LIMIT = 9

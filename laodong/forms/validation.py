@@ -23,6 +23,7 @@ from laodong.core.text import capitalize_name, fold, normalize_text
 from laodong.forms.citizen_id import IdKind, IdProblem, ParsedId, normalize_id, parse_id
 from laodong.forms.dates import PartialDate, add_years, age_on, parse_date
 from laodong.forms.definitions import Condition, FormDefinition, Item
+from laodong.forms.fonts import describe, unprintable
 
 MINIMUM_AGE = 15
 _NAME = re.compile(r"^[^\W\d_]+(?:[ '\-][^\W\d_]+)*$")
@@ -243,6 +244,19 @@ class _Checker:
                     item.key,
                     _("Dài quá %(limit)s ký tự.") % {"limit": item.max_length},
                 )
+            hidden = unprintable(value)
+            if hidden:
+                self.add(
+                    "text.unprintable",
+                    Severity.ERROR,
+                    item.key,
+                    _(
+                        "Có ký tự không in được lên phiếu (%(chars)s), như biểu tượng cảm xúc, "
+                        "chữ Hán hay ký tự ẩn. Hãy gõ lại bằng chữ tiếng Việt."
+                    )
+                    % {"chars": describe(hidden)},
+                )
+                continue
             if item.type == "person_name" and not _NAME.match(value):
                 self.add(
                     "name.characters",

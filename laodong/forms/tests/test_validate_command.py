@@ -61,6 +61,7 @@ PLANTED: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     ("date.invalid", EMPLOYED, {"birth_date": "30/02/1990"}),
     ("text.too_long", EMPLOYED, {"village": "Thôn " + "Một" * 60}),
     ("name.characters", EMPLOYED, {"full_name": "Nguyễn Văn 2"}),
+    ("text.unprintable", EMPLOYED, {"full_name": "Nguyễn Văn 王"}),
     ("digits.format", EMPLOYED, {"social_insurance_number": "38123"}),
     ("unit.code", EMPLOYED, {"commune": "Cẩm Tân"}),
     ("date.future", EMPLOYED, {"collection_date": "01/01/2027"}),

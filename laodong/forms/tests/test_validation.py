@@ -359,3 +359,26 @@ def test_every_version_accepts_its_own_clean_answers(code: str) -> None:
     form = get_form(code)
     answers = {k: v for k, v in EMPLOYED.items() if form.has_item(k)}
     assert validate_answers(form, answers, today=TODAY).findings == []
+
+
+@pytest.mark.parametrize(
+    ("key", "text", "shown"),
+    [
+        ("full_name", "Nguyễn Văn 王", "U+738B"),
+        ("workplace_name", "Công ty Ánh Dương 😀", "U+1F600"),
+        ("workplace_name", "Xưởng \u202emay", "U+202E"),
+        ("job_description", "May\u200bmặc", "U+200B"),
+    ],
+)
+def test_characters_the_printed_form_cannot_show_are_refused_at_entry(
+    key: str, text: str, shown: str
+) -> None:
+    """They would print blank, or reverse the line (issue 11, finding 8)."""
+    findings = check({key: text}).findings
+    assert [(f.rule, f.field) for f in findings] == [("text.unprintable", key)]
+    assert shown in findings[0].message
+
+
+def test_vietnamese_text_of_every_kind_prints() -> None:
+    text = "Đặng Thị Ngọc Hoà – Công ty TNHH “Hưng Thịnh” (số 5/2), 100% vốn"
+    assert check({"workplace_name": text}).findings == []
