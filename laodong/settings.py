@@ -71,6 +71,11 @@ LAODONG_RUN_JOBS_INLINE = env_bool("LAODONG_RUN_JOBS_INLINE", TESTING)
 # Uploaded police lists and their error files are deleted this many days after upload by
 # `laodong cleanup` (run it daily from cron; docs/operations.md).
 LAODONG_UPLOAD_RETENTION_DAYS = env_int("LAODONG_UPLOAD_RETENTION_DAYS", 90)
+# One-time passwords (TOTP, django-otp): required for the roles that see a whole province or
+# the country (accounts.twofactor.REQUIRED_ROLES), optional for everyone else. Off in the demo,
+# debugging and tests unless asked for (LAODONG_REQUIRE_TOTP).
+LAODONG_REQUIRE_TOTP = env_bool("LAODONG_REQUIRE_TOTP", not (DEBUG or DEMO or TESTING))
+OTP_TOTP_ISSUER = "laodong"
 # What a file reader reads at most (laodong.core.tabular.ReadLimits; docs/operations.md).
 LAODONG_FILE_LIMITS = {
     "uncompressed": env_int("LAODONG_FILE_MAX_UNCOMPRESSED_MB", 400) * 1024 * 1024,
@@ -96,6 +101,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "laodong.core",
     "laodong.audit",
     "laodong.units",
@@ -119,8 +127,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "laodong.core.middleware.SecurityHeadersMiddleware",
     "laodong.accounts.middleware.PasswordChangeRequiredMiddleware",
+    "laodong.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "laodong.accounts.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -25,7 +25,11 @@ _SEEN_EVERY = 60
 
 @receiver(user_logged_in)
 def _signed_in(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    from laodong.accounts import twofactor
+
     request.session["seen"] = int(time.time())
+    # Looked up once per sign-in, not on every page.
+    request.session["two_factor"] = twofactor.enrolled(user)
 
 
 class IdleTimeoutMiddleware:
@@ -72,4 +76,37 @@ class PasswordChangeRequiredMiddleware:
                 "/" + settings.STATIC_URL.lstrip("/")
             ):
                 return redirect("accounts-password-change")
+        return self.get_response(request)
+
+
+class TwoFactorMiddleware:
+    """After the password, the one-time code: an account with an enrolled phone enters a code
+    from it; an account whose role requires one and has none enrols first."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from laodong.accounts import twofactor
+
+        user: Any = request.user
+        if user.is_authenticated and not user.is_verified():
+            free = {
+                reverse("accounts-two-factor-setup"),
+                reverse("accounts-two-factor-verify"),
+                reverse("accounts-logout"),
+                reverse("accounts-password-change"),
+                reverse("set_language"),
+            }
+            static = "/" + settings.STATIC_URL.lstrip("/")
+            if request.path not in free and not request.path.startswith(static):
+                enrolled = request.session.get("two_factor")
+                if enrolled is None:
+                    enrolled = request.session["two_factor"] = twofactor.enrolled(user)
+                if enrolled:
+                    return redirect_to_login(
+                        request.get_full_path(), reverse("accounts-two-factor-verify")
+                    )
+                if twofactor.required(user):
+                    return redirect("accounts-two-factor-setup")
         return self.get_response(request)

@@ -13,6 +13,13 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="accounts-logout"),
     path("password/", views.change_password, name="accounts-password-change"),
+    path("two-factor/", views.two_factor_setup, name="accounts-two-factor-setup"),
+    path("two-factor/verify/", views.two_factor_verify, name="accounts-two-factor-verify"),
+    path(
+        "<int:pk>/two-factor/remove/",
+        views.remove_two_factor,
+        name="accounts-remove-two-factor",
+    ),
     path("", views.list_accounts, name="accounts-list-accounts"),
     path("new/", views.create_account, name="accounts-create-account"),
     path("import/", views.import_accounts, name="accounts-import-accounts"),

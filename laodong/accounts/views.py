@@ -1,16 +1,21 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
 
-from laodong.accounts import actions
+from laodong.accounts import actions, twofactor
 from laodong.accounts.access import accounts_in_scope, get_account_for_user
 from laodong.accounts.forms import AccountFilterForm, AccountForm, CreateAccountForm
 from laodong.accounts.models import User
@@ -84,6 +89,7 @@ def view_account(request: HttpRequest, pk: int) -> HttpResponse:
             "account": account,
             "can_manage": has_capability(request.user, Capability.MANAGE_ACCOUNTS)
             and account.role in assignable_roles(request.user),
+            "two_factor": twofactor.enrolled(account),
         },
     )
 
@@ -210,3 +216,86 @@ def download_account_template(request: HttpRequest) -> HttpResponse:
             "Nếu có dòng sai, hệ thống không tạo tài khoản nào và báo rõ dòng, cột cần sửa.",
         ],
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    """Enrol a phone: scan the code (or type the key) into an authenticator app, then type
+    the code it shows; the recovery codes are shown once."""
+    user: Any = request.user
+    if twofactor.enrolled(user):
+        if not user.is_verified():
+            return redirect("accounts-two-factor-verify")
+        return render(
+            request,
+            "accounts/two_factor_status.html",
+            {"left": twofactor.recovery_codes_left(user)},
+        )
+    device = twofactor.pending_device(user)
+    error = ""
+    if request.method == "POST":
+        codes = twofactor.confirm(user, device, request.POST.get("token", ""))
+        if codes is not None:
+            otp_login(request, device)
+            request.session["two_factor"] = True
+            return render(request, "accounts/two_factor_codes.html", {"codes": codes})
+        error = _("Mã không đúng. Hãy nhập mã 6 chữ số đang hiện trong ứng dụng.")
+    return render(
+        request,
+        "accounts/two_factor_setup.html",
+        {
+            "qr": twofactor.qr_svg(device),
+            "secret": twofactor.secret_text(device),
+            "required": twofactor.required(user),
+            "error": error,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    """The second step of signing in: a code from the phone, or one recovery code."""
+    user: Any = request.user
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = ""
+    if user.is_verified():
+        return redirect(target or "overview-home")
+    if not twofactor.enrolled(user):
+        # The enrolment was removed (a lost phone) since this session began.
+        request.session["two_factor"] = False
+        return redirect(target or "overview-home")
+    error = ""
+    if request.method == "POST":
+        device = twofactor.check(user, request.POST.get("token", ""))
+        if device is not None:
+            otp_login(request, device)
+            if device.persistent_id.startswith("otp_static"):
+                messages.warning(
+                    request,
+                    _("Đã dùng một mã khôi phục; còn %(count)s mã.")
+                    % {"count": twofactor.recovery_codes_left(user)},
+                )
+            return redirect(target or "overview-home")
+        error = _(
+            "Mã không đúng hoặc đã hết hạn. Hãy nhập mã mới trong ứng dụng (sai nhiều lần thì "
+            "phải chờ lâu hơn mới thử lại được)."
+        )
+    return render(request, "accounts/two_factor_verify.html", {"error": error, "next": target})
+
+
+@login_required
+@require_POST
+def remove_two_factor(request: HttpRequest, pk: int) -> HttpResponse:
+    """A lost phone: the account's manager removes its enrolment; it enrols again."""
+    account = get_account_for_user(request.user, pk, write=True)
+    require_capability(request.user, Capability.MANAGE_ACCOUNTS)
+    if account.role not in assignable_roles(request.user):
+        raise PermissionDenied
+    twofactor.remove(request.user, account)
+    messages.success(
+        request, _("Đã gỡ xác thực hai bước của %(name)s.") % {"name": account.username}
+    )
+    return redirect("accounts-view-account", pk=account.pk)
