@@ -1,5 +1,6 @@
 """JSON API, version 1. The domain code never imports this module; it only calls the domain.
 
+GET  /api/v1/openapi.json                 this API as OpenAPI 3.1
 GET  /api/v1/forms/                       form versions
 GET  /api/v1/forms/<code>/                a version's definition (items, options, skip rules)
 POST /api/v1/forms/<code>/validate/       {"answers": {...}, "reference_date": "dd/mm/yyyy"}
@@ -13,17 +14,26 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from laodong.accounts.permissions import Capability, has_capability
+from laodong.api.openapi import SCHEMA
 from laodong.forms.dates import PartialDate, parse_date
 from laodong.forms.definitions import FORM_CODES, UnknownForm, get_form
 from laodong.forms.validation import validate_answers
 
 JSON_OPTIONS = {"ensure_ascii": False}
+
+
+def _plain(value: Any) -> bool:
+    """An answer as a form holds it: text, a number, yes/no, nothing, or a list of texts."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return True
+    return isinstance(value, list) and all(isinstance(part, str) for part in value)
 
 
 def _error(status: int, message: str) -> JsonResponse:
@@ -42,6 +52,12 @@ def api_login_required(view: Callable[..., JsonResponse]) -> Callable[..., JsonR
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+@require_GET
+def openapi_schema(request: HttpRequest) -> JsonResponse:
+    """The API's description (no data in it, so no sign-in needed)."""
+    return JsonResponse(SCHEMA, json_dumps_params=JSON_OPTIONS)
 
 
 @require_GET
@@ -80,11 +96,22 @@ def validate_form(request: HttpRequest, code: str) -> JsonResponse:
         return _error(404, _("Không có mẫu phiếu này."))
     try:
         body = json.loads(request.body or b"{}")
+    except RequestDataTooBig:
+        return _error(413, _("Nội dung gửi lên quá lớn."))
+    except RecursionError:
+        return _error(400, _("JSON lồng nhau quá sâu."))
     except (json.JSONDecodeError, UnicodeDecodeError):
         return _error(400, _("Nội dung gửi lên không phải JSON hợp lệ."))
     answers = body.get("answers") if isinstance(body, dict) else None
     if not isinstance(answers, dict):
         return _error(400, _("Thiếu “answers”: một đối tượng JSON gồm các mục của phiếu."))
+    wrong = sorted(key for key, value in answers.items() if not _plain(value))[:5]
+    if wrong:
+        return _error(
+            400,
+            _("Mục %(items)s phải là chữ, số, true/false, null hoặc danh sách chữ.")
+            % {"items": ", ".join(wrong)},
+        )
     reference = None
     if body.get("reference_date"):
         parsed = parse_date(str(body["reference_date"]))
