@@ -122,6 +122,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "laodong.api.middleware.JsonErrorsMiddleware",
+    "laodong.audit.context.RequestAddressMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "laodong.core.middleware.ChosenLanguageMiddleware",

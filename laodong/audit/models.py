@@ -7,6 +7,8 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+from laodong.audit.context import current_address
+
 
 class AuditEvent(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -24,6 +26,9 @@ class AuditEvent(models.Model):
         "units.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     details = models.JSONField(default=dict, blank=True)
+    # Where the action came from: the client's address for a web request (behind a proxy as
+    # far as LAODONG_PROXY_COUNT trusts X-Forwarded-For), "" for a command or a job.
+    address = models.CharField(max_length=45, blank=True, default="")
 
     class Meta:
         indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target")]
@@ -45,6 +50,7 @@ def record_event(
     if target is not None:
         target_type = target._meta.label_lower
     return AuditEvent.objects.create(
+        address=current_address.get(),
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
         target_type=target_type,

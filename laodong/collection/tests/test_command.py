@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
+from laodong.audit.models import AuditEvent
 from laodong.campaigns.models import Campaign
 from laodong.collection import jobs
 from laodong.collection.models import JobStatus, PoliceListImport, WorkItem
@@ -37,6 +38,10 @@ def test_import_list_prints_a_summary(campaign: Campaign, tree: Tree, tmp_path: 
     assert "imported 3: added 3, changed 0, unchanged 0, no longer listed 0" in output
     assert "rows with errors: 1 — see " in output
     assert WorkItem.objects.count() == 3
+    # The command's write is in the audit log like the web's (issue 11, finding 7).
+    event = AuditEvent.objects.get(action="collection.import_police_list")
+    assert event.details["via"] == "command" and event.details["added"] == 3
+    assert event.unit == tree.commune and event.address == ""
     again = run(
         "import-list", str(campaign.pk), str(path), "--commune", tree.commune.code, "--accept-risk"
     )

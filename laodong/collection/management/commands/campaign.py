@@ -18,6 +18,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from laodong.audit.models import record_event
 from laodong.campaigns.models import Campaign
 from laodong.collection import jobs, police_list
 from laodong.collection.models import (
@@ -204,6 +205,20 @@ class Command(BaseCommand):
             self._abandon(job, str(problem))
             hint = " (add --accept-risk to write it anyway)" if job.counts.get("risks") else ""
             raise CommandError(f"{problem}{hint}; nothing was written", returncode=2) from problem
+        record_event(
+            actor=None,
+            action="collection.import_police_list",
+            target=job,
+            unit=commune,
+            details={
+                "via": "command",
+                "campaign": campaign.pk,
+                "full_list": job.full_list,
+                "added": counts["added"],
+                "changed": counts["changed"],
+                "removed": counts["removed"],
+            },
+        )
         self.stdout.write(
             f"imported {counts['rows']:,}: added {counts['added']:,}, "
             f"changed {counts['changed']:,}, unchanged {counts['unchanged']:,}, "
