@@ -394,6 +394,18 @@ def list_work(request: HttpRequest, campaign_pk: int) -> HttpResponse:
         .filter(Q(assigned_to=user) | Q(collected_by=user))
         .count()
     )
+    record_event(
+        actor=user,
+        action="collection.view_work_list",
+        target=campaign,
+        unit=user.unit,
+        details={
+            "village": int(village_id) if village_id.isdigit() else None,
+            "status": status[:14],
+            "search": bool(query),
+            "after": bool(data.get("after")),
+        },
+    )
     return render(
         request,
         "collection/work_list.html",
@@ -598,6 +610,8 @@ def collect_item(request: HttpRequest, campaign_pk: int, pk: int) -> HttpRespons
                     )
                     return redirect("collection-view-item", campaign.pk, following.pk)
             return redirect("collection-list-work", campaign.pk)
+    if request.method == "GET":
+        record_event(actor=user, action="collection.open_form", target=item, unit=item.commune)
     labels = {i.key: i.title for i in definition.items}
     return render(
         request,
@@ -748,6 +762,9 @@ def list_review(request: HttpRequest, campaign_pk: int, commune_pk: int) -> Http
             for f in row.findings
             if f.get("severity") == "warning" and f.get("rule") not in row.confirmed_warnings
         )
+    record_event(
+        actor=request.user, action="collection.view_review_list", target=campaign, unit=commune
+    )
     return render(
         request,
         "collection/review_list.html",

@@ -183,6 +183,8 @@ def view_handover(request: HttpRequest, campaign_pk: int, commune_pk: int, pk: i
         .annotate(count=Count("pk"))
         .order_by("village__name")
     )
+    if request.method == "GET":
+        record_event(actor=user, action="handover.view_handover", target=handover, unit=commune)
     return render(
         request,
         "handover/handover_view.html",

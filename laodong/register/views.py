@@ -79,6 +79,19 @@ def list_people(request: HttpRequest) -> HttpResponse:
         .select_related("person")
         .order_by("-updated_at")[:20]
     )
+    # A read of personal data: who, when, from where, which filter — never what was searched.
+    record_event(
+        actor=request.user,
+        action="register.view_list",
+        unit=getattr(request.user, "unit", None),
+        details={
+            "search": bool(search.is_valid() and search.cleaned_data["q"].strip()),
+            "village": search.cleaned_data["village"].pk
+            if search.is_valid() and search.cleaned_data["village"]
+            else None,
+            "after": bool(after),
+        },
+    )
     return render(
         request,
         "register/person_list.html",
@@ -234,6 +247,13 @@ def edit_person(request: HttpRequest, pk: int) -> HttpResponse:
                 request, _("Đã lưu thay đổi (phiên bản %(version)s).") % {"version": saved.version}
             )
             return redirect("register-view-person", pk=person.pk)
+    if request.method == "GET":
+        record_event(
+            actor=request.user,
+            action="register.open_person_form",
+            target=person,
+            unit=person.commune,
+        )
     return render(
         request,
         "register/person_form.html",
