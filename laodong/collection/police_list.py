@@ -567,13 +567,20 @@ def sample_readings(
     }
 
 
+# Data rows one sheet holds under its header: Excel's 1,048,576 rows less one.
+ROWS_PER_SHEET = 1_048_575
+
+
 class ErrorFile:
-    """Bad rows, streamed into an XLSX with the police columns plus the reason; rows that were
-    read with a correction (an ID padded with its lost 0) on a second sheet."""
+    """Bad rows, streamed into an XLSX with the police columns plus the reason (a new sheet
+    whenever one is full); rows that were read with a correction (an ID padded with its lost
+    0) on a sheet of their own."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.count = 0
+        self.on_sheet = 0
+        self.sheets = 1
         self.keys = [column.key for column in POLICE_COLUMNS]
         self.workbook: Workbook | None = None
         self.sheet: Any = None
@@ -624,7 +631,15 @@ class ErrorFile:
 
     def add(self, problem: RowProblem) -> None:
         sheet = self.sheet if self.workbook is not None else self._open()
+        if self.on_sheet >= ROWS_PER_SHEET:
+            # Excel opens at most 1,048,576 rows a sheet: the rest go on the next sheet.
+            self.sheets += 1
+            sheet = self.sheet = self._new_sheet(
+                _("Dòng lỗi (%(part)s)") % {"part": self.sheets}, _("Lỗi")
+            )
+            self.on_sheet = 0
         self.count += 1
+        self.on_sheet += 1
         sheet.append(self._row(sheet, problem))
 
     def add_warnings(self, warnings: list[RowProblem]) -> None:

@@ -622,3 +622,25 @@ def test_progress_updates_in_the_middle_of_a_check_lose_no_row(
     counts = police_list.prepare_list(job)
     assert counts["added"] + counts["unmapped"] == len(ROWS)
     police_list.Staging(job.pk).drop()
+
+
+def test_an_error_file_continues_on_a_new_sheet_when_one_is_full(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Excel opens at most 1,048,576 rows a sheet (issue 11, finding 2)."""
+    from laodong.collection import police_list
+
+    monkeypatch.setattr(police_list, "ROWS_PER_SHEET", 2)
+    errors = police_list.ErrorFile(tmp_path / "loi.xlsx")
+    for number in range(1, 6):
+        errors.add(police_list.RowProblem(number, "full_name", "Thiếu họ và tên.", {}))
+    path = errors.close()
+    assert path is not None
+    book = load_workbook(path)
+    assert book.sheetnames == ["Dòng lỗi", "Dòng lỗi (2)", "Dòng lỗi (3)"]
+    rows = [
+        [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+        for sheet in book.worksheets
+    ]
+    assert rows == [[1, 2], [3, 4], [5]]
+    assert all(sheet["A1"].value == "Dòng trong tệp gốc" for sheet in book.worksheets)
