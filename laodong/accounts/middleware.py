@@ -60,22 +60,27 @@ class IdleTimeoutMiddleware:
         return self.get_response(request)
 
 
+def _open_to(request: HttpRequest, *names: str) -> bool:
+    """Whether a signed-in user with a step still to do (a new password, a one-time code) may
+    open this address anyway: the step's own pages, signing out, the language switch, static
+    files."""
+    if request.path.startswith("/" + settings.STATIC_URL.lstrip("/")):
+        return True
+    return request.path in {reverse(name) for name in (*names, "accounts-logout", "set_language")}
+
+
 class PasswordChangeRequiredMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if getattr(user, "must_change_password", False) and user.is_authenticated:
-            allowed = {
-                reverse("accounts-password-change"),
-                reverse("accounts-logout"),
-                reverse("set_language"),
-            }
-            if request.path not in allowed and not request.path.startswith(
-                "/" + settings.STATIC_URL.lstrip("/")
-            ):
-                return redirect("accounts-password-change")
+        if (
+            getattr(user, "must_change_password", False)
+            and user.is_authenticated
+            and not _open_to(request, "accounts-password-change")
+        ):
+            return redirect("accounts-password-change")
         return self.get_response(request)
 
 
@@ -90,23 +95,19 @@ class TwoFactorMiddleware:
         from laodong.accounts import twofactor
 
         user: Any = request.user
-        if user.is_authenticated and not user.is_verified():
-            free = {
-                reverse("accounts-two-factor-setup"),
-                reverse("accounts-two-factor-verify"),
-                reverse("accounts-logout"),
-                reverse("accounts-password-change"),
-                reverse("set_language"),
-            }
-            static = "/" + settings.STATIC_URL.lstrip("/")
-            if request.path not in free and not request.path.startswith(static):
-                enrolled = request.session.get("two_factor")
-                if enrolled is None:
-                    enrolled = request.session["two_factor"] = twofactor.enrolled(user)
-                if enrolled:
-                    return redirect_to_login(
-                        request.get_full_path(), reverse("accounts-two-factor-verify")
-                    )
-                if twofactor.required(user):
-                    return redirect("accounts-two-factor-setup")
+        steps = ("accounts-two-factor-setup", "accounts-two-factor-verify")
+        if (
+            user.is_authenticated
+            and not user.is_verified()
+            and not _open_to(request, *steps, "accounts-password-change")
+        ):
+            enrolled = request.session.get("two_factor")
+            if enrolled is None:
+                enrolled = request.session["two_factor"] = twofactor.enrolled(user)
+            if enrolled:
+                return redirect_to_login(
+                    request.get_full_path(), reverse("accounts-two-factor-verify")
+                )
+            if twofactor.required(user):
+                return redirect("accounts-two-factor-setup")
         return self.get_response(request)

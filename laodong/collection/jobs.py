@@ -414,16 +414,9 @@ def expire_checked(now: datetime.datetime | None = None) -> int:
     return len(stale)
 
 
-# Jobs whose stored file is still needed (it is being read, or will be read again).
-_WORKING = (
-    JobStatus.QUEUED,
-    JobStatus.RUNNING,
-    JobStatus.CHECKED,
-    JobStatus.CONFIRMED,
-    JobStatus.APPLYING,
-    JobStatus.UNDO_QUEUED,
-    JobStatus.UNDOING,
-)
+# Jobs whose stored file is still needed: working, waiting for a thread, or checked and
+# waiting for the officer (read again if its staged rows expire).
+_FILE_NEEDED = (*WORKING, *CLAIMS, JobStatus.CHECKED)
 
 
 @dataclass
@@ -453,7 +446,7 @@ def remove_old_files(
             if not dry_run:
                 path.unlink(missing_ok=True)
 
-    old = PoliceListImport.objects.filter(created_at__lt=limit).exclude(status__in=_WORKING)
+    old = PoliceListImport.objects.filter(created_at__lt=limit).exclude(status__in=_FILE_NEEDED)
     for job in old.exclude(file_path="", error_file=""):
         done.jobs += 1
         for name in (job.file_path, job.error_file):

@@ -959,15 +959,10 @@ def registered_elsewhere(job: PoliceListImport) -> int:
 
 
 def _rows(rows: Iterator[tuple[int, dict[str, str]]]) -> Iterator[tuple[int, dict[str, str]]]:
+    # The reader names the row of an unreadable cell or bytes not in UTF-8
+    # (core.tabular._bounded); this catches what the layers above it may still raise.
     try:
         yield from rows
-    except UnicodeDecodeError as error:
-        raise TableError(
-            _(
-                "Tệp CSV có ký tự không ở mã UTF-8. Hãy lưu lại tệp dạng “CSV UTF-8” rồi tải "
-                "lên lại."
-            )
-        ) from error
     except READ_ERRORS as error:
         raise damaged_file_error() from error
 
