@@ -16,7 +16,7 @@ from laodong.audit.models import record_event
 from laodong.campaigns.models import Campaign
 from laodong.collection.actions import WorkflowError, move_item
 from laodong.collection.models import Status, Transition, WorkItem
-from laodong.handover.models import RECEIVED, Handover, HandoverStatus
+from laodong.handover.models import RECEIVED, Handover, HandoverLine, HandoverStatus
 from laodong.units.models import Unit
 
 
@@ -61,12 +61,14 @@ def create_handover(
     """Gather accepted forms (all of them, or those chosen) into the next handover batch."""
     require_capability(acting_user, Capability.HAND_OVER_FORMS)
     _check_commune(acting_user, commune)
-    items = WorkItem.objects.select_for_update().filter(
+    items = WorkItem.objects.select_for_update(of=("self",)).filter(
         campaign=campaign, commune=commune, status=Status.ACCEPTED
     )
     if item_ids is not None:
         items = items.filter(pk__in=list(item_ids))
-    chosen = list(items.order_by("village_id", "full_name_folded", "pk"))
+    chosen = list(
+        items.select_related("village").order_by("village__name_folded", "full_name_folded", "pk")
+    )
     if not chosen:
         raise WorkflowError(_("Không có phiếu đã nghiệm thu nào để bàn giao."))
     # Numbers run per commune; the lock on the items above serialises two officers.
@@ -87,6 +89,21 @@ def create_handover(
     )
     for item in chosen:
         item.handover = handover
+    HandoverLine.objects.bulk_create(
+        [
+            HandoverLine(
+                handover=handover,
+                position=position,
+                work_item=item,
+                full_name=item.full_name,
+                birth_year=item.birth_date.year,
+                personal_id=item.personal_id,
+                village_label=item.village.label(),
+            )
+            for position, item in enumerate(chosen, start=1)
+        ],
+        batch_size=500,
+    )
     _move_many(
         chosen,
         Status.HANDED_OVER,
@@ -184,6 +201,7 @@ def resolve_handover(
             % {"sent": remaining, "received": counted}
         )
     now = timezone.now()
+    HandoverLine.objects.filter(handover=handover, work_item__in=withdrawn).update(withdrawn_at=now)
     for item in withdrawn:
         item.handover = None
     _move_many(

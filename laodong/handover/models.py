@@ -56,3 +56,31 @@ class Handover(models.Model):
 
     def __str__(self) -> str:
         return f"Biên bản {self.number}"
+
+
+class HandoverLine(models.Model):
+    """One person of a handover record as it was when the record was made. The record (page and
+    PDF) prints these lines, never the live work items, so nothing done later — a new police
+    list, an edit, a form re-accepted into another batch — changes what both sides signed."""
+
+    handover = models.ForeignKey(Handover, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField()
+    work_item = models.ForeignKey(
+        "collection.WorkItem", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    full_name = models.CharField(max_length=200)
+    birth_year = models.PositiveSmallIntegerField(null=True)
+    personal_id = models.CharField(max_length=12, blank=True, default="")
+    village_label = models.CharField(max_length=200)
+    # Set when a count mismatch was settled by withdrawing this form: the line stays on the
+    # record, marked, as the police's note says.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["handover", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["handover", "position"], name="handover_line_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.handover} · {self.position}"

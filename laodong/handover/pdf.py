@@ -50,9 +50,10 @@ def _day_text(day: datetime.date) -> str:
 
 
 def render_handover_pdf(
-    handover: Handover, items: list[Any], *, officer_name: str, full_id: bool
+    handover: Handover, lines: list[Any], *, officer_name: str, full_id: bool
 ) -> bytes:
-    """The record both sides sign: heading, parties, counts by village, list of persons."""
+    """The record both sides sign: heading, parties, counts by village, list of persons. It
+    prints the record's own lines (HandoverLine), as they were when it was made."""
     commune = handover.commune
     created = handover.created_at.date()
     pdf = _Record()
@@ -120,14 +121,14 @@ def render_handover_pdf(
     pdf.multi_cell(
         0,
         6,
-        f"Bên giao bàn giao cho Bên nhận {handover.sent_count} phiếu thu thập thông tin người lao "
+        f"Bên giao bàn giao cho Bên nhận {len(lines)} phiếu thu thập thông tin người lao "
         f"động ({campaign.title}) đã được nghiệm thu, để nhập vào Cơ sở dữ liệu quốc gia về dân "
         "cư, cụ thể như sau:",
         new_x="LMARGIN",
         new_y="NEXT",
     )
     pdf.ln(2)
-    by_village = Counter(item.village.label() for item in items)
+    by_village = Counter(line.village_label for line in lines)
     heading = FontFace(emphasis="BOLD", fill_color=(235, 235, 235))
     with pdf.table(
         col_widths=(12, 110, 40), text_align=("CENTER", "LEFT", "RIGHT"), headings_style=heading
@@ -141,14 +142,15 @@ def render_handover_pdf(
     pdf.cell(0, 6, "Danh sách người lao động có phiếu bàn giao", new_x="LMARGIN", new_y="NEXT")
     rows = [
         [
-            str(number),
-            item.full_name,
-            str(item.birth_date.year),
-            item.personal_id if full_id else mask_id(item.personal_id),
-            item.village.label(),
+            str(line.position),
+            line.full_name + (" (đã rút)" if line.withdrawn_at else ""),
+            str(line.birth_year or ""),
+            line.personal_id if full_id else mask_id(line.personal_id),
+            line.village_label,
         ]
-        for number, item in enumerate(items, start=1)
+        for line in lines
     ]
+    withdrawn = sum(1 for line in lines if line.withdrawn_at)
     # The last persons of the list stay on the page of the signatures (never alone).
     kept = 3
     if len(rows) > kept:
@@ -166,6 +168,15 @@ def render_handover_pdf(
             new_x="LMARGIN",
             new_y="NEXT",
         )
+        if withdrawn:
+            target.multi_cell(
+                0,
+                6,
+                f"Rút khỏi biên bản khi xử lý chênh lệch: {withdrawn} phiếu"
+                + (f" ({handover.resolution_note})." if handover.resolution_note else "."),
+                new_x="LMARGIN",
+                new_y="NEXT",
+            )
         if handover.received_count is not None:
             target.multi_cell(
                 0,

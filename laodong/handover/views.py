@@ -1,11 +1,11 @@
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -172,17 +172,14 @@ def view_handover(request: HttpRequest, campaign_pk: int, commune_pk: int, pk: i
         except WorkflowError as refused:
             messages.error(request, str(refused))
         return redirect("handover-view-handover", campaign.pk, commune.pk, handover.pk)
+    # The record as made (its lines), and the forms still in it now, for the police's steps.
+    lines = list(handover.lines.select_related("work_item"))
     items = list(
         WorkItem.objects.filter(handover=handover)
         .select_related("village")
         .order_by("village__name_folded", "full_name_folded", "pk")
     )
-    by_village = (
-        WorkItem.objects.filter(handover=handover)
-        .values("village__name")
-        .annotate(count=Count("pk"))
-        .order_by("village__name")
-    )
+    by_village = sorted(Counter(line.village_label for line in lines).items())
     if request.method == "GET":
         record_event(actor=user, action="handover.view_handover", target=handover, unit=commune)
     return render(
@@ -192,7 +189,7 @@ def view_handover(request: HttpRequest, campaign_pk: int, commune_pk: int, pk: i
             "campaign": campaign,
             "commune": commune,
             "handover": handover,
-            "items": items,
+            "lines": lines,
             "by_village": by_village,
             "handed_over": [i for i in items if i.status == Status.HANDED_OVER],
             "entered": [i for i in items if i.status == Status.ENTERED],
@@ -211,16 +208,12 @@ def download_handover_pdf(
     campaign, commune = _context(request, campaign_pk, commune_pk)
     handover = _handover(campaign, commune, pk)
     # The record lists what was handed over, including forms since withdrawn by a resolution.
-    items = list(
-        WorkItem.objects.filter(handover=handover)
-        .select_related("village")
-        .order_by("village__name_folded", "full_name_folded", "pk")
-    )
+    lines = list(handover.lines.all())
     officer = handover.created_by
     full_id = has_capability(request.user, Capability.VIEW_FULL_ID)
     pdf = render_handover_pdf(
         handover,
-        items,
+        lines,
         officer_name=officer.full_name if officer else "",
         full_id=full_id,
     )

@@ -33,15 +33,11 @@ def test_the_signatures_come_with_the_last_rows_of_the_list(
     handover = actions.create_handover(
         acting_user=users[Role.COMMUNE_LABOR_OFFICER], campaign=campaign, commune=tree.commune
     )
-    items = list(
-        WorkItem.objects.filter(handover=handover)
-        .select_related("village")
-        .order_by("full_name_folded", "pk")
-    )
-    pdf = render_handover_pdf(handover, items, officer_name="Nguyễn Thị Lan", full_id=False)
+    lines = list(handover.lines.all())
+    pdf = render_handover_pdf(handover, lines, officer_name="Nguyễn Thị Lan", full_id=False)
     pages = [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
     text = "\n".join(pages)
     assert "tại UBND xã Cẩm Tân" in text and "Công an xã Cẩm Tân" in text
     assert "ĐẠI DIỆN BÊN GIAO" in pages[-1]
     # The last person listed is on the signatures' page.
-    assert f"{items[-1].full_name} 1990" in pages[-1]
+    assert f"{lines[-1].full_name} 1990" in pages[-1]
