@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from laodong.accounts.permissions import Capability, require_capability
 from laodong.audit.models import record_event
+from laodong.core.concurrency import StaleEdit, differences
 from laodong.core.text import fold
 from laodong.forms.citizen_id import IdKind as ParsedIdKind
 from laodong.forms.citizen_id import ParsedId, parse_id
@@ -244,10 +245,13 @@ def update_person(
     confirmed_warnings: Iterable[str] = (),
     reference_date: datetime.date | None = None,
     draft: Draft | None = None,
+    loaded_version: int | None = None,
 ) -> Person:
     """Store a new version of a person's answers; nothing is written when nothing changed.
 
-    The draft it came from is discarded."""
+    The draft it came from is discarded. `loaded_version`, given by an edit page, is the
+    version the user opened: if someone saved since, nothing is written and `StaleEdit`
+    lists the items to merge."""
     require_capability(acting_user, Capability.EDIT_REGISTER)
     person = Person.objects.select_for_update().select_related("village").get(pk=person.pk)
     village = village or person.village
@@ -259,6 +263,8 @@ def update_person(
         exclude_pk=person.pk,
         reference_date=reference_date,
     )
+    if loaded_version is not None and loaded_version != person.version:
+        raise _stale(person, loaded_version, answers, result, village)
     # A warning the officer confirmed for the previous version (e.g. no ID number yet) stays
     # confirmed; only new warnings need a new confirmation.
     previous = (
@@ -289,6 +295,57 @@ def update_person(
         details={"version": person.version, "source": source, "items": sorted(changes)},
     )
     return person
+
+
+def _stale(
+    person: Person,
+    loaded_version: int,
+    answers: Mapping[str, Any],
+    result: ValidationResult,
+    village: Unit,
+) -> StaleEdit:
+    """The refusal of a save made on an older version: every item this user typed that
+    differs from what is saved now, against the version they opened (a three-way merge)."""
+    from laodong.register.display import answer_text
+
+    definition = get_form(person.form_code)
+    typed = {key: value for key, value in answers.items() if value not in (None, "", [])}
+    # Compared as the register stores them (normalised by the check), not as typed.
+    typed.update({key: _stored(v) for key, v in result.values.items() if v not in (None, "", [])})
+    mine = {key: typed.get(key) for key in answers}
+    mine["village"] = village.pk
+    theirs = {**person.answers, "village": person.village_id}
+    loaded = person.versions.filter(number=loaded_version).first()
+    base: dict[str, Any] | None = None
+    if loaded is not None:
+        period = person.periods.filter(number=loaded_version).values_list("village", flat=True)
+        base = {**loaded.answers, "village": period.first()}
+    names = dict(
+        Unit.objects.filter(pk__in=[village.pk, person.village_id]).values_list("pk", "name")
+    )
+
+    def label(key: str) -> str:
+        if key == "village":
+            return str(_("Thôn / tổ dân phố"))
+        return definition.item(key).title if definition.has_item(key) else key
+
+    def show(key: str, value: Any) -> str:
+        if key == "village":
+            return names.get(value, "")
+        if not definition.has_item(key):
+            return "" if value is None else str(value)
+        return answer_text(definition, key, value, full_id=True)
+
+    keys = [key for key in (*answers, "village") if key == "village" or definition.has_item(key)]
+    found, merged = differences(mine, theirs, keys=keys, label=label, show=show, base=base)
+    latest = person.versions.select_related("changed_by").order_by("-number").first()
+    return StaleEdit(
+        token=str(person.version),
+        differences=found,
+        saved_by=latest.changed_by.full_name if latest and latest.changed_by else "",
+        saved_at=latest.changed_at if latest else None,
+        merged=merged,
+    )
 
 
 def person_as_of(person: Person, moment: datetime.datetime) -> PersonVersion | None:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from laodong.accounts.permissions import Capability, has_capability, require_capability
 from laodong.audit.models import record_event
 from laodong.collection.models import Transition, WorkItem
+from laodong.core.concurrency import StaleEdit
 from laodong.core.paging import keyset_page
 from laodong.core.text import fold
 from laodong.forms.citizen_id import normalize_id
@@ -144,6 +145,11 @@ def _keep_draft(
     return redirect(f"{target}?draft={draft.pk}")
 
 
+def _loaded_version(request: HttpRequest) -> int | None:
+    text = request.POST.get("loaded_version", "")
+    return int(text) if text.isdigit() else None
+
+
 def _save(
     request: HttpRequest, form: PersonForm, person: Person | None, draft: Draft | None
 ) -> Person | None:
@@ -168,6 +174,7 @@ def _save(
             reason=request.POST.get("reason", ""),
             confirmed_warnings=data["confirmed_warnings"],
             draft=draft,
+            loaded_version=_loaded_version(request),
         )
     except actions.RegisterError as refused:
         form.add_findings(refused.findings)
@@ -240,8 +247,25 @@ def edit_person(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and "save_draft" in request.POST:
         return _keep_draft(request, form, person, draft)
+    loaded_version = _loaded_version(request) or person.version
+    stale = None
     if request.method == "POST" and form.is_valid():
-        saved = _save(request, form, person, draft)
+        try:
+            saved = _save(request, form, person, draft)
+        except StaleEdit as refused:
+            # Nothing was saved: the form shows this user's typing merged with what was
+            # saved meanwhile, the differences item by item, and the version now in force.
+            stale, saved = refused, None
+            messages.error(request, str(refused))
+            merged = dict(refused.merged)
+            village = Unit.objects.filter(pk=merged.pop("village", None)).first()
+            form = PersonForm(
+                None,
+                definition=definition,
+                villages=_villages(request),
+                initial={**merged, "village": village or person.village},
+            )
+            loaded_version = int(refused.token)
         if saved is not None:
             messages.success(
                 request, _("Đã lưu thay đổi (phiên bản %(version)s).") % {"version": saved.version}
@@ -263,6 +287,8 @@ def edit_person(request: HttpRequest, pk: int) -> HttpResponse:
             "person": person,
             "sources": Source.choices,
             "draft": draft,
+            "loaded_version": loaded_version,
+            "stale": stale,
         },
     )
 
