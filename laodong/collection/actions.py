@@ -18,7 +18,9 @@ from laodong.accounts.permissions import Capability, has_capability, require_cap
 from laodong.audit.models import record_event
 from laodong.campaigns.models import Campaign
 from laodong.collection.models import Assignment, Category, Mode, Status, Transition, WorkItem
+from laodong.core.concurrency import StaleEdit, differences, edit_token
 from laodong.core.text import fold_compact
+from laodong.forms.definitions import get_form
 from laodong.forms.validation import Finding, Severity
 from laodong.register import actions as register_actions
 from laodong.register.models import Person, Source
@@ -196,9 +198,12 @@ def _check_collector(acting_user: Any, item: WorkItem) -> None:
 
 
 @transaction.atomic
-def save_form_draft(*, acting_user: Any, item: WorkItem, answers: Mapping[str, Any]) -> WorkItem:
+def save_form_draft(
+    *, acting_user: Any, item: WorkItem, answers: Mapping[str, Any], loaded_token: str | None = None
+) -> WorkItem:
     """Keep the form as typed, to finish later; it stays on the collector's list."""
     item = _lock(item)
+    _check_fresh(item, answers, loaded_token)
     _check_collector(acting_user, item)
     if item.status not in (Status.LISTED, Status.RETURNED):
         raise WorkflowError(
@@ -263,9 +268,11 @@ def submit_form(
     item: WorkItem,
     answers: Mapping[str, Any],
     confirmed_warnings: Iterable[str] = (),
+    loaded_token: str | None = None,
 ) -> WorkItem:
     """An enumerator hands in a form collected on the phone; warnings go to the officer."""
     item = _lock(item)
+    _check_fresh(item, answers, loaded_token)
     _check_collector(acting_user, item)
     result = _validate(item, answers)
     _refuse_errors(result)
@@ -293,6 +300,36 @@ def submit_form(
     return item
 
 
+def answers_token(item: WorkItem) -> str:
+    """The token of a work item's answers, carried by the form page that edits them."""
+    return edit_token(item.answers)
+
+
+def _check_fresh(item: WorkItem, answers: Mapping[str, Any], loaded_token: str | None) -> None:
+    """Refuse a save made on answers someone else has saved over since the page was opened
+    (the item is locked): the refusal lists each item that differs, to merge."""
+    if loaded_token is None or loaded_token == answers_token(item):
+        return
+    from laodong.register.display import answer_text
+
+    definition = get_form(item.campaign.form_code)
+    typed = register_actions.filled(answers)
+
+    def label(key: str) -> str:
+        return definition.item(key).title if definition.has_item(key) else key
+
+    def show(key: str, value: Any) -> str:
+        if not definition.has_item(key):
+            return "" if value is None else str(value)
+        return answer_text(definition, key, value, full_id=False)
+
+    keys = [i.key for i in definition.items if i.key in typed or i.key in item.answers]
+    found, merged = differences(typed, item.answers, keys=keys, label=label, show=show)
+    raise StaleEdit(
+        token=answers_token(item), differences=found, saved_at=item.updated_at, merged=merged
+    )
+
+
 def _differences(first: Mapping[str, Any], second: Mapping[str, Any]) -> list[str]:
     def norm(value: Any) -> Any:
         if isinstance(value, list):
@@ -312,11 +349,13 @@ def key_paper_form(
     collected_by: Any,
     collected_on: datetime.date,
     confirmed_warnings: Iterable[str] = (),
+    loaded_token: str | None = None,
 ) -> WorkItem:
     """An officer keys a paper form; with double entry the second keying must agree — when it
     does not, the item stays keyed once with `keying_differences` set, to be resolved."""
     require_capability(acting_user, Capability.KEY_PAPER_FORMS)
     item = _lock(item)
+    _check_fresh(item, answers, loaded_token)
     _check_collector(acting_user, item)
     cleaned = register_actions.filled(answers)
     now = timezone.now()
@@ -373,10 +412,12 @@ def resolve_keying(
     item: WorkItem,
     answers: Mapping[str, Any],
     confirmed_warnings: Iterable[str] = (),
+    loaded_token: str | None = None,
 ) -> WorkItem:
     """Settle the items two keyings disagreed on, after checking the paper form."""
     require_capability(acting_user, Capability.ACCEPT_FORMS)
     item = _lock(item)
+    _check_fresh(item, answers, loaded_token)
     _check_scope(acting_user, item)
     if item.status != Status.KEYED_ONCE or not item.keying_differences:
         raise WorkflowError(_("Phiếu này không có chênh lệch giữa hai lần nhập."))

@@ -36,6 +36,7 @@ from laodong.collection.models import (
 )
 from laodong.collection.police_list import POLICE_COLUMNS
 from laodong.core.cells import no_formulas
+from laodong.core.concurrency import StaleEdit
 from laodong.core.paging import keyset_page
 from laodong.core.tabular import TableError
 from laodong.core.text import fold
@@ -550,17 +551,26 @@ def collect_item(request: HttpRequest, campaign_pk: int, pk: int) -> HttpRespons
     if hidden_id and data is not None:
         # Shown again (after an error) masked, never in full; `data` is the form's own copy.
         data["personal_id"] = hidden_id
+    loaded_token = request.POST.get("loaded_token") or actions.answers_token(item)
+    stale = None
     if valid:
         answers = form.answers()
+        token = request.POST.get("loaded_token") or None
         try:
             if "save_draft" in request.POST:
-                actions.save_form_draft(acting_user=user, item=item, answers=answers)
+                actions.save_form_draft(
+                    acting_user=user, item=item, answers=answers, loaded_token=token
+                )
                 messages.success(request, _("Đã lưu nháp; phiếu vẫn nằm trong danh sách của bạn."))
                 return redirect("collection-view-item", campaign.pk, item.pk)
             confirmed = form.cleaned_data["confirmed_warnings"]
             if resolving:
                 actions.resolve_keying(
-                    acting_user=user, item=item, answers=answers, confirmed_warnings=confirmed
+                    acting_user=user,
+                    item=item,
+                    answers=answers,
+                    confirmed_warnings=confirmed,
+                    loaded_token=token,
                 )
             elif paper:
                 collector = enumerators.filter(pk=request.POST.get("collected_by") or 0).first()
@@ -575,11 +585,28 @@ def collect_item(request: HttpRequest, campaign_pk: int, pk: int) -> HttpRespons
                     collected_by=collector,
                     collected_on=collected_on.value,
                     confirmed_warnings=confirmed,
+                    loaded_token=token,
                 )
             else:
                 actions.submit_form(
-                    acting_user=user, item=item, answers=answers, confirmed_warnings=confirmed
+                    acting_user=user,
+                    item=item,
+                    answers=answers,
+                    confirmed_warnings=confirmed,
+                    loaded_token=token,
                 )
+        except StaleEdit as refused:
+            # Nothing saved: the typing stays in the form, the saved answers beside it.
+            stale = refused
+            messages.error(request, str(refused))
+            item.refresh_from_db()
+            merged = {**refused.merged, "village": item.village}
+            if hidden_id:
+                merged["personal_id"] = hidden_id
+            form = PersonForm(None, definition=definition, villages=villages, initial=merged)
+            if hidden_id and "personal_id" in form.fields:
+                form.fields["personal_id"].widget.attrs["readonly"] = True
+            loaded_token = refused.token
         except actions.WorkflowError as refused:
             form.add_findings(refused.findings)
             if not refused.findings:
@@ -629,6 +656,8 @@ def collect_item(request: HttpRequest, campaign_pk: int, pk: int) -> HttpRespons
             ],
             "enumerators": enumerators,
             "paper_error": paper_error,
+            "loaded_token": loaded_token,
+            "stale": stale,
             "comments": [(k, labels.get(k, k), v) for k, v in item.return_comments.items()],
         },
     )
