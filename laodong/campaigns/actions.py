@@ -15,8 +15,10 @@ from laodong.accounts.models import Role
 from laodong.accounts.permissions import Capability, has_capability, require_capability
 from laodong.audit.models import record_event
 from laodong.campaigns.models import Campaign, Round, RoundKind, Target
+from laodong.core.concurrency import check_token
 from laodong.forms.definitions import FORM_CODES
 from laodong.units.models import Level, Unit
+from laodong.units.querysets import subtree_filter
 
 
 class CampaignError(Exception):
@@ -188,6 +190,59 @@ def may_manage(user: Any, campaign: Campaign) -> bool:
     return bool(user.unit_id == campaign.owner_unit_id)
 
 
+def _plan_text(
+    *, rounds: Iterable[tuple[str, datetime.date, int]], **values: Any
+) -> dict[str, str]:
+    """A plan's editable values as text, as a person would compare them."""
+    text = {
+        key: value.strftime("%d/%m/%Y")
+        if isinstance(value, datetime.date)
+        else (_("có") if value else _("không"))
+        if isinstance(value, bool)
+        else str(value or "").strip()
+        for key, value in values.items()
+    }
+    for kind in RoundKind:
+        text[f"rounds_{kind.value}"] = "; ".join(
+            f"{deadline:%d/%m/%Y} ({percent}%)"
+            for round_kind, deadline, percent in rounds
+            if round_kind == kind.value
+        )
+    return text
+
+
+def plan_values(campaign: Campaign) -> dict[str, str]:
+    """The plan as its edit page shows it; its token guards the page against lost updates."""
+    return _plan_text(
+        title=campaign.title,
+        legal_basis=campaign.legal_basis,
+        reference_date=campaign.reference_date,
+        collection_start=campaign.collection_start,
+        collection_end=campaign.collection_end,
+        entry_start=campaign.entry_start,
+        entry_end=campaign.entry_end,
+        double_entry=campaign.double_entry,
+        rounds=[
+            (r.kind, r.deadline, r.target_percent)
+            for r in campaign.rounds.order_by("kind", "number")
+        ],
+    )
+
+
+def plan_labels() -> dict[str, str]:
+    return {
+        "title": _("Tên kế hoạch"),
+        "legal_basis": _("Căn cứ"),
+        "reference_date": _("Thời điểm thu thập"),
+        "collection_start": _("Bắt đầu thu thập"),
+        "collection_end": _("Kết thúc thu thập"),
+        "entry_start": _("Bắt đầu nhập liệu"),
+        "entry_end": _("Kết thúc nhập liệu"),
+        "double_entry": _("Nhập hai lần"),
+        **{f"rounds_{kind.value}": str(kind.label) for kind in RoundKind},
+    }
+
+
 @transaction.atomic
 def update_campaign(
     *,
@@ -202,11 +257,28 @@ def update_campaign(
     entry_end: datetime.date,
     rounds: Sequence[RoundPlan],
     double_entry: bool,
+    loaded_token: str | None = None,
 ) -> Campaign:
     require_capability(acting_user, Capability.MANAGE_CAMPAIGNS)
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if not may_manage(acting_user, campaign):
         raise CampaignError(_("Kế hoạch này do cấp trên lập; bạn chỉ đặt chỉ tiêu của xã."))
+    check_token(
+        loaded_token,
+        current=plan_values(campaign),
+        mine=_plan_text(
+            title=title.strip() or campaign.title,
+            legal_basis=legal_basis,
+            reference_date=reference_date,
+            collection_start=collection_start,
+            collection_end=collection_end,
+            entry_start=entry_start,
+            entry_end=entry_end,
+            double_entry=double_entry,
+            rounds=[(r.kind, r.deadline, r.target_percent) for r in rounds],
+        ),
+        labels=plan_labels(),
+    )
     _check(
         form_code=campaign.form_code,
         reference_date=reference_date,
@@ -238,17 +310,51 @@ def update_campaign(
     return campaign
 
 
+def _target_text(total: int | None, count: int | None) -> str:
+    if count is None:
+        return ""
+    return _("tổng %(total)s, đợt này %(count)s") % {
+        "total": "—" if total is None else total,
+        "count": count,
+    }
+
+
+def target_values(campaign: Campaign, within: Unit) -> dict[str, str]:
+    """The targets of a campaign in a user's area, as text by unit: what the targets page
+    shows, and what its token guards."""
+    return {
+        str(unit_id): _target_text(total, count)
+        for unit_id, total, count in Target.objects.filter(
+            subtree_filter(within.path, "unit__"), campaign=campaign
+        ).values_list("unit_id", "total", "count")
+    }
+
+
 @transaction.atomic
 def set_targets(
     *,
     acting_user: Any,
     campaign: Campaign,
     targets: Mapping[Unit, tuple[int | None, int | None]],
+    loaded_token: str | None = None,
 ) -> int:
-    """Set (total, due this campaign) per commune or village; (None, None) removes a target."""
+    """Set (total, due this campaign) per commune or village; (None, None) removes a target.
+    `loaded_token` (targets_token when the page was opened) refuses a save over targets
+    someone else changed meanwhile."""
     require_capability(acting_user, Capability.MANAGE_CAMPAIGNS)
     if not may_set_targets(acting_user):
         raise CampaignError(_("Chỉ tiêu của xã do xã đặt (docs/access.md)."))
+    # The campaign's row lock serialises two people saving targets of the same campaign.
+    Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
+    current = target_values(campaign, acting_user.unit)
+    mine = {**current}
+    for unit, (total, count) in targets.items():
+        mine[str(unit.pk)] = _target_text(total, count)
+    names = {
+        str(u.pk): u.label()
+        for u in Unit.objects.filter(pk__in=[int(k) for k in set(mine) | set(current)])
+    }
+    check_token(loaded_token, current=current, mine=mine, labels=names)
     commune_ids = set(campaign.communes.values_list("pk", flat=True))
     changed = 0
     for unit, (total, count) in targets.items():

@@ -22,6 +22,7 @@ from laodong.campaigns.progress import (
     progress_by_unit,
     round_progress,
 )
+from laodong.core.concurrency import StaleEdit, edit_token
 from laodong.units.models import Level, Unit
 from laodong.units.querysets import subtree_filter
 
@@ -91,15 +92,29 @@ def edit_campaign(request: HttpRequest, pk: int) -> HttpResponse:
         editing=True,
         initial=CampaignForm.initial_for(campaign),
     )
+    loaded_token = request.POST.get("loaded_token") or edit_token(actions.plan_values(campaign))
+    stale = None
     if request.method == "POST" and form.is_valid():
         try:
-            actions.update_campaign(acting_user=request.user, campaign=campaign, **form.plan())
+            actions.update_campaign(
+                acting_user=request.user,
+                campaign=campaign,
+                loaded_token=request.POST.get("loaded_token") or None,
+                **form.plan(),
+            )
+        except StaleEdit as refused:
+            stale, loaded_token = refused, refused.token
+            messages.error(request, str(refused))
         except actions.CampaignError as refused:
             form.add_error(None, str(refused))
         else:
             messages.success(request, _("Đã lưu kế hoạch."))
             return redirect("campaigns-view-campaign", pk=campaign.pk)
-    return render(request, "campaigns/campaign_form.html", {"form": form, "campaign": campaign})
+    return render(
+        request,
+        "campaigns/campaign_form.html",
+        {"form": form, "campaign": campaign, "loaded_token": loaded_token, "stale": stale},
+    )
 
 
 def _drill_unit(request: HttpRequest, campaign: Campaign) -> Unit:
@@ -179,6 +194,10 @@ def edit_targets(request: HttpRequest, pk: int) -> HttpResponse:
             )
     existing = {t.unit_id: t for t in Target.objects.filter(campaign=campaign, unit__in=units)}
     errors: list[str] = []
+    stale = None
+    loaded_token = request.POST.get("loaded_token") or edit_token(
+        actions.target_values(campaign, user.unit)
+    )
     if request.method == "POST":
         wanted: dict[Unit, tuple[int | None, int | None]] = {}
         for unit in units:
@@ -197,7 +216,15 @@ def edit_targets(request: HttpRequest, pk: int) -> HttpResponse:
             wanted[unit] = (total, count)
         if not errors:
             try:
-                actions.set_targets(acting_user=user, campaign=campaign, targets=wanted)
+                actions.set_targets(
+                    acting_user=user,
+                    campaign=campaign,
+                    targets=wanted,
+                    loaded_token=request.POST.get("loaded_token") or None,
+                )
+            except StaleEdit as refused:
+                stale, loaded_token = refused, refused.token
+                messages.error(request, str(refused))
             except actions.CampaignError as refused:
                 errors.append(str(refused))
             else:
@@ -208,10 +235,25 @@ def edit_targets(request: HttpRequest, pk: int) -> HttpResponse:
         "campaigns/target_form.html",
         {
             "campaign": campaign,
-            "rows": [(unit, existing.get(unit.pk)) for unit in units],
+            "rows": [_target_row(request, unit, existing.get(unit.pk)) for unit in units],
             "errors": errors,
+            "loaded_token": loaded_token,
+            "stale": stale,
         },
     )
+
+
+def _target_row(request: HttpRequest, unit: Unit, target: Target | None) -> tuple[Unit, str, str]:
+    """A unit with its two figures as the page shows them: as typed after a refusal."""
+    if request.method == "POST":
+        return (
+            unit,
+            request.POST.get(f"total_{unit.pk}", ""),
+            request.POST.get(f"count_{unit.pk}", ""),
+        )
+    if target is None:
+        return unit, "", ""
+    return unit, "" if target.total is None else str(target.total), str(target.count)
 
 
 @login_required

@@ -103,3 +103,22 @@ def differences(
             )
         )
     return found, merged
+
+
+def check_token(
+    loaded_token: str | None,
+    *,
+    current: Mapping[str, Any],
+    mine: Mapping[str, Any],
+    labels: Mapping[str, str],
+    show: Callable[[str, Any], str] = lambda key, value: str(_plain(value)),
+) -> None:
+    """Refuse (StaleEdit) when the record, as it is now under the caller's row lock, is not
+    the one the page was opened on. `current` and `mine` hold the same keys, in the same
+    plain form; every key of `labels` is compared."""
+    if loaded_token is None or loaded_token == edit_token(current):
+        return
+    found, merged = differences(
+        mine, current, keys=list(labels), label=lambda key: labels[key], show=show
+    )
+    raise StaleEdit(token=edit_token(current), differences=found, merged=merged)
