@@ -11,10 +11,12 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from laodong.accounts.models import ROLE_LEVELS, Role, User
 from laodong.accounts.permissions import Capability, assignable_roles, require_capability
 from laodong.audit.models import record_event
+from laodong.core.concurrency import check_token
 from laodong.core.imports import ImportReport
 from laodong.core.tabular import CellError, Column, TableError, read_table
 from laodong.core.text import fold, normalize_text
@@ -125,13 +127,44 @@ def create_account(
     return account, temporary
 
 
+def account_values(full_name: str, phone: str, role: str, unit: Unit | None) -> dict[str, str]:
+    """An account's editable values as its page shows them (what its edit token guards)."""
+    return {
+        "full_name": normalize_text(full_name),
+        "phone": phone or "",
+        "role": str(Role(role).label) if role in Role.values else role,
+        "unit": unit.label() if unit is not None else "",
+    }
+
+
+ACCOUNT_LABELS = {
+    "full_name": _lazy("Họ và tên"),
+    "phone": _lazy("Số điện thoại"),
+    "role": _lazy("Vai trò"),
+    "unit": _lazy("Đơn vị"),
+}
+
+
 @transaction.atomic
 def update_account(
-    *, acting_user: Any, account: User, full_name: str, phone: str, role: str, unit: Unit
+    *,
+    acting_user: Any,
+    account: User,
+    full_name: str,
+    phone: str,
+    role: str,
+    unit: Unit,
+    loaded_token: str | None = None,
 ) -> User:
     """Change an account's name, phone, role or unit."""
     require_capability(acting_user, Capability.MANAGE_ACCOUNTS)
     account = User.objects.select_for_update().get(pk=account.pk)
+    check_token(
+        loaded_token,
+        current=account_values(account.full_name, account.phone, account.role, account.unit),
+        mine=account_values(full_name, phone, role, unit),
+        labels={key: str(label) for key, label in ACCOUNT_LABELS.items()},
+    )
     if account.role not in assignable_roles(acting_user):
         raise PermissionDenied
     _check_role_and_unit(acting_user, role, unit)

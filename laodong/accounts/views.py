@@ -25,6 +25,7 @@ from laodong.accounts.permissions import (
     has_capability,
     require_capability,
 )
+from laodong.core.concurrency import StaleEdit, edit_token
 from laodong.core.paging import keyset_page
 from laodong.core.text import fold
 from laodong.core.xlsx import template_response
@@ -135,15 +136,31 @@ def edit_account(request: HttpRequest, pk: int) -> HttpResponse:
         "unit": account.unit if account.unit else None,
     }
     form = AccountForm(request.POST or None, initial=initial, acting_user=request.user)
+    loaded_token = request.POST.get("loaded_token") or edit_token(
+        actions.account_values(account.full_name, account.phone, account.role, account.unit)
+    )
+    stale = None
     if request.method == "POST" and form.is_valid():
         try:
-            actions.update_account(acting_user=request.user, account=account, **form.cleaned_data)
+            actions.update_account(
+                acting_user=request.user,
+                account=account,
+                loaded_token=request.POST.get("loaded_token") or None,
+                **form.cleaned_data,
+            )
+        except StaleEdit as refused:
+            stale, loaded_token = refused, refused.token
+            messages.error(request, str(refused))
         except actions.AccountError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("Đã lưu thay đổi."))
             return redirect("accounts-view-account", pk=account.pk)
-    return render(request, "accounts/account_edit.html", {"form": form, "account": account})
+    return render(
+        request,
+        "accounts/account_edit.html",
+        {"form": form, "account": account, "loaded_token": loaded_token, "stale": stale},
+    )
 
 
 @login_required

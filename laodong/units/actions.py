@@ -9,10 +9,12 @@ from typing import IO, Any
 import vietnam_provinces
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from vietnam_provinces import Province, VietNamDivisionType, Ward
 
 from laodong.accounts.permissions import Capability, require_capability
 from laodong.audit.models import record_event
+from laodong.core.concurrency import check_token
 from laodong.core.imports import ImportReport
 from laodong.core.tabular import CellError, Column, TableError, read_table
 from laodong.core.text import fold, normalize_text
@@ -209,12 +211,37 @@ def create_village(
     return village
 
 
+def village_values(name: str, code: str, unit_type: str) -> dict[str, str]:
+    """A village's editable values as its page shows them (what its edit token guards)."""
+    label = UnitType(unit_type).label if unit_type in UnitType.values else unit_type
+    return {"name": normalize_text(name), "code": normalize_text(code), "unit_type": str(label)}
+
+
+VILLAGE_LABELS = {
+    "name": _lazy("Tên"),
+    "code": _lazy("Mã"),
+    "unit_type": _lazy("Loại"),
+}
+
+
 @transaction.atomic
 def update_village(
-    *, acting_user: Any, village: Unit, name: str, code: str, unit_type: str
+    *,
+    acting_user: Any,
+    village: Unit,
+    name: str,
+    code: str,
+    unit_type: str,
+    loaded_token: str | None = None,
 ) -> Unit:
     """Rename or re-code a village."""
     village = Unit.objects.select_for_update().get(pk=village.pk)
+    check_token(
+        loaded_token,
+        current=village_values(village.name, village.code, village.unit_type),
+        mine=village_values(name, code, unit_type),
+        labels={key: str(label) for key, label in VILLAGE_LABELS.items()},
+    )
     assert village.parent is not None
     _check_can_manage_villages(acting_user, village.parent)
     name, code = normalize_text(name), normalize_text(code)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from laodong.accounts.permissions import Capability, has_capability, require_capability
+from laodong.core.concurrency import StaleEdit, edit_token
 from laodong.core.paging import keyset_page
 from laodong.core.text import fold
 from laodong.core.xlsx import template_response
@@ -101,15 +102,31 @@ def edit_village(request: HttpRequest, pk: int) -> HttpResponse:
     village = _village(request, pk)
     initial = {"name": village.name, "code": village.code, "unit_type": village.unit_type}
     form = VillageForm(request.POST or None, initial=initial)
+    loaded_token = request.POST.get("loaded_token") or edit_token(
+        actions.village_values(village.name, village.code, village.unit_type)
+    )
+    stale = None
     if request.method == "POST" and form.is_valid():
         try:
-            actions.update_village(acting_user=request.user, village=village, **form.cleaned_data)
+            actions.update_village(
+                acting_user=request.user,
+                village=village,
+                loaded_token=request.POST.get("loaded_token") or None,
+                **form.cleaned_data,
+            )
+        except StaleEdit as refused:
+            stale, loaded_token = refused, refused.token
+            messages.error(request, str(refused))
         except actions.UnitError as error:
             form.add_error("name", str(error))
         else:
             messages.success(request, _("Đã lưu thay đổi."))
             return redirect("units-view-unit", pk=village.pk)
-    return render(request, "units/village_edit.html", {"village": village, "form": form})
+    return render(
+        request,
+        "units/village_edit.html",
+        {"village": village, "form": form, "loaded_token": loaded_token, "stale": stale},
+    )
 
 
 @login_required
