@@ -2,6 +2,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from laodong.collection.views import claim_register_form
+from laodong.overview import audit_log
 from laodong.overview import views as overview_views
 from laodong.register.views import create_person
 
@@ -21,4 +22,7 @@ urlpatterns = [
     path("campaigns/", include("laodong.campaigns.urls")),
     path("reports/", include("laodong.reports.urls")),
     path("api/v1/", include("laodong.api.urls")),
+    path("audit/", audit_log.list_events, name="audit-list-events"),
+    path("audit/export/", audit_log.export_events, name="audit-export-events"),
+    path("audit/monthly/", audit_log.monthly_report, name="audit-monthly-report"),
 ]

@@ -10,13 +10,15 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.signals import user_logged_in
+from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.contrib.auth.views import redirect_to_login
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+
+from laodong.audit.models import record_event
 
 # The session remembers when it was last used, rewritten at most this often (not on every
 # request: that would be a database write per page).
@@ -30,6 +32,25 @@ def _signed_in(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> N
     request.session["seen"] = int(time.time())
     # Looked up once per sign-in, not on every page.
     request.session["two_factor"] = twofactor.enrolled(user)
+    record_event(actor=user, action="accounts.sign_in", target=user, unit=user.unit)
+
+
+@receiver(user_login_failed)
+def _sign_in_failed(
+    sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
+) -> None:
+    """A failed sign-in, against the account it named when there is one. What was typed is
+    never kept: a password typed into the user-name box would end up in the log."""
+    from laodong.accounts.models import User
+
+    account = User.objects.filter(username=credentials.get("username") or "").first()
+    record_event(
+        actor=None,
+        action="accounts.sign_in_failed",
+        target=account,
+        target_type="accounts.user",
+        unit=account.unit if account else None,
+    )
 
 
 class IdleTimeoutMiddleware:

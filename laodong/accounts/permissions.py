@@ -38,6 +38,9 @@ class Capability(StrEnum):
     VIEW_REPORTS = "view_reports"
     # The register as a spreadsheet (personal data: logged, ID masked unless VIEW_FULL_ID).
     EXPORT_REGISTER = "export_register"
+    # The audit log of who read, printed, exported or changed personal data (privacy.md):
+    # for the roles that oversee a commune or a province.
+    VIEW_AUDIT_LOG = "view_audit_log"
 
 
 _ALL = frozenset(Capability)
@@ -113,6 +116,7 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_PAYMENTS,
             Capability.VIEW_REPORTS,
             Capability.EXPORT_REGISTER,
+            Capability.VIEW_AUDIT_LOG,
         }
     ),
     # Finance settles payment per enumerator, so it needs to see who the enumerators are, and
@@ -136,6 +140,7 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.MANAGE_CAMPAIGNS,
             Capability.VIEW_REPORTS,
             Capability.EXPORT_REGISTER,
+            Capability.VIEW_AUDIT_LOG,
         }
     ),
     Role.PROVINCE_POLICE: frozenset(
@@ -147,6 +152,7 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_WORK_LIST,
             Capability.VIEW_REPORTS,
             Capability.EXPORT_REGISTER,
+            Capability.VIEW_AUDIT_LOG,
         }
     ),
     Role.SYSTEM_ADMINISTRATOR: _ALL,

@@ -1,0 +1,86 @@
+"""What each audit action means, for the people who read the log."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+# Kinds of action, as an auditor asks about them.
+READ, PRINT, EXPORT, CHANGE, SIGN_IN = "read", "print", "export", "change", "sign_in"
+
+KINDS = {
+    READ: _("Xem"),
+    PRINT: _("In"),
+    EXPORT: _("Xuất tệp"),
+    CHANGE: _("Thay đổi"),
+    SIGN_IN: _("Đăng nhập"),
+}
+
+ACTIONS: dict[str, tuple[str, object]] = {
+    "register.view_person": (READ, _("Xem hồ sơ người lao động")),
+    "register.view_list": (READ, _("Xem / tìm danh sách người lao động")),
+    "register.open_person_form": (READ, _("Mở phiếu để sửa")),
+    "register.print_person": (PRINT, _("In phiếu của một người")),
+    "register.record_person": (CHANGE, _("Nhập phiếu mới")),
+    "register.update_person": (CHANGE, _("Sửa phiếu")),
+    "collection.view_work_list": (READ, _("Xem danh sách thu thập")),
+    "collection.view_review_list": (READ, _("Xem danh sách phiếu chờ nghiệm thu")),
+    "collection.view_item": (READ, _("Xem phiếu thu thập")),
+    "collection.open_form": (READ, _("Mở phiếu để thu thập")),
+    "collection.accept_form": (CHANGE, _("Nghiệm thu phiếu")),
+    "collection.accept_clean_forms": (CHANGE, _("Nghiệm thu nhiều phiếu")),
+    "collection.adopt_register_form": (CHANGE, _("Đưa phiếu đã nhập vào kế hoạch")),
+    "collection.assign_work": (CHANGE, _("Phân công")),
+    "collection.remove_assignment": (CHANGE, _("Bỏ phân công")),
+    "collection.import_police_list": (CHANGE, _("Nhập danh sách Công an")),
+    "collection.check_police_list": (CHANGE, _("Kiểm tra danh sách Công an")),
+    "collection.map_police_list": (CHANGE, _("Chọn cột danh sách Công an")),
+    "collection.cancel_police_list": (CHANGE, _("Hủy nhập danh sách Công an")),
+    "collection.undo_police_list": (CHANGE, _("Hoàn tác danh sách Công an")),
+    "collection.download_import_errors": (EXPORT, _("Tải tệp lỗi danh sách Công an")),
+    "collection.export_payments": (EXPORT, _("Xuất bảng thanh toán")),
+    "handover.view_handover": (READ, _("Xem biên bản bàn giao")),
+    "handover.print_handover": (PRINT, _("In biên bản bàn giao")),
+    "handover.create_handover": (CHANGE, _("Lập biên bản bàn giao")),
+    "handover.confirm_handover": (CHANGE, _("Xác nhận nhận phiếu")),
+    "handover.resolve_handover": (CHANGE, _("Xử lý chênh lệch")),
+    "handover.mark_entered": (CHANGE, _("Ghi đã nhập CSDL dân cư")),
+    "handover.archive_forms": (CHANGE, _("Lưu trữ phiếu giấy")),
+    "reports.download": (EXPORT, _("Tải báo cáo")),
+    "reports.export_register": (EXPORT, _("Xuất danh sách người lao động")),
+    "accounts.sign_in": (SIGN_IN, _("Đăng nhập")),
+    "accounts.sign_in_failed": (SIGN_IN, _("Đăng nhập sai")),
+    "accounts.create": (CHANGE, _("Tạo tài khoản")),
+    "accounts.update": (CHANGE, _("Sửa tài khoản")),
+    "accounts.reset_password": (CHANGE, _("Đặt lại mật khẩu")),
+    "accounts.change_password": (CHANGE, _("Đổi mật khẩu")),
+    "accounts.reactivate": (CHANGE, _("Mở khóa tài khoản")),
+    "accounts.deactivate": (CHANGE, _("Khóa tài khoản")),
+    "accounts.enable_two_factor": (CHANGE, _("Bật xác thực hai lớp")),
+    "accounts.remove_two_factor": (CHANGE, _("Gỡ xác thực hai lớp")),
+    "audit.view_log": (READ, _("Xem nhật ký")),
+    "audit.export_log": (EXPORT, _("Xuất nhật ký")),
+    "audit.view_monthly": (READ, _("Xem báo cáo ai xem hồ sơ nào")),
+    "units.create_village": (CHANGE, _("Thêm thôn")),
+    "units.update_village": (CHANGE, _("Sửa thôn")),
+    "units.close_village": (CHANGE, _("Đóng thôn")),
+    "units.load_current": (CHANGE, _("Nạp danh mục đơn vị")),
+    "units.import_legacy": (CHANGE, _("Nạp đơn vị cũ")),
+    "campaigns.create_campaign": (CHANGE, _("Lập kế hoạch")),
+    "campaigns.update_campaign": (CHANGE, _("Sửa kế hoạch")),
+    "campaigns.set_targets": (CHANGE, _("Đặt chỉ tiêu")),
+    "campaigns.close_campaign": (CHANGE, _("Kết thúc kế hoạch")),
+}
+
+
+def action_label(action: str) -> str:
+    found = ACTIONS.get(action)
+    return str(found[1]) if found else action
+
+
+def action_kind(action: str) -> str:
+    found = ACTIONS.get(action)
+    return found[0] if found else CHANGE
+
+
+def actions_of_kind(kind: str) -> list[str]:
+    return [action for action, (found, _label) in ACTIONS.items() if found == kind]
