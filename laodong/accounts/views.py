@@ -129,6 +129,10 @@ def create_account(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def edit_account(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_account_for_user(request.user, pk, write=True)
+    if account.role not in assignable_roles(request.user):
+        # An account of a role this user may not give (e.g. one that exports full IDs, made
+        # by the level above): the page would only end in a refusal.
+        raise PermissionDenied
     initial = {
         "full_name": account.full_name,
         "phone": account.phone,

@@ -331,8 +331,9 @@ OTHER_UNIT_URLS = [
 def test_other_commune_is_not_found(
     url_name: str, attribute: str, role: Role, tree: Tree, users: dict[str, User]
 ) -> None:
+    client = login(users[role])
     before = _state()
-    response = login(users[role]).post(
+    response = client.post(
         reverse(url_name, args=[getattr(tree, attribute).pk]),
         {"name": "X", "unit_type": "thon", "valid_to": "01/01/2027"},
     )

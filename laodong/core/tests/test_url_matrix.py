@@ -1,0 +1,435 @@
+"""The permission matrix generated from the URL conf: every page of the project, for every
+role, on objects of the role's own commune, of another commune of the same province (in a
+shared province campaign) and of another province. A new page without an entry here fails
+the first test, so no page can be missed.
+
+Rules checked: a signed-in role opens a page of its own area only if its role may (else 403,
+or 404 where it may not even know the object); an object outside the role's area answers 404
+(or 403) to GET and POST alike, never shows the object and changes nothing; no request ever
+answers 500.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from laodong.accounts.models import Role, User
+from laodong.accounts.permissions import CAPABILITIES, Capability
+from laodong.campaigns.actions import create_campaign
+from laodong.campaigns.models import Campaign
+from laodong.collection.models import PoliceListImport, Status, WorkItem
+from laodong.collection.police_list import import_list
+from laodong.conftest import Tree, login, make_unit, make_user
+from laodong.handover import actions as handover_actions
+from laodong.handover.models import Handover
+from laodong.register.actions import record_person
+from laodong.register.models import Person, PersonVersion
+from laodong.register.tests.test_actions import ANSWERS
+from laodong.units.models import Level, Unit
+
+# Pages outside the matrix, and why.
+EXEMPT = {
+    "set_language": "language switch, no data (POST redirect)",
+    "accounts-login": "sign-in page, for the anonymous",
+    "accounts-logout": "sign-out",
+    "accounts-two-factor-verify": "second sign-in step (tested in accounts)",
+    "api-openapi-schema": "public API description (tested in api)",
+    "api-list-forms": "public form definitions (tested in api)",
+    "api-view-form": "public form definitions (tested in api)",
+    "api-validate-form": "stateless check of posted answers (tested in api)",
+}
+
+
+@dataclass
+class Place:
+    """One commune's objects: a person, a campaign's work item, police list and handover."""
+
+    commune: Unit
+    village: Unit
+    campaign: Campaign
+    person: Person
+    item: WorkItem
+    job: PoliceListImport
+    handover: Handover
+    account: User
+
+
+@dataclass
+class World:
+    tree: Tree
+    users: dict[str, User]
+    places: dict[str, Place] = field(default_factory=dict)
+
+
+def _place(
+    tree: Tree,
+    commune: Unit,
+    village: Unit,
+    campaign: Campaign,
+    tag: str,
+    serial: int,
+) -> Place:
+    officer = make_user(Role.COMMUNE_LABOR_OFFICER, commune, f"canbo-{tag}")
+    police = make_user(Role.COMMUNE_POLICE, commune, f"congan-{tag}")
+    number = f"0380900{serial:05d}"
+    person = record_person(
+        acting_user=officer,
+        form_code="tt09-2025-m01",
+        village=village,
+        answers={**ANSWERS, "personal_id": number, "full_name": f"Người Bí Mật {tag}"},
+    )
+    listed = f"0381850{serial:05d}"
+    outcome = import_list(
+        campaign=campaign,
+        commune=commune,
+        stream=io.BytesIO(
+            (
+                "Họ và tên,Ngày sinh,Giới tính,Số định danh cá nhân,Thôn\n"
+                f"Người Trong Danh Sách {tag},05/05/1985,Nữ,{listed},{village.name}\n"
+            ).encode()
+        ),
+        filename="ds.csv",
+        acting_user=police,
+    )
+    assert outcome.job is not None, outcome
+    item = WorkItem.objects.get(campaign=campaign, personal_id=listed)
+    WorkItem.objects.filter(pk=item.pk).update(status=Status.ACCEPTED)
+    handover = handover_actions.create_handover(
+        acting_user=officer, campaign=campaign, commune=commune
+    )
+    item.refresh_from_db()
+    return Place(commune, village, campaign, person, item, outcome.job, handover, officer)
+
+
+@pytest.fixture
+def world(tree: Tree, users: dict[str, User]) -> World:
+    province_officer = users[Role.PROVINCE_LABOR_DEPARTMENT]
+    dates = {
+        "reference_date": datetime.date(2026, 11, 1),
+        "collection_start": datetime.date(2026, 11, 5),
+        "collection_end": datetime.date(2026, 12, 17),
+        "entry_start": datetime.date(2026, 11, 10),
+        "entry_end": datetime.date(2026, 12, 28),
+    }
+    shared = create_campaign(
+        acting_user=province_officer,
+        title="Kế hoạch chung của tỉnh",
+        legal_basis="",
+        form_code="tt09-2025-m01",
+        area=[tree.commune, tree.other_commune],
+        **dates,
+    )
+    far_village = make_unit("Tổ dân phố 1", Level.VILLAGE, tree.far_commune)
+    far_officer = make_user(Role.COMMUNE_LABOR_OFFICER, tree.far_commune, "canbo-hoankiem")
+    far_campaign = create_campaign(
+        acting_user=far_officer,
+        title="Kế hoạch của phường",
+        legal_basis="",
+        form_code="tt09-2025-m01",
+        area=[tree.far_commune],
+        **dates,
+    )
+    found = World(tree, users)
+    found.places["own"] = _place(tree, tree.commune, tree.village, shared, "own", 1)
+    found.places["other_commune"] = _place(
+        tree, tree.other_commune, tree.other_village, shared, "oc", 2
+    )
+    found.places["other_province"] = _place(
+        tree, tree.far_commune, far_village, far_campaign, "far", 3
+    )
+    return found
+
+
+def _roles(*capabilities: Capability) -> frozenset[Role]:
+    return frozenset(Role(role) for role, caps in CAPABILITIES.items() if set(capabilities) <= caps)
+
+
+ALL = frozenset(Role)
+VILLAGE_ROLES = frozenset({Role.ENUMERATOR, Role.VILLAGE_HEAD})
+PROVINCE_ROLES = frozenset({Role.PROVINCE_LABOR_DEPARTMENT, Role.PROVINCE_POLICE})
+Args = Callable[[Place], list[Any]]
+
+
+@dataclass
+class Page:
+    args: Args | None  # None: the page takes no object
+    roles: frozenset[Role]  # who opens it (GET) on objects of their own area
+    ok: int = 200
+    query: dict[str, str] = field(default_factory=dict)
+    post_only: bool = False
+
+
+def _unit(p: Place) -> list[Any]:
+    return [p.commune.pk]
+
+
+def _village(p: Place) -> list[Any]:
+    return [p.village.pk]
+
+
+def _account(p: Place) -> list[Any]:
+    return [p.account.pk]
+
+
+def _person(p: Place) -> list[Any]:
+    return [p.person.pk]
+
+
+def _campaign(p: Place) -> list[Any]:
+    return [p.campaign.pk]
+
+
+def _campaign_commune(p: Place) -> list[Any]:
+    return [p.campaign.pk, p.commune.pk]
+
+
+def _job(p: Place) -> list[Any]:
+    return [p.campaign.pk, p.job.pk]
+
+
+def _item(p: Place) -> list[Any]:
+    return [p.campaign.pk, p.item.pk]
+
+
+def _handover(p: Place) -> list[Any]:
+    return [p.campaign.pk, p.commune.pk, p.handover.pk]
+
+
+REGISTER = _roles(Capability.VIEW_REGISTER)
+REGISTER_EDIT = _roles(Capability.EDIT_REGISTER)
+VILLAGES = _roles(Capability.MANAGE_VILLAGES)
+ACCOUNTS = _roles(Capability.VIEW_ACCOUNTS)
+ACCOUNT_MANAGERS = _roles(Capability.MANAGE_ACCOUNTS)
+CAMPAIGNS = _roles(Capability.VIEW_CAMPAIGNS)
+WORK = _roles(Capability.VIEW_WORK_LIST)
+REPORTS = _roles(Capability.VIEW_REPORTS)
+EXPORT = _roles(Capability.EXPORT_REGISTER)
+POLICE_LIST = _roles(Capability.IMPORT_POLICE_LIST) | VILLAGES
+AUDIT = _roles(Capability.VIEW_AUDIT_LOG)
+# Pages of a whole commune: village accounts may not know them.
+COMMUNE_WORK = WORK - VILLAGE_ROLES
+
+PAGES: dict[str, Page] = {
+    "overview-home": Page(None, ALL),
+    "units-view-own-unit": Page(None, ALL),
+    "units-view-unit": Page(_unit, ALL - VILLAGE_ROLES),
+    "units-create-village": Page(_unit, VILLAGES),
+    "units-edit-village": Page(_village, VILLAGES),
+    "units-close-village": Page(_village, VILLAGES),
+    "units-import-villages": Page(None, VILLAGES),
+    "units-download-village-template": Page(None, VILLAGES),
+    "accounts-password-change": Page(None, ALL),
+    "accounts-two-factor-setup": Page(None, ALL),
+    "accounts-remove-two-factor": Page(_account, ACCOUNT_MANAGERS, post_only=True),
+    "accounts-list-accounts": Page(None, ACCOUNTS),
+    "accounts-create-account": Page(None, ACCOUNT_MANAGERS),
+    "accounts-import-accounts": Page(None, ACCOUNT_MANAGERS),
+    "accounts-download-account-template": Page(None, ACCOUNT_MANAGERS),
+    "accounts-view-account": Page(_account, ACCOUNTS),
+    # The place's account is a labor officer (full IDs, exports): made by the level above.
+    "accounts-edit-account": Page(_account, frozenset({Role.SYSTEM_ADMINISTRATOR})),
+    "accounts-deactivate-account": Page(_account, ACCOUNT_MANAGERS, post_only=True),
+    "accounts-reactivate-account": Page(_account, ACCOUNT_MANAGERS, post_only=True),
+    "accounts-reset-password": Page(_account, ACCOUNT_MANAGERS, post_only=True),
+    "forms-list-forms": Page(None, ALL),
+    "forms-download-template": Page(lambda p: ["tt09-2025-m01"], ALL),
+    "forms-view-schema": Page(lambda p: ["tt09-2025-m01"], ALL),
+    "forms-download-blank-pdf": Page(lambda p: ["tt09-2025-m01"], ALL),
+    "register-create-person": Page(None, REGISTER_EDIT),
+    "register-list-people": Page(None, REGISTER),
+    "register-import-people": Page(None, REGISTER_EDIT),
+    "register-view-person": Page(_person, REGISTER),
+    "register-edit-person": Page(_person, REGISTER_EDIT),
+    "register-download-person-pdf": Page(_person, REGISTER),
+    "campaigns-list-campaigns": Page(None, CAMPAIGNS),
+    "campaigns-create-campaign": Page(None, _roles(Capability.MANAGE_CAMPAIGNS)),
+    "campaigns-view-campaign": Page(_campaign, CAMPAIGNS),
+    "campaigns-edit-campaign": Page(
+        _campaign, frozenset({Role.PROVINCE_LABOR_DEPARTMENT, Role.SYSTEM_ADMINISTRATOR})
+    ),
+    "campaigns-edit-targets": Page(_campaign, _roles(Capability.MANAGE_CAMPAIGNS) - PROVINCE_ROLES),
+    "campaigns-close-campaign": Page(
+        _campaign, _roles(Capability.MANAGE_CAMPAIGNS), post_only=True
+    ),
+    "collection-upload-list": Page(_campaign_commune, _roles(Capability.IMPORT_POLICE_LIST)),
+    "collection-view-import": Page(_job, POLICE_LIST),
+    "collection-view-import-progress": Page(_job, POLICE_LIST),
+    "collection-download-import-errors": Page(
+        _job,
+        frozenset(),  # this list had no errors: no file for anyone
+    ),
+    "collection-list-work": Page(_campaign, WORK),
+    "collection-view-item": Page(_item, WORK),
+    # Opening an accepted form's page shows it; saving it is refused by the workflow.
+    "collection-collect-item": Page(
+        _item,
+        frozenset(
+            {
+                Role.ENUMERATOR,
+                Role.VILLAGE_HEAD,
+                Role.COMMUNE_LABOR_OFFICER,
+                Role.SYSTEM_ADMINISTRATOR,
+            }
+        ),
+    ),
+    "collection-accept-item": Page(_item, _roles(Capability.ACCEPT_FORMS), post_only=True),
+    "collection-return-item": Page(_item, _roles(Capability.ACCEPT_FORMS), post_only=True),
+    "collection-exclude-item": Page(_item, _roles(Capability.ACCEPT_FORMS), post_only=True),
+    "collection-list-review": Page(_campaign_commune, _roles(Capability.ACCEPT_FORMS)),
+    "collection-assign-work": Page(_campaign_commune, _roles(Capability.ASSIGN_WORK)),
+    "collection-list-payments": Page(_campaign_commune, _roles(Capability.VIEW_PAYMENTS)),
+    "handover-list-handovers": Page(_campaign_commune, COMMUNE_WORK),
+    "handover-view-handover": Page(_handover, COMMUNE_WORK),
+    "handover-download-handover-pdf": Page(_handover, COMMUNE_WORK),
+    "reports-index": Page(None, REPORTS),
+    "reports-download-progress": Page(lambda p: [p.campaign.pk, "xlsx"], REPORTS),
+    "reports-view-statistics": Page(None, REPORTS),
+    "reports-export-people": Page(None, EXPORT),
+    "reports-view-periodic": Page(None, REPORTS),
+    "reports-download-periodic": Page(lambda p: ["xlsx"], REPORTS),
+    "reports-view-changes": Page(None, REPORTS),
+    "reports-download-changes": Page(lambda p: ["xlsx"], REPORTS),
+    "reports-download-statistics": Page(lambda p: ["xlsx"], REPORTS),
+    "audit-list-events": Page(None, AUDIT),
+    "audit-export-events": Page(None, AUDIT),
+    "audit-monthly-report": Page(None, AUDIT),
+}
+
+# Report pages take their unit as ?unit=<pk>: the same probes run with another area's unit.
+UNIT_QUERY = {
+    "reports-view-statistics",
+    "reports-export-people",
+    "reports-view-periodic",
+    "reports-view-changes",
+    "reports-download-periodic",
+    "reports-download-changes",
+    "reports-download-statistics",
+}
+
+
+def url_names() -> Iterator[str]:
+    def walk(patterns: list[Any]) -> Iterator[str]:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                yield pattern.name
+
+    yield from walk(get_resolver().url_patterns)
+
+
+def test_every_page_of_the_url_conf_is_in_the_matrix() -> None:
+    names = set(url_names())
+    missing = sorted(names - set(PAGES) - set(EXEMPT))
+    assert missing == [], f"pages without a permission matrix entry: {missing}"
+    assert sorted(set(PAGES) - names) == []
+
+
+def _state() -> tuple[Any, ...]:
+    """What a refused request must leave as it was (its own audit rows aside)."""
+    return (
+        tuple(Unit.objects.order_by("pk").values_list("name", "code", "valid_to")),
+        tuple(
+            User.objects.order_by("pk").values_list("full_name", "role", "is_active", "password")
+        ),
+        tuple(PersonVersion.objects.order_by("pk").values_list("person_id", "number")),
+        tuple(WorkItem.objects.order_by("pk").values_list("status", "full_name", "commune_id")),
+        tuple(Campaign.objects.order_by("pk").values_list("title", "closed_at")),
+        tuple(Handover.objects.order_by("pk").values_list("status", "sent_count")),
+    )
+
+
+def _foreign(role: Role, world: World, place: str) -> bool:
+    user = world.users[role]
+    return not user.unit.contains(world.places[place].commune)
+
+
+def _url(name: str, page: Page, place: Place) -> str:
+    return reverse(name, args=page.args(place) if page.args else [])
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_every_role_on_its_own_area(name: str, world: World) -> None:
+    """Each role opens what its role allows in its own area, and is refused the rest."""
+    page = PAGES[name]
+    url = _url(name, page, world.places["own"])
+    for role in Role:
+        response = login(world.users[role]).get(url, page.query)
+        if page.post_only:
+            assert response.status_code in (403, 404, 405), (role, url)
+            continue
+        if role in page.roles:
+            assert response.status_code == page.ok, (role, url, response.status_code)
+        else:
+            assert response.status_code in (403, 404), (role, url, response.status_code)
+
+
+# Pages whose only object is a campaign: the province campaign is shared by the first two
+# communes, so only the other province's campaign is out of their area.
+CAMPAIGN_ONLY = {
+    "campaigns-view-campaign",
+    "campaigns-edit-campaign",
+    "campaigns-edit-targets",
+    "campaigns-close-campaign",
+    "collection-list-work",
+    "reports-download-progress",
+}
+# Pages whose object is the same everywhere (a form definition).
+EVERYWHERE = {"forms-download-template", "forms-view-schema", "forms-download-blank-pdf"}
+PROBED = sorted(n for n, p in PAGES.items() if (p.args or n in UNIT_QUERY) and n not in EVERYWHERE)
+
+
+@pytest.mark.parametrize("name", PROBED)
+def test_no_role_reaches_another_area(name: str, world: World) -> None:
+    """Every object page, for every role, on objects of another commune of the same province
+    (sharing a province campaign) and of another province: 404 or 403 to GET and POST, the
+    other area's people never on the page, nothing changed."""
+    page = PAGES[name]
+    probes = 0
+    places = ("other_province",) if name in CAMPAIGN_ONLY else ("other_commune", "other_province")
+    for place_name in places:
+        place = world.places[place_name]
+        url = _url(name, page, place) if page.args else reverse(name, args=page.args)
+        query = {"unit": str(place.commune.pk)} if name in UNIT_QUERY else {}
+        if name in UNIT_QUERY and page.args is None:
+            url = reverse(name)
+        elif name in UNIT_QUERY:
+            url = reverse(name, args=page.args(world.places["own"]))
+        for role in Role:
+            if not _foreign(role, world, place_name):
+                continue
+            client = login(world.users[role])
+            before = _state()
+            for method in ("get", "post"):
+                response = getattr(client, method)(url + _query(query), {})
+                probes += 1
+                assert response.status_code in (403, 404, 405), (role, method, url, query)
+                body = (
+                    b"".join(response.streaming_content) if response.streaming else response.content
+                )
+                for secret in (place.person.full_name, place.item.full_name):
+                    assert secret.encode() not in body, (role, method, url)
+            assert _state() == before, (role, url)
+    assert probes
+    print(f"\nPROBES {name} {probes}")
+
+
+def _query(query: dict[str, str]) -> str:
+    return "?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else ""
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(world: World) -> None:
+    client = Client()
+    for name, page in PAGES.items():
+        url = _url(name, page, world.places["own"])
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("accounts-login")), url
