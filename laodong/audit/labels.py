@@ -22,6 +22,8 @@ ACTIONS: dict[str, tuple[str, object]] = {
     "register.print_person": (PRINT, _("In phiếu của một người")),
     "register.record_person": (CHANGE, _("Nhập phiếu mới")),
     "register.update_person": (CHANGE, _("Sửa phiếu")),
+    "register.import_people": (CHANGE, _("Nhập phiếu từ tệp Excel")),
+    "register.download_import_errors": (EXPORT, _("Tải tệp lỗi nhập phiếu")),
     "collection.view_work_list": (READ, _("Xem danh sách thu thập")),
     "collection.view_review_list": (READ, _("Xem danh sách phiếu chờ nghiệm thu")),
     "collection.view_item": (READ, _("Xem phiếu thu thập")),

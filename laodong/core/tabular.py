@@ -6,7 +6,10 @@ matching, encodings and error locations behave the same everywhere.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import csv
+import dataclasses
 import datetime
 import functools
 import io
@@ -315,6 +318,8 @@ def _raw_rows(
 ) -> tuple[str | None, Iterator[Sequence[Any]], Callable[[], float]]:
     name = filename.lower()
     limits = ReadLimits.from_settings()
+    if (fewer := _row_limit.get()) is not None and fewer < limits.rows:
+        limits = dataclasses.replace(limits, rows=fewer)
     if name.endswith(".xlsx"):
         check_archive(stream, limits)
         sheet, rows, progress = _xlsx_rows(stream)
@@ -344,6 +349,22 @@ class ReadLimits:
     def from_settings(cls) -> ReadLimits:
         given = getattr(settings, "LAODONG_FILE_LIMITS", {}) or {}
         return cls(**{key: int(value) for key, value in given.items() if value})
+
+
+_row_limit: contextvars.ContextVar[int | None] = contextvars.ContextVar(
+    "laodong_row_limit", default=None
+)
+
+
+@contextlib.contextmanager
+def row_limit(rows: int) -> Iterator[None]:
+    """Read at most `rows` rows (fewer than the file limit) in this block: an import that
+    holds what it reads keeps its memory bounded, and says so in the same message."""
+    token = _row_limit.set(rows)
+    try:
+        yield
+    finally:
+        _row_limit.reset(token)
 
 
 def _megabytes(size: int) -> str:

@@ -283,3 +283,48 @@ class PersonPeriod(models.Model):
         for flag in PRIORITY_FLAGS.values():
             setattr(period, flag, getattr(person, flag))
         return period
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Chờ xử lý")
+    RUNNING = "running", _("Đang kiểm tra và nhập")
+    REFUSED = "refused", _("Có lỗi, chưa ghi")
+    WARNINGS = "warnings", _("Chờ xác nhận cảnh báo")
+    DONE = "done", _("Đã nhập")
+    FAILED = "failed", _("Không đọc được")
+
+
+class PeopleImportJob(models.Model):
+    """An upload of filled forms, checked and written in the background (a commune's register
+    is thousands of rows: more than a request may take behind a 30-second proxy). All rows or
+    none; the page shows progress, the first errors, and the error file holds all of them."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    file_path = models.CharField(max_length=300)
+    original_name = models.CharField(max_length=200)
+    form_code = models.CharField(max_length=20, blank=True, default="")
+    confirm_warnings = models.BooleanField(default=False)
+    status = models.CharField(
+        max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    rows_read = models.PositiveIntegerField(default=0)
+    rows_written = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    warning_count = models.PositiveIntegerField(default=0)
+    # The first findings, for the page (the error file holds every one).
+    shown = models.JSONField(default=dict, blank=True)
+    error_file = models.CharField(max_length=300, blank=True, default="")
+    message = models.CharField(max_length=500, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.status})"

@@ -8,6 +8,17 @@ from laodong.register import views
 urlpatterns = [
     path("", views.list_people, name="register-list-people"),
     path("import/", views.import_people, name="register-import-people"),
+    path("import/<int:pk>/", views.view_import, name="register-view-import"),
+    path(
+        "import/<int:pk>/progress/",
+        views.view_import_progress,
+        name="register-view-import-progress",
+    ),
+    path(
+        "import/<int:pk>/errors.xlsx",
+        views.download_import_errors,
+        name="register-download-import-errors",
+    ),
     path("<int:pk>/", views.view_person, name="register-view-person"),
     path("<int:pk>/edit/", views.edit_person, name="register-edit-person"),
     path("<int:pk>/form.pdf", views.download_person_pdf, name="register-download-person-pdf"),

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,11 +25,11 @@ from laodong.forms.citizen_id import normalize_id
 from laodong.forms.dates import parse_date
 from laodong.forms.definitions import FORM_CODES, FormDefinition, UnknownForm, get_form
 from laodong.forms.pdf import render_form_pdf
-from laodong.register import actions, imports
+from laodong.register import actions, jobs
 from laodong.register.access import get_person_for_user, people_in_scope
 from laodong.register.display import answer_sections, change_rows
 from laodong.register.forms import PeopleUploadForm, PersonForm, PersonSearchForm
-from laodong.register.models import Draft, Person, Source
+from laodong.register.models import Draft, ImportStatus, PeopleImportJob, Person, Source
 from laodong.units.models import Level, Unit
 
 CURRENT_FORM = "tt09-2025-m01"
@@ -372,21 +373,89 @@ def download_person_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_people(request: HttpRequest) -> HttpResponse:
+    """Upload a file of filled forms; it is checked and written in the background."""
     require_capability(request.user, Capability.EDIT_REGISTER)
     form = PeopleUploadForm(request.POST or None, request.FILES or None)
-    report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        report = imports.import_people(
+        job = jobs.create_job(
             acting_user=request.user,
-            stream=upload,
-            filename=upload.name,
-            form_code=form.cleaned_data["form_code"] or None,
+            upload=upload,
+            original_name=upload.name,
+            form_code=form.cleaned_data["form_code"] or "",
             confirm_warnings=form.cleaned_data["confirm_warnings"],
         )
-        if report.ok and report.created:
-            messages.success(
-                request, _("Đã nhập %(count)s phiếu vào cơ sở dữ liệu.") % {"count": report.created}
-            )
-            return redirect("register-list-people")
-    return render(request, "register/people_import.html", {"form": form, "report": report})
+        return redirect("register-view-import", pk=job.pk)
+    recent = PeopleImportJob.objects.filter(created_by=request.user)[:5]
+    return render(request, "register/people_import.html", {"form": form, "recent": recent})
+
+
+def _import_job(request: HttpRequest, pk: int) -> PeopleImportJob:
+    """A register import of the user's area (404 outside it); editors only."""
+    require_capability(request.user, Capability.EDIT_REGISTER)
+    user: Any = request.user
+    job = (
+        PeopleImportJob.objects.select_related("unit", "created_by")
+        .filter(pk=pk, unit__in=Unit.objects.within(user.unit))
+        .first()
+    )
+    if job is None:
+        raise Http404
+    return job
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def view_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """A register import: progress while it runs, then its outcome (the first errors and
+    warnings, the error file with all of them, or the count written)."""
+    job = _import_job(request, pk)
+    if request.method == "POST":
+        if request.POST.get("step") == "confirm":
+            jobs.confirm_warnings(acting_user=request.user, job=job)
+        elif request.POST.get("step") == "restart":
+            jobs.restart(job)
+        return redirect("register-view-import", pk=job.pk)
+    return render(request, "register/people_import_job.html", _import_context(job))
+
+
+def _import_context(job: PeopleImportJob) -> dict[str, Any]:
+    return {
+        "job": job,
+        "working": job.status in (ImportStatus.QUEUED, ImportStatus.RUNNING),
+        "stale": jobs.is_stale(job),
+        "errors": job.shown.get("errors", []),
+        "warnings": job.shown.get("warnings", []),
+        "writing": job.shown.get("phase") == "write",
+        "has_error_file": bool(job.error_file) and Path(job.error_file).is_file(),
+    }
+
+
+@login_required
+def view_import_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress fragment the import page polls (htmx)."""
+    job = _import_job(request, pk)
+    context = _import_context(job)
+    response = render(request, "register/_import_progress.html", context)
+    if not context["working"]:
+        response["HX-Refresh"] = "true"  # the outcome, with its links
+    return response
+
+
+@login_required
+def download_import_errors(request: HttpRequest, pk: int) -> FileResponse:
+    job = _import_job(request, pk)
+    if not job.error_file or not Path(job.error_file).is_file():
+        raise Http404
+    record_event(
+        actor=request.user,
+        action="register.download_import_errors",
+        target_type="register.peopleimportjob",
+        unit=job.unit,
+        details={"job": job.pk},
+    )
+    return FileResponse(
+        Path(job.error_file).open("rb"),
+        as_attachment=True,
+        filename=f"loi-nhap-phieu-{job.pk}.xlsx",
+    )

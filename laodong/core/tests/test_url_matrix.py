@@ -31,7 +31,7 @@ from laodong.conftest import Tree, login, make_unit, make_user
 from laodong.handover import actions as handover_actions
 from laodong.handover.models import Handover
 from laodong.register.actions import record_person
-from laodong.register.models import Person, PersonVersion
+from laodong.register.models import PeopleImportJob, Person, PersonVersion
 from laodong.register.tests.test_actions import ANSWERS
 from laodong.units.models import Level, Unit
 
@@ -60,6 +60,7 @@ class Place:
     job: PoliceListImport
     handover: Handover
     account: User
+    register_job: PeopleImportJob
 
 
 @dataclass
@@ -106,7 +107,17 @@ def _place(
         acting_user=officer, campaign=campaign, commune=commune
     )
     item.refresh_from_db()
-    return Place(commune, village, campaign, person, item, outcome.job, handover, officer)
+    register_job = PeopleImportJob.objects.create(
+        created_by=officer,
+        unit=commune,
+        file_path="/nonexistent.xlsx",
+        original_name="phieu.xlsx",
+        status="refused",
+        shown={"errors": [{"row": 5, "message": f"Người Bí Mật {tag}", "column": "B"}]},
+    )
+    return Place(
+        commune, village, campaign, person, item, outcome.job, handover, officer, register_job
+    )
 
 
 @pytest.fixture
@@ -199,6 +210,10 @@ def _item(p: Place) -> list[Any]:
     return [p.campaign.pk, p.item.pk]
 
 
+def _register_job(p: Place) -> list[Any]:
+    return [p.register_job.pk]
+
+
 def _handover(p: Place) -> list[Any]:
     return [p.campaign.pk, p.commune.pk, p.handover.pk]
 
@@ -244,6 +259,9 @@ PAGES: dict[str, Page] = {
     "forms-view-schema": Page(lambda p: ["tt09-2025-m01"], ALL),
     "forms-download-blank-pdf": Page(lambda p: ["tt09-2025-m01"], ALL),
     "register-create-person": Page(None, REGISTER_EDIT),
+    "register-view-import": Page(_register_job, REGISTER_EDIT),
+    "register-view-import-progress": Page(_register_job, REGISTER_EDIT),
+    "register-download-import-errors": Page(_register_job, frozenset()),  # no file: 404
     "register-list-people": Page(None, REGISTER),
     "register-import-people": Page(None, REGISTER_EDIT),
     "register-view-person": Page(_person, REGISTER),

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import Any
 
+import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -14,7 +16,7 @@ from laodong.forms.definitions import get_form
 from laodong.forms.samples import SampleForms
 from laodong.forms.template import DATA_SHEET, HEADER_ROW, build_template
 from laodong.register.imports import import_people
-from laodong.register.models import Person, Source
+from laodong.register.models import PeopleImportJob, Person, Source
 
 FORM = get_form("tt09-2025-m01")
 
@@ -109,13 +111,126 @@ def test_people_already_in_the_register_or_twice_in_the_file_are_refused(
     assert Person.objects.count() == 1
 
 
-def test_the_import_page(tree: Tree, users: dict[str, User]) -> None:
+def test_the_import_page(
+    tree: Tree, users: dict[str, User], django_capture_on_commit_callbacks: Any
+) -> None:
     client = login(users[Role.COMMUNE_LABOR_OFFICER])
     upload = filled_template(people(4))
     upload.name = "phieu.xlsx"
-    response = client.post(reverse("register-import-people"), {"file": upload})
-    assert response.status_code == 302 and Person.objects.count() == 4
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("register-import-people"), {"file": upload})
+    job = PeopleImportJob.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("register-view-import", args=[job.pk])
+    assert Person.objects.count() == 4
+    page = client.get(response["Location"]).content.decode()
+    assert "Đã nhập 4 phiếu vào cơ sở dữ liệu." in page
+    assert not Path(job.file_path).exists()  # in the register now: the upload is gone
     bad = io.BytesIO(b"not a workbook")
     bad.name = "x.xlsx"
-    page = client.post(reverse("register-import-people"), {"file": bad})
-    assert "Không đọc được tệp Excel" in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("register-import-people"), {"file": bad})
+    assert "Không đọc được tệp Excel" in client.get(response["Location"]).content.decode()
+
+
+def test_the_page_shows_the_first_errors_and_the_file_has_them_all(
+    tree: Tree,
+    users: dict[str, User],
+    django_capture_on_commit_callbacks: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from laodong.register import imports
+
+    monkeypatch.setattr(imports, "SHOWN", 2)
+    client = login(users[Role.COMMUNE_LABOR_OFFICER])
+    upload = filled_template(people(5, village="Thôn Không Có"))
+    upload.name = "phieu.xlsx"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("register-import-people"), {"file": upload})
+    job = PeopleImportJob.objects.get()
+    assert (job.status, job.error_count, len(job.shown["errors"])) == ("refused", 5, 2)
+    page = client.get(response["Location"]).content.decode()
+    assert "Có 5 lỗi" in page and "Trang này chỉ hiện 2 lỗi đầu" in page
+    errors = client.get(reverse("register-download-import-errors", args=[job.pk]))
+    sheet = load_workbook(io.BytesIO(b"".join(errors.streaming_content))).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 5 and all("Thôn Không Có" in str(row[-1]) for row in rows)
+    assert Person.objects.count() == 0
+
+
+def test_warnings_are_confirmed_on_the_page_without_uploading_again(
+    tree: Tree, users: dict[str, User], django_capture_on_commit_callbacks: Any
+) -> None:
+    client = login(users[Role.COMMUNE_LABOR_OFFICER])
+    upload = filled_template(people(3, personal_id=""))
+    upload.name = "phieu.xlsx"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("register-import-people"), {"file": upload})
+    job = PeopleImportJob.objects.get()
+    assert job.status == "warnings" and Person.objects.count() == 0
+    assert "Đã kiểm tra, nhập tất cả" in client.get(response["Location"]).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(response["Location"], {"step": "confirm"})
+    job.refresh_from_db()
+    assert (job.status, job.created) == ("done", 3) and Person.objects.count() == 3
+
+
+def test_a_file_longer_than_the_limit_is_refused_while_reading(
+    tree: Tree, users: dict[str, User], settings: Any
+) -> None:
+    settings.LAODONG_REGISTER_IMPORT_ROWS = 10
+    report = import_people(
+        acting_user=users[Role.COMMUNE_LABOR_OFFICER],
+        stream=filled_template(people(20)),
+        filename="phieu.xlsx",
+    )
+    assert "Tệp có hơn 10 dòng" in report.file_error
+    assert Person.objects.count() == 0
+
+
+def test_an_import_of_another_commune_is_not_found(
+    tree: Tree, users: dict[str, User], django_capture_on_commit_callbacks: Any
+) -> None:
+    from laodong.conftest import make_user
+
+    client = login(users[Role.COMMUNE_LABOR_OFFICER])
+    upload = filled_template(people(1))
+    upload.name = "phieu.xlsx"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("register-import-people"), {"file": upload})
+    job = PeopleImportJob.objects.get()
+    stranger = login(make_user(Role.COMMUNE_LABOR_OFFICER, tree.other_commune, "canbo-khac"))
+    for name in (
+        "register-view-import",
+        "register-view-import-progress",
+        "register-download-import-errors",
+    ):
+        assert stranger.get(reverse(name, args=[job.pk])).status_code == 404
+    police = login(users[Role.COMMUNE_POLICE])
+    assert police.get(reverse("register-view-import", args=[job.pk])).status_code == 403
+
+
+def test_a_job_whose_thread_died_can_run_again(
+    tree: Tree, users: dict[str, User], django_capture_on_commit_callbacks: Any
+) -> None:
+    import datetime
+
+    from laodong.register import jobs
+
+    officer = users[Role.COMMUNE_LABOR_OFFICER]
+    upload = filled_template(people(2))
+    job = jobs.create_job(acting_user=officer, upload=upload, original_name="p.xlsx")
+    # As a server restart leaves it: running, no heartbeat for a long time, nothing written.
+    PeopleImportJob.objects.filter(pk=job.pk).update(
+        status="running",
+        heartbeat_at=__import__("django.utils.timezone").utils.timezone.now()
+        - datetime.timedelta(minutes=10),
+    )
+    client = login(officer)
+    page = client.get(reverse("register-view-import", args=[job.pk])).content.decode()
+    assert "Việc nhập đã dừng giữa chừng" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("register-view-import", args=[job.pk]), {"step": "restart"})
+    job.refresh_from_db()
+    assert job.status == "done" and Person.objects.count() == 2
