@@ -11,6 +11,7 @@ LAODONG_RUN_JOBS_INLINE true/false: run police-list imports inside the request i
 LAODONG_SIGNATURE_TITLE lines above the head's signature on reports ("|" between lines;
                       default "TM. ỦY BAN NHÂN DÂN|CHỦ TỊCH", e.g. "KT. CHỦ TỊCH|PHÓ CHỦ TỊCH")
 LAODONG_FILE_MAX_*    what an uploaded file may hold (docs/operations.md)
+LAODONG_*_IMPORT_ROWS data rows one register/village/account import file may hold
 """
 
 import datetime
@@ -84,6 +85,13 @@ LAODONG_FILE_LIMITS = {
     "columns": env_int("LAODONG_FILE_MAX_COLUMNS", 500),
     "cell": env_int("LAODONG_FILE_MAX_CELL", 32_767),
 }
+# Data rows one import file may hold. The register import runs in the background and holds
+# the rows it checks (about 3 KB each); villages and accounts are written within the request,
+# so their files stay within a proxy's 30 seconds (a village about 15 ms on PostgreSQL, an
+# account about 0.5 s for hashing its temporary password).
+LAODONG_REGISTER_IMPORT_ROWS = env_int("LAODONG_REGISTER_IMPORT_ROWS", 50_000)
+LAODONG_VILLAGE_IMPORT_ROWS = env_int("LAODONG_VILLAGE_IMPORT_ROWS", 1_000)
+LAODONG_ACCOUNT_IMPORT_ROWS = env_int("LAODONG_ACCOUNT_IMPORT_ROWS", 40)
 # Above the head's signature on reports a commune or province issues; lines separated by "|".
 LAODONG_SIGNATURE_TITLE = os.environ.get("LAODONG_SIGNATURE_TITLE", "TM. ỦY BAN NHÂN DÂN|CHỦ TỊCH")
 

@@ -318,8 +318,8 @@ def _raw_rows(
 ) -> tuple[str | None, Iterator[Sequence[Any]], Callable[[], float]]:
     name = filename.lower()
     limits = ReadLimits.from_settings()
-    if (fewer := _row_limit.get()) is not None and fewer < limits.rows:
-        limits = dataclasses.replace(limits, rows=fewer)
+    if (fewer := _row_limit.get()) is not None and fewer + MAX_TITLE_ROWS + 1 < limits.rows:
+        limits = dataclasses.replace(limits, rows=fewer + MAX_TITLE_ROWS + 1, rows_shown=fewer)
     if name.endswith(".xlsx"):
         check_archive(stream, limits)
         sheet, rows, progress = _xlsx_rows(stream)
@@ -344,6 +344,8 @@ class ReadLimits:
     columns: int = 500
     # Characters in one cell (Excel's own limit).
     cell: int = 32_767
+    # The limit as the refusal states it (data rows, for an import with a lower limit).
+    rows_shown: int | None = None
 
     @classmethod
     def from_settings(cls) -> ReadLimits:
@@ -356,10 +358,16 @@ _row_limit: contextvars.ContextVar[int | None] = contextvars.ContextVar(
 )
 
 
+def import_rows(setting: str, default: int) -> int:
+    """The data rows an import may read (a setting)."""
+    return int(getattr(settings, setting, default))
+
+
 @contextlib.contextmanager
 def row_limit(rows: int) -> Iterator[None]:
-    """Read at most `rows` rows (fewer than the file limit) in this block: an import that
-    holds what it reads keeps its memory bounded, and says so in the same message."""
+    """Read at most `rows` data rows (fewer than the file limit) in this block, with room for
+    a title block and the header: an import that holds what it reads, or works row by row
+    inside a request, stays bounded, and the refusal says how many rows a file may have."""
     token = _row_limit.set(rows)
     try:
         yield
@@ -442,7 +450,7 @@ def _bounded(rows: Iterator[Sequence[Any]], limits: ReadLimits) -> Iterator[Sequ
                     "Tệp có hơn %(limit)s dòng, quá giới hạn một lần nhập. Hãy chia thành nhiều "
                     "tệp nhỏ hơn."
                 )
-                % {"limit": f"{limits.rows:,}".replace(",", ".")}
+                % {"limit": f"{limits.rows_shown or limits.rows:,}".replace(",", ".")}
             )
         if len(values) > limits.columns:
             beyond = values[limits.columns :]

@@ -7,12 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from laodong.accounts.permissions import Capability, require_capability
-from laodong.core.tabular import CellError, TableError, row_limit
+from laodong.core.tabular import CellError, TableError, import_rows, row_limit
 from laodong.core.text import fold
 from laodong.forms.batch import FileDuplicates
 from laodong.forms.definitions import get_form
@@ -64,7 +63,7 @@ Progress = Callable[[str, int], None]
 
 
 def import_limit() -> int:
-    return int(getattr(settings, "LAODONG_REGISTER_IMPORT_ROWS", 50_000))
+    return import_rows("LAODONG_REGISTER_IMPORT_ROWS", 50_000)
 
 
 def _read(stream: IO[bytes], filename: str, form_code: str | None) -> FormFile:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from laodong.accounts.actions import import_accounts
 from laodong.accounts.models import Role, User
 from laodong.conftest import Tree
@@ -68,3 +70,23 @@ def test_bad_rows_create_nobody(tree: Tree, users: dict[str, User]) -> None:
     ]
     assert User.objects.count() == count
     assert report.created_items == []
+
+
+def test_an_account_list_longer_than_the_limit_is_refused(
+    tree: Any, users: Any, settings: Any
+) -> None:
+    """Each account's temporary password is hashed within the request (about 0.5 s)."""
+    import io
+
+    from laodong.accounts.actions import import_accounts
+    from laodong.accounts.models import Role, User
+
+    settings.LAODONG_ACCOUNT_IMPORT_ROWS = 5
+    rows = "".join(f"Người {n},09000000{n:02d},Điều tra viên,Thôn 1\n" for n in range(30))
+    stream = io.BytesIO(("Họ và tên,Số điện thoại,Vai trò,Thôn\n" + rows).encode())
+    before = User.objects.count()
+    report = import_accounts(
+        acting_user=users[Role.COMMUNE_LEADER], stream=stream, filename="tk.csv"
+    )
+    assert "Tệp có hơn 5 dòng" in report.file_error
+    assert User.objects.count() == before

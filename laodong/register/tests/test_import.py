@@ -182,7 +182,7 @@ def test_a_file_longer_than_the_limit_is_refused_while_reading(
     settings.LAODONG_REGISTER_IMPORT_ROWS = 10
     report = import_people(
         acting_user=users[Role.COMMUNE_LABOR_OFFICER],
-        stream=filled_template(people(20)),
+        stream=filled_template(people(40)),
         filename="phieu.xlsx",
     )
     assert "Tệp có hơn 10 dòng" in report.file_error

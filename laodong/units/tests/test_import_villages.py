@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -188,3 +189,32 @@ def test_two_rows_with_one_code_are_refused(tree: Tree, users: dict[str, User]) 
         "Trang tính “Thôn”, Dòng 3, cột C (Mã thôn): Trùng mã thôn với dòng 2."
     ]
     assert villages(tree.commune) == ["Thôn 1", "Thôn 2"]
+
+
+def test_a_village_file_longer_than_the_limit_is_refused_before_anything_is_written(
+    tree: Any, users: Any, settings: Any
+) -> None:
+    """Villages are written within the request: a file is bounded to fit a proxy's 30 s."""
+    import io
+
+    from openpyxl import Workbook
+
+    from laodong.accounts.models import Role
+    from laodong.units.actions import import_villages
+
+    settings.LAODONG_VILLAGE_IMPORT_ROWS = 30
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Mã xã", "Tên thôn"])
+    for number in range(60):
+        sheet.append(["15178", f"Thôn số {number}"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    before = Unit.objects.count()
+    report = import_villages(
+        acting_user=users[Role.COMMUNE_LABOR_OFFICER], stream=buffer, filename="thon.xlsx"
+    )
+    assert "Tệp có hơn 30 dòng" in report.file_error and "chia" in report.file_error
+    assert Unit.objects.count() == before
