@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from laodong.forms.definitions import FORM_CODES
+
 _ERROR = {"$ref": "#/components/schemas/Error"}
 
 
@@ -30,11 +32,19 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+# A real day written dd/mm/yyyy between 1900 and 2099 (29 February only in leap years), or
+# nothing: what the validator accepts as a reference date.
+REAL_DATE = (
+    r"^$|^(?:(?:0[1-9]|1[0-9]|2[0-8])/(?:0[1-9]|1[0-2])|(?:29|30)/(?:0[13-9]|1[0-2])"
+    r"|31/(?:0[13578]|1[02]))/(?:19|20)[0-9]{2}$"
+    r"|^29/02/(?:(?:19|20)(?:0[48]|[2468][048]|[13579][26])|2000)$"
+)
+
 CODE = {
     "name": "code",
     "in": "path",
     "required": True,
-    "schema": {"type": "string", "pattern": "^[a-z0-9-]+$"},
+    "schema": {"type": "string", "enum": list(FORM_CODES)},
     "description": "form version, e.g. tt11-2022-m03 or tt09-2025-m01",
 }
 
@@ -150,7 +160,9 @@ SCHEMA: dict[str, Any] = {
                     },
                     "reference_date": {
                         "type": "string",
-                        "description": "age is computed on this day, dd/mm/yyyy",
+                        "pattern": REAL_DATE,
+                        "description": "age is computed on this day, dd/mm/yyyy (a real date "
+                        "from 1900 to 2099); empty or absent: today",
                     },
                 },
             },

@@ -41,7 +41,7 @@ class FindingsFile:
             self._new_sheet()
         elif self.rows >= ROWS_PER_SHEET:
             self._new_sheet()
-        values = [
+        values: list[str | int] = [
             _("Lỗi") if kind == "error" else _("Cảnh báo"),
             finding.sheet or "",
             finding.row,

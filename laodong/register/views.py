@@ -386,7 +386,8 @@ def import_people(request: HttpRequest) -> HttpResponse:
             confirm_warnings=form.cleaned_data["confirm_warnings"],
         )
         return redirect("register-view-import", pk=job.pk)
-    recent = PeopleImportJob.objects.filter(created_by=request.user)[:5]
+    user: Any = request.user
+    recent = PeopleImportJob.objects.filter(created_by=user)[:5]
     return render(request, "register/people_import.html", {"form": form, "recent": recent})
 
 
