@@ -50,7 +50,7 @@ from laodong.collection.models import (
     WorkItem,
     WorkItemBefore,
 )
-from laodong.core.cells import as_text
+from laodong.core.cells import as_text, xlsx_text
 from laodong.core.tabular import (
     READ_ERRORS,
     Column,
@@ -617,14 +617,14 @@ class ErrorFile:
 
     def _row(self, sheet: Any, problem: RowProblem) -> list[Any]:
         where = COLUMN_LABELS.get(problem.column, problem.column)
-        message = WriteOnlyCell(sheet, value=f"{where}: {problem.message}")
+        message = WriteOnlyCell(sheet, value=xlsx_text(f"{where}: {problem.message}"))
         message.fill = self.fill
         message.alignment = self.wrap
         values = []
         for key in self.keys:
             text = problem.record.get(key, "")
             # An ID stays text in Excel (no lost 0), and nothing is read as a formula.
-            cell = as_text(WriteOnlyCell(sheet, value=text))
+            cell = as_text(WriteOnlyCell(sheet, value=xlsx_text(text)))
             cell.number_format = "@"
             values.append(cell)
         return [problem.number, *values, message]

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
 # What Excel, LibreOffice and Google Sheets read as the start of a formula in a CSV cell.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -21,6 +23,15 @@ def csv_cell(value: Any) -> Any:
 
 def csv_row(values: Iterable[Any]) -> list[Any]:
     return [csv_cell(value) for value in values]
+
+
+def xlsx_text(value: Any) -> Any:
+    """Text from an uploaded file as an XLSX cell may hold it: control characters that XML
+    forbids (a CSV can carry them; openpyxl refuses them) become "�", so an error file
+    quoting a broken row can still be written, and shows where the character was."""
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    return value
 
 
 def as_text(cell: Any) -> Any:

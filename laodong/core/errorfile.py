@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
-from laodong.core.cells import as_text
+from laodong.core.cells import as_text, xlsx_text
 from laodong.core.tabular import CellError
 
 # Excel's last row, less the heading.
@@ -50,7 +50,7 @@ class FindingsFile:
             finding.message,
         ]
         # Text that begins like a formula stays text (a message quotes what was typed).
-        self.sheet.append([as_text(WriteOnlyCell(self.sheet, value=v)) for v in values])
+        self.sheet.append([as_text(WriteOnlyCell(self.sheet, value=xlsx_text(v))) for v in values])
         self.rows += 1
         self.count += 1
 

@@ -16,6 +16,7 @@ import io
 import itertools
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -236,12 +237,15 @@ def _xlsx_rows(stream: IO[bytes]) -> tuple[str, Iterator[Sequence[Any]], Callabl
     except (
         InvalidFileException,
         zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
         ElementTree.ParseError,
         KeyError,
         OSError,
         ValueError,
         TypeError,
         IndexError,
+        AttributeError,
     ) as error:
         raise TableError(
             _("Không đọc được tệp Excel. Hãy lưu lại tệp ở định dạng .xlsx rồi tải lên lại.")
@@ -533,6 +537,8 @@ def damaged_file_error() -> TableError:
 # Errors a damaged or mis-encoded file raises part-way through its rows.
 READ_ERRORS = (
     zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
     ElementTree.ParseError,
     KeyError,
     OSError,
