@@ -80,7 +80,7 @@ OTP_TOTP_ISSUER = "laodong"
 # What a file reader reads at most (laodong.core.tabular.ReadLimits; docs/operations.md).
 LAODONG_FILE_LIMITS = {
     "uncompressed": env_int("LAODONG_FILE_MAX_UNCOMPRESSED_MB", 400) * 1024 * 1024,
-    "shared_strings": env_int("LAODONG_FILE_MAX_TEXT_MB", 32) * 1024 * 1024,
+    "shared_strings": env_int("LAODONG_FILE_MAX_TEXT_MB", 8) * 1024 * 1024,
     "rows": env_int("LAODONG_FILE_MAX_ROWS", 2_000_000),
     "columns": env_int("LAODONG_FILE_MAX_COLUMNS", 500),
     "cell": env_int("LAODONG_FILE_MAX_CELL", 32_767),

@@ -323,7 +323,12 @@ def _raw_rows(
     name = filename.lower()
     limits = ReadLimits.from_settings()
     if (fewer := _row_limit.get()) is not None and fewer + MAX_TITLE_ROWS + 1 < limits.rows:
-        limits = dataclasses.replace(limits, rows=fewer + MAX_TITLE_ROWS + 1, rows_shown=fewer)
+        # The text such a file needs is bounded too (2 KB a row is generous): the reader
+        # parses the whole text part before the first row, so this bounds its time.
+        text = min(limits.shared_strings, 1024 * 1024 + 2048 * fewer)
+        limits = dataclasses.replace(
+            limits, rows=fewer + MAX_TITLE_ROWS + 1, rows_shown=fewer, shared_strings=text
+        )
     if name.endswith(".xlsx"):
         check_archive(stream, limits)
         sheet, rows, progress = _xlsx_rows(stream)
@@ -342,7 +347,7 @@ class ReadLimits:
     # Bytes of an XLSX file once decompressed, all its parts together, and of its shared
     # strings (the one part a reader holds in memory whole).
     uncompressed: int = 400 * 1024 * 1024
-    shared_strings: int = 32 * 1024 * 1024
+    shared_strings: int = 8 * 1024 * 1024
     members: int = 10_000
     rows: int = 2_000_000
     columns: int = 500

@@ -40,7 +40,7 @@ def test_a_zip_bomb_is_refused_before_anything_is_decompressed() -> None:
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     message = refusal(bomb, "ds.xlsx")
     grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
-    assert "Phần chữ của tệp Excel này lớn 200 MB, quá giới hạn 32 MB" in message
+    assert "Phần chữ của tệp Excel này lớn 200 MB, quá giới hạn 8 MB" in message
     assert grown < 50_000  # kilobytes: nothing was decompressed
 
 

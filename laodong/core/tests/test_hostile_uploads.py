@@ -16,7 +16,10 @@ from laodong.conftest import Tree, login
 from laodong.core.tests.data import hostile_files as hostile
 
 FILES = {
-    "bomb.xlsx": (lambda: hostile.zip_bomb(300), "quá giới hạn 32 MB"),
+    "bomb.xlsx": (
+        lambda: hostile.zip_bomb(300),
+        "Phần chữ của tệp Excel này lớn 300 MB, quá giới hạn",
+    ),
     "lying-bomb.xlsx": (lambda: hostile.lying_bomb(2**31), "quá giới hạn 400 MB"),
     "beyond-columns.xlsx": (lambda: hostile.data_beyond_columns(600), "quá giới hạn 500 cột"),
     "broken.xlsx": (hostile.broken_part_way, "Tệp bị hỏng từ dòng 3"),

@@ -156,9 +156,9 @@ def main() -> None:
     arguments.out.mkdir(parents=True, exist_ok=True)
     files = {
         "bomb.xlsx": zip_bomb(arguments.bomb_mib),
-        # The most a file within the default limits can make a reader hold: 31 MiB of
-        # one-letter strings (about 2 million).
-        "text-at-limit.xlsx": zip_bomb(31, text_length=1),
+        # The most a file within the default limits can make a reader hold: 7 MiB of
+        # one-letter strings (about half a million).
+        "text-at-limit.xlsx": zip_bomb(7, text_length=1),
         "lying-bomb.xlsx": lying_bomb(2**31),
         "wide.xlsx": wide_sheet(),
         "beyond-columns.xlsx": data_beyond_columns(600),
