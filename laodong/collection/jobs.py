@@ -13,14 +13,13 @@ from __future__ import annotations
 import datetime
 import logging
 import shutil
-import threading
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +28,7 @@ from laodong.campaigns.models import Campaign
 from laodong.collection import police_list
 from laodong.collection.models import CLAIMS, WORKING, JobStatus, PoliceListImport
 from laodong.collection.police_list import POLICE_COLUMNS
+from laodong.core.background import run_in_background
 from laodong.core.tabular import Preview, TableError, preview_table
 from laodong.units.models import Unit
 
@@ -256,18 +256,7 @@ def cancel_job(*, acting_user: Any, job: PoliceListImport) -> None:
 
 
 def start(job_id: int) -> None:
-    if getattr(settings, "LAODONG_RUN_JOBS_INLINE", False):
-        run_job(job_id)
-        return
-    threading.Thread(target=_run_in_thread, args=(job_id,), daemon=True).start()
-
-
-def _run_in_thread(job_id: int) -> None:
-    close_old_connections()
-    try:
-        run_job(job_id)
-    finally:
-        connection.close()
+    run_in_background(run_job, job_id)
 
 
 def _claim(job_id: int) -> str | None:

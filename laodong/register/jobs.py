@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.db import DatabaseError, close_old_connections, connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from laodong.audit.models import record_event
+from laodong.core.background import run_in_background
 from laodong.core.errorfile import FindingsFile
 from laodong.core.tabular import CellError
 from laodong.register.imports import import_people
@@ -82,18 +83,7 @@ def restart(job: PeopleImportJob) -> None:
 
 
 def start(job_id: int) -> None:
-    if getattr(settings, "LAODONG_RUN_JOBS_INLINE", False):
-        run_job(job_id)
-        return
-    threading.Thread(target=_run_in_thread, args=(job_id,), daemon=True).start()
-
-
-def _run_in_thread(job_id: int) -> None:
-    close_old_connections()
-    try:
-        run_job(job_id)
-    finally:
-        connection.close()
+    run_in_background(run_job, job_id)
 
 
 def is_stale(job: PeopleImportJob) -> bool:

@@ -129,7 +129,9 @@ def test_a_queued_import_runs_in_a_background_thread(
         started.append(thread)
         return thread
 
-    monkeypatch.setattr(jobs.threading, "Thread", capture)
+    from laodong.core import background
+
+    monkeypatch.setattr(background.threading, "Thread", capture)
     job, _preview = jobs.create_job(
         acting_user=users["commune_police"],
         campaign=campaign,

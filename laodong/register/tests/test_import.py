@@ -234,3 +234,38 @@ def test_a_job_whose_thread_died_can_run_again(
         client.post(reverse("register-view-import", args=[job.pk]), {"step": "restart"})
     job.refresh_from_db()
     assert job.status == "done" and Person.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_import_runs_in_a_thread_and_publishes_its_progress(
+    tree: Tree, users: dict[str, User], settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As on a server: the job runs in its own thread; while it writes (one transaction), a
+    heartbeat thread with its own connection publishes progress the page can see."""
+    import threading
+
+    from laodong.core import background
+    from laodong.register import jobs
+
+    settings.LAODONG_RUN_JOBS_INLINE = False
+    monkeypatch.setattr(jobs._Heartbeat, "EVERY", 0.05)
+    started: list[threading.Thread] = []
+    real_thread = threading.Thread
+
+    def capture(*args: Any, **kwargs: Any) -> threading.Thread:
+        thread = real_thread(*args, **kwargs)
+        started.append(thread)
+        return thread
+
+    monkeypatch.setattr(background.threading, "Thread", capture)
+    job = jobs.create_job(
+        acting_user=users[Role.COMMUNE_LABOR_OFFICER],
+        upload=filled_template(people(30)),
+        original_name="phieu.xlsx",
+    )
+    # No transaction around this test: the commit hook has started the thread already.
+    assert len(started) == 1
+    started[0].join(120)
+    job.refresh_from_db()
+    assert (job.status, job.created, job.rows_read) == ("done", 30, 30)
+    assert Person.objects.count() == 30
