@@ -254,10 +254,13 @@ def _store_submission(
 
 
 def _refuse_errors(result: Any) -> None:
-    if result.errors:
+    # A person another commune holds is collected all the same: the form goes to the officer,
+    # who asks for the transfer; acceptance waits for it (never a silent move).
+    errors = [e for e in result.errors if e.rule != register_actions.ELSEWHERE]
+    if errors:
         raise WorkflowError(
-            _("Phiếu còn %(count)s lỗi, hãy sửa trước khi nộp.") % {"count": len(result.errors)},
-            result.errors,
+            _("Phiếu còn %(count)s lỗi, hãy sửa trước khi nộp.") % {"count": len(errors)},
+            errors,
         )
 
 
@@ -483,6 +486,12 @@ def _accept_locked(
             _("Không thể nghiệm thu phiếu đang ở trạng thái “%(status)s”.")
             % {"status": _status_label(item.status)}
         )
+    if item.person_id is None and item.personal_id:
+        # The register may hold the person by now (moved in by a transfer, or keyed): this
+        # form updates that record rather than making a second one.
+        item.person = Person.objects.filter(
+            personal_id=item.personal_id, commune_id=item.commune_id
+        ).first()
     # The register may have changed since submission (a duplicate elsewhere), so check again.
     result = _validate(item, item.answers)
     if result.errors:

@@ -331,6 +331,27 @@ def _register_card(user: Any) -> list[Card]:
     ]
 
 
+def _transfer_cards(user: Any) -> list[Card]:
+    """Requests for a record this area holds, waiting for its answer."""
+    from laodong.register.models import TransferRequest, TransferStatus
+
+    if not has_capability(user, Capability.EDIT_REGISTER):
+        return []
+    waiting = TransferRequest.objects.filter(
+        status=TransferStatus.PENDING, from_commune__in=Unit.objects.within(user.unit)
+    ).count()
+    if not waiting:
+        return []
+    return [
+        Card(
+            _("%(count)s đề nghị chuyển hồ sơ chờ xã trả lời") % {"count": _n(waiting)},
+            tone="todo",
+            text=_("Xã khác đề nghị nhận hồ sơ của người đã chuyển đến đó."),
+            links=[(_("Xem và trả lời"), reverse("register-list-transfers"))],
+        )
+    ]
+
+
 def cards_for(user: Any) -> list[Card]:
     unit: Unit | None = user.unit
     if unit is None:
@@ -349,4 +370,4 @@ def cards_for(user: Any) -> list[Card]:
         cards = _field_cards(user, unit)
     else:
         cards = _commune_cards(user, unit) + _campaign_cards(user)
-    return cards + _register_card(user)
+    return cards + _transfer_cards(user) + _register_card(user)

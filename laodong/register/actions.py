@@ -51,6 +51,10 @@ def header_answers(village: Unit) -> dict[str, str]:
     return {"province": commune.parent.code, "commune": commune.code, "village": village.name}
 
 
+# The ID is held by another commune: the record can only come by transfer (transfers.py).
+ELSEWHERE = "duplicate.elsewhere"
+
+
 def check_person(
     form_code: str,
     answers: Mapping[str, Any],
@@ -78,12 +82,12 @@ def check_person(
             # Which commune holds a person is not this commune's to know (issue 11, finding 5).
             message = _(
                 "Số CCCD/CMND này đã có hồ sơ ở một xã khác, nên không ghi thêm hồ sơ thứ hai. "
-                "Nếu người này đã chuyển đến xã mình, hồ sơ cần được chuyển từ xã đang quản lý."
+                "Nếu người này đã chuyển đến xã mình, hãy gửi đề nghị chuyển hồ sơ (Người lao "
+                "động → Chuyển địa bàn); khi xã đang quản lý đồng ý, hồ sơ về xã mình."
             )
         if home is not None:
-            result.findings.append(
-                Finding("duplicate.personal_id", Severity.ERROR, "personal_id", message)
-            )
+            rule = "duplicate.personal_id" if home == village.parent_id else ELSEWHERE
+            result.findings.append(Finding(rule, Severity.ERROR, "personal_id", message))
     elif (
         not personal_id
         and values.get("full_name")

@@ -14,6 +14,7 @@ class Source(models.TextChoices):
     CORRECTION = "correction", _("Sửa sai")
     UPDATE = "update", _("Cập nhật biến động")
     IMPORT = "import", _("Nhập từ tệp")
+    TRANSFER = "transfer", _("Chuyển địa bàn")
 
 
 class IdKind(models.TextChoices):
@@ -328,3 +329,47 @@ class PeopleImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.status})"
+
+
+class TransferStatus(models.TextChoices):
+    PENDING = "pending", _("Chờ xã đang quản lý trả lời")
+    ACCEPTED = "accepted", _("Đã chuyển")
+    REFUSED = "refused", _("Bị từ chối")
+    CANCELLED = "cancelled", _("Đã rút đề nghị")
+
+
+class TransferRequest(models.Model):
+    """A commune asks for the record of a person another commune holds (they moved in). The
+    holding commune accepts — the record, with its whole history, moves as a new version — or
+    refuses with a reason. Nothing moves without the holding commune."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="transfers")
+    from_commune = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    to_commune = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    to_village = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=300)
+    status = models.CharField(
+        max_length=10, choices=TransferStatus.choices, default=TransferStatus.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True, default="")
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=models.Q(status="pending"),
+                name="one_pending_transfer_per_person",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {self.from_commune_id} → {self.to_commune_id} ({self.status})"

@@ -19,6 +19,8 @@ urlpatterns = [
         views.download_import_errors,
         name="register-download-import-errors",
     ),
+    path("transfers/", views.list_transfers, name="register-list-transfers"),
+    path("transfers/<int:pk>/", views.view_transfer, name="register-view-transfer"),
     path("<int:pk>/", views.view_person, name="register-view-person"),
     path("<int:pk>/edit/", views.edit_person, name="register-edit-person"),
     path("<int:pk>/form.pdf", views.download_person_pdf, name="register-download-person-pdf"),

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,11 +26,18 @@ from laodong.forms.citizen_id import normalize_id
 from laodong.forms.dates import parse_date
 from laodong.forms.definitions import FORM_CODES, FormDefinition, UnknownForm, get_form
 from laodong.forms.pdf import render_form_pdf
-from laodong.register import actions, jobs
+from laodong.register import actions, jobs, transfers
 from laodong.register.access import get_person_for_user, people_in_scope
 from laodong.register.display import answer_sections, change_rows
 from laodong.register.forms import PeopleUploadForm, PersonForm, PersonSearchForm
-from laodong.register.models import Draft, ImportStatus, PeopleImportJob, Person, Source
+from laodong.register.models import (
+    Draft,
+    ImportStatus,
+    PeopleImportJob,
+    Person,
+    Source,
+    TransferRequest,
+)
 from laodong.units.models import Level, Unit
 
 CURRENT_FORM = "tt09-2025-m01"
@@ -459,4 +467,120 @@ def download_import_errors(request: HttpRequest, pk: int) -> FileResponse:
         Path(job.error_file).open("rb"),
         as_attachment=True,
         filename=f"loi-nhap-phieu-{job.pk}.xlsx",
+    )
+
+
+# Moving a record between communes ---------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def list_transfers(request: HttpRequest) -> HttpResponse:
+    """Requests to and from the user's area; look an ID up (posted, never in a URL) and ask
+    the commune that holds it for the record."""
+    require_capability(request.user, Capability.EDIT_REGISTER)
+    user: Any = request.user
+    villages = _villages(request)
+    holder = None
+    number = ""
+    if request.method == "POST":
+        number = normalize_id(request.POST.get("personal_id", ""))
+        try:
+            if request.POST.get("step") == "request":
+                village = villages.filter(pk=_int(request.POST.get("village"))).first()
+                if village is None:
+                    raise actions.RegisterError(_("Hãy chọn thôn người này đang ở."))
+                transfers.request_transfer(
+                    acting_user=user,
+                    personal_id=number,
+                    village=village,
+                    reason=request.POST.get("reason", ""),
+                )
+                messages.success(
+                    request,
+                    _("Đã gửi đề nghị; xã đang quản lý hồ sơ sẽ trả lời trên trang này."),
+                )
+                return redirect("register-list-transfers")
+            holder = transfers.holder_of(acting_user=user, personal_id=number)
+        except actions.RegisterError as refused:
+            messages.error(request, str(refused))
+    within = Unit.objects.within(user.unit)
+    base = TransferRequest.objects.select_related(
+        "from_commune", "to_commune", "to_village", "requested_by", "person"
+    )
+    incoming = list(base.filter(from_commune__in=within).order_by("status", "-requested_at")[:200])
+    outgoing = list(base.filter(to_commune__in=within).order_by("status", "-requested_at")[:200])
+    return render(
+        request,
+        "register/transfer_list.html",
+        {
+            "incoming": incoming,
+            "outgoing": outgoing,
+            "holder": holder,
+            "number": number if holder else "",
+            "villages": villages,
+            "full_id": has_capability(user, Capability.VIEW_FULL_ID),
+        },
+    )
+
+
+def _int(text: str | None) -> int:
+    return int(text) if text and text.isdigit() else 0
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def view_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    """One request: the holding commune sees the person and answers; the asking commune sees
+    its status (and may withdraw it while it waits)."""
+    require_capability(request.user, Capability.EDIT_REGISTER)
+    user: Any = request.user
+    transfer = (
+        TransferRequest.objects.select_related(
+            "person", "from_commune", "to_commune", "to_village", "requested_by", "decided_by"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if transfer is None:
+        raise Http404
+    holding = user.unit.contains(transfer.from_commune)
+    asking = user.unit.contains(transfer.to_commune)
+    if not (holding or asking):
+        raise Http404
+    if request.method == "POST":
+        step = request.POST.get("step", "")
+        try:
+            if step in ("accept", "refuse") and holding:
+                transfers.decide_transfer(
+                    acting_user=user,
+                    transfer=transfer,
+                    accept=step == "accept",
+                    note=request.POST.get("note", ""),
+                )
+                messages.success(
+                    request,
+                    _("Đã chuyển hồ sơ.") if step == "accept" else _("Đã từ chối đề nghị."),
+                )
+            elif step == "cancel" and asking:
+                transfers.cancel_transfer(acting_user=user, transfer=transfer)
+                messages.success(request, _("Đã rút đề nghị."))
+            else:
+                raise PermissionDenied
+        except actions.RegisterError as refused:
+            messages.error(request, str(refused))
+        return redirect("register-view-transfer", pk=transfer.pk)
+    if holding:
+        record_event(
+            actor=user, action="register.view_person", target=transfer.person, unit=user.unit
+        )
+    return render(
+        request,
+        "register/transfer_view.html",
+        {
+            "transfer": transfer,
+            "holding": holding,
+            "asking": asking,
+            "full_id": has_capability(user, Capability.VIEW_FULL_ID),
+        },
     )

@@ -409,3 +409,53 @@ def test_exclusion_and_restoration(items: dict[str, WorkItem], users: dict[str, 
         (Status.LISTED, Status.EXCLUDED),
         (Status.EXCLUDED, Status.LISTED),
     ]
+
+
+def test_a_form_for_someone_registered_elsewhere_waits_for_the_transfer(
+    campaign: Campaign, tree: Tree, users: dict[str, Any]
+) -> None:
+    """Collected here, held by another commune: accepting is refused (never a silent move)
+    until the holding commune agrees to the transfer; then it is accepted as an update."""
+    from laodong.register import transfers
+    from laodong.register.actions import record_person
+
+    elsewhere = make_user(Role.COMMUNE_LABOR_OFFICER, tree.other_commune, "canbo-camthach")
+    person = record_person(
+        acting_user=elsewhere,
+        form_code="tt09-2025-m01",
+        village=tree.other_village,
+        answers=ANSWERS,
+    )
+    import_list(
+        campaign=campaign,
+        commune=tree.commune,
+        stream=io.BytesIO(POLICE_LIST.encode()),
+        filename="ds.csv",
+        acting_user=users[Role.COMMUNE_POLICE],
+    )
+    an = WorkItem.objects.get(personal_id=person.personal_id)
+    assert an.person is None  # the police list links nobody of another commune
+    officer = users[Role.COMMUNE_LABOR_OFFICER]
+    collected = {**ANSWERS, "job_description": "Thợ may công nghiệp"}
+    actions.submit_form(acting_user=users[Role.ENUMERATOR], item=an, answers=collected)
+    with pytest.raises(WorkflowError) as refused:
+        actions.accept_form(acting_user=officer, item=an)
+    assert "Chuyển địa bàn" in str(refused.value.findings[0].message)
+    person.refresh_from_db()
+    assert person.commune == tree.other_commune
+    transfer = transfers.request_transfer(
+        acting_user=officer,
+        personal_id=person.personal_id,
+        village=tree.village,
+        reason="Công an xã ghi thường trú tại Thôn 1",
+    )
+    transfers.decide_transfer(acting_user=elsewhere, transfer=transfer, accept=True)
+    actions.accept_form(acting_user=officer, item=WorkItem.objects.get(pk=an.pk))
+    person.refresh_from_db()
+    assert (person.commune, person.version) == (tree.commune, 3)
+    assert person.answers["job_description"] == "Thợ may công nghiệp"
+    assert [v.source for v in person.versions.order_by("number")] == [
+        Source.COLLECTION,
+        Source.TRANSFER,
+        Source.COLLECTION,
+    ]

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from laodong.accounts.models import Role, User
 from laodong.accounts.permissions import CAPABILITIES, Capability
@@ -31,7 +32,7 @@ from laodong.conftest import Tree, login, make_unit, make_user
 from laodong.handover import actions as handover_actions
 from laodong.handover.models import Handover
 from laodong.register.actions import record_person
-from laodong.register.models import PeopleImportJob, Person, PersonVersion
+from laodong.register.models import PeopleImportJob, Person, PersonVersion, TransferRequest
 from laodong.register.tests.test_actions import ANSWERS
 from laodong.units.models import Level, Unit
 
@@ -61,6 +62,7 @@ class Place:
     handover: Handover
     account: User
     register_job: PeopleImportJob
+    transfer: TransferRequest
 
 
 @dataclass
@@ -115,8 +117,30 @@ def _place(
         status="refused",
         shown={"errors": [{"row": 5, "message": f"Người Bí Mật {tag}", "column": "B"}]},
     )
+    # A request for this commune's person from a commune of no other place's test users.
+    target = tree.other_village if commune != tree.other_commune else tree.village2
+    if commune == tree.other_commune:
+        target = Unit.objects.filter(parent=tree.far_commune, level=Level.VILLAGE).first()
+    transfer = TransferRequest.objects.create(
+        person=person,
+        from_commune=commune,
+        to_commune=target.parent,
+        to_village=target,
+        reason="Chuyển đến",
+        requested_by=officer,
+        requested_at=timezone.now(),
+    )
     return Place(
-        commune, village, campaign, person, item, outcome.job, handover, officer, register_job
+        commune,
+        village,
+        campaign,
+        person,
+        item,
+        outcome.job,
+        handover,
+        officer,
+        register_job,
+        transfer,
     )
 
 
@@ -214,6 +238,10 @@ def _register_job(p: Place) -> list[Any]:
     return [p.register_job.pk]
 
 
+def _transfer(p: Place) -> list[Any]:
+    return [p.transfer.pk]
+
+
 def _handover(p: Place) -> list[Any]:
     return [p.campaign.pk, p.commune.pk, p.handover.pk]
 
@@ -260,6 +288,8 @@ PAGES: dict[str, Page] = {
     "forms-download-blank-pdf": Page(lambda p: ["tt09-2025-m01"], ALL),
     "register-create-person": Page(None, REGISTER_EDIT),
     "register-view-import": Page(_register_job, REGISTER_EDIT),
+    "register-list-transfers": Page(None, REGISTER_EDIT),
+    "register-view-transfer": Page(_transfer, REGISTER_EDIT),
     "register-view-import-progress": Page(_register_job, REGISTER_EDIT),
     "register-download-import-errors": Page(_register_job, frozenset()),  # no file: 404
     "register-list-people": Page(None, REGISTER),
@@ -362,6 +392,8 @@ def _state() -> tuple[Any, ...]:
         tuple(WorkItem.objects.order_by("pk").values_list("status", "full_name", "commune_id")),
         tuple(Campaign.objects.order_by("pk").values_list("title", "closed_at")),
         tuple(Handover.objects.order_by("pk").values_list("status", "sent_count")),
+        tuple(Person.objects.order_by("pk").values_list("commune_id", "version")),
+        tuple(TransferRequest.objects.order_by("pk").values_list("status", flat=True)),
     )
 
 
