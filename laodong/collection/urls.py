@@ -19,6 +19,7 @@ urlpatterns = [
     path("work/<int:pk>/", views.view_item, name="collection-view-item"),
     path("work/<int:pk>/form/", views.collect_item, name="collection-collect-item"),
     path("work/<int:pk>/accept/", views.accept_item, name="collection-accept-item"),
+    path("work/<int:pk>/transfer/", views.request_transfer, name="collection-request-transfer"),
     path("work/<int:pk>/return/", views.return_item, name="collection-return-item"),
     path("work/<int:pk>/exclude/", views.exclude_item, name="collection-exclude-item"),
     path("communes/<int:commune_pk>/review/", views.list_review, name="collection-list-review"),

@@ -43,8 +43,11 @@ from laodong.core.text import fold
 from laodong.forms.citizen_id import mask_id
 from laodong.forms.dates import parse_date
 from laodong.forms.definitions import get_form
+from laodong.register import actions as register_actions
+from laodong.register import transfers
 from laodong.register.display import answer_sections
 from laodong.register.forms import PersonForm
+from laodong.register.models import TransferRequest
 from laodong.units.actions import UnitError, create_village
 from laodong.units.models import Level, Unit
 from laodong.units.querysets import subtree_filter
@@ -483,12 +486,15 @@ def view_item(request: HttpRequest, campaign_pk: int, pk: int) -> HttpResponse:
         else []
     )
     labels = {i.key: i.title for i in definition.items}
+    held_elsewhere = any(f.rule == register_actions.ELSEWHERE for f in findings)
     return render(
         request,
         "collection/item_view.html",
         {
             "campaign": campaign,
             "item": item,
+            "held_elsewhere": held_elsewhere,
+            "transfer": _transfer_of(item) if held_elsewhere else None,
             "sections": sections,
             "errors": [f for f in findings if f.severity == "error"],
             "warnings": [f for f in findings if f.severity == "warning"],
@@ -713,6 +719,46 @@ def accept_item(request: HttpRequest, campaign_pk: int, pk: int) -> HttpResponse
         return redirect("collection-view-item", campaign.pk, item.pk)
     messages.success(request, _("Đã nghiệm thu phiếu của %(name)s.") % {"name": item.full_name})
     return redirect("collection-list-review", campaign.pk, item.commune_id)
+
+
+def _transfer_of(item: WorkItem) -> TransferRequest | None:
+    """The latest request for the record of this form's person, asked by this commune."""
+    return (
+        TransferRequest.objects.filter(
+            person__personal_id=item.personal_id, to_commune_id=item.commune_id
+        )
+        .select_related("from_commune")
+        .order_by("-requested_at")
+        .first()
+    )
+
+
+@login_required
+@require_POST
+def request_transfer(request: HttpRequest, campaign_pk: int, pk: int) -> HttpResponse:
+    """The form's person is held by another commune: ask it for the record, in one step."""
+    campaign = _campaign(request, campaign_pk, Capability.ACCEPT_FORMS)
+    item = get_item_for_user(request.user, campaign, pk, Capability.ACCEPT_FORMS)
+    require_capability(request.user, Capability.EDIT_REGISTER)
+    try:
+        transfers.request_transfer(
+            acting_user=request.user,
+            personal_id=item.personal_id,
+            village=item.village,
+            reason=request.POST.get("reason", "")
+            or _("Thu thập trong %(campaign)s") % {"campaign": campaign.title},
+        )
+    except register_actions.RegisterError as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request,
+            _(
+                "Đã gửi đề nghị chuyển hồ sơ; khi xã đang quản lý đồng ý, phiếu này nghiệm thu "
+                "được như một cập nhật."
+            ),
+        )
+    return redirect("collection-view-item", campaign.pk, item.pk)
 
 
 @login_required

@@ -443,12 +443,23 @@ def test_a_form_for_someone_registered_elsewhere_waits_for_the_transfer(
     assert "Chuyển địa bàn" in str(refused.value.findings[0].message)
     person.refresh_from_db()
     assert person.commune == tree.other_commune
-    transfer = transfers.request_transfer(
-        acting_user=officer,
-        personal_id=person.personal_id,
-        village=tree.village,
-        reason="Công an xã ghi thường trú tại Thôn 1",
+    # On the form's page, the officer asks the holding commune for the record in one step.
+    from django.urls import reverse
+
+    from laodong.conftest import login
+    from laodong.register.models import TransferRequest
+
+    page = login(officer)
+    view = reverse("collection-view-item", args=[campaign.pk, an.pk])
+    assert "Người này đang có hồ sơ ở xã khác" in page.get(view).content.decode()
+    asked = page.post(
+        reverse("collection-request-transfer", args=[campaign.pk, an.pk]),
+        {"reason": "Công an xã ghi thường trú tại Thôn 1"},
     )
+    assert asked.status_code == 302
+    transfer = TransferRequest.objects.get()
+    assert (transfer.to_village, transfer.from_commune) == (tree.village, tree.other_commune)
+    assert "đang chờ trả lời" in page.get(view).content.decode()
     transfers.decide_transfer(acting_user=elsewhere, transfer=transfer, accept=True)
     actions.accept_form(acting_user=officer, item=WorkItem.objects.get(pk=an.pk))
     person.refresh_from_db()

@@ -329,6 +329,7 @@ PAGES: dict[str, Page] = {
         ),
     ),
     "collection-accept-item": Page(_item, _roles(Capability.ACCEPT_FORMS), post_only=True),
+    "collection-request-transfer": Page(_item, _roles(Capability.ACCEPT_FORMS), post_only=True),
     "collection-return-item": Page(_item, _roles(Capability.ACCEPT_FORMS), post_only=True),
     "collection-exclude-item": Page(_item, _roles(Capability.ACCEPT_FORMS), post_only=True),
     "collection-list-review": Page(_campaign_commune, _roles(Capability.ACCEPT_FORMS)),
