@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from laodong.accounts.models import Role
@@ -32,6 +34,18 @@ class SignedIn:
 
     def set(self, case: Any, data: str, context: Any) -> None:
         case.cookies = {**(case.cookies or {}), "sessionid": data}
+
+
+@pytest.fixture(autouse=True)
+def one_connection() -> Any:
+    """The app is called as a plain WSGI application, not through Django's test client, so
+    each request's end would close the database connection the test's transaction lives on
+    (on PostgreSQL). Keep it open, as the test client does."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
