@@ -25,7 +25,7 @@ from laodong.accounts.permissions import (
     has_capability,
     require_capability,
 )
-from laodong.core.concurrency import StaleEdit, edit_token
+from laodong.core.concurrency import StaleEdit, edit_token, posted_token
 from laodong.core.paging import keyset_page
 from laodong.core.text import fold
 from laodong.core.xlsx import template_response
@@ -140,7 +140,7 @@ def edit_account(request: HttpRequest, pk: int) -> HttpResponse:
         "unit": account.unit if account.unit else None,
     }
     form = AccountForm(request.POST or None, initial=initial, acting_user=request.user)
-    loaded_token = request.POST.get("loaded_token") or edit_token(
+    loaded_token = posted_token(request) or edit_token(
         actions.account_values(account.full_name, account.phone, account.role, account.unit)
     )
     stale = None
@@ -149,7 +149,7 @@ def edit_account(request: HttpRequest, pk: int) -> HttpResponse:
             actions.update_account(
                 acting_user=request.user,
                 account=account,
-                loaded_token=request.POST.get("loaded_token") or None,
+                loaded_token=posted_token(request),
                 **form.cleaned_data,
             )
         except StaleEdit as refused:

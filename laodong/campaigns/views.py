@@ -22,7 +22,7 @@ from laodong.campaigns.progress import (
     progress_by_unit,
     round_progress,
 )
-from laodong.core.concurrency import StaleEdit, edit_token
+from laodong.core.concurrency import StaleEdit, edit_token, posted_token
 from laodong.units.models import Level, Unit
 from laodong.units.querysets import subtree_filter
 
@@ -92,14 +92,14 @@ def edit_campaign(request: HttpRequest, pk: int) -> HttpResponse:
         editing=True,
         initial=CampaignForm.initial_for(campaign),
     )
-    loaded_token = request.POST.get("loaded_token") or edit_token(actions.plan_values(campaign))
+    loaded_token = posted_token(request) or edit_token(actions.plan_values(campaign))
     stale = None
     if request.method == "POST" and form.is_valid():
         try:
             actions.update_campaign(
                 acting_user=request.user,
                 campaign=campaign,
-                loaded_token=request.POST.get("loaded_token") or None,
+                loaded_token=posted_token(request),
                 **form.plan(),
             )
         except StaleEdit as refused:
@@ -195,9 +195,7 @@ def edit_targets(request: HttpRequest, pk: int) -> HttpResponse:
     existing = {t.unit_id: t for t in Target.objects.filter(campaign=campaign, unit__in=units)}
     errors: list[str] = []
     stale = None
-    loaded_token = request.POST.get("loaded_token") or edit_token(
-        actions.target_values(campaign, user.unit)
-    )
+    loaded_token = posted_token(request) or edit_token(actions.target_values(campaign, user.unit))
     if request.method == "POST":
         wanted: dict[Unit, tuple[int | None, int | None]] = {}
         for unit in units:
@@ -220,7 +218,7 @@ def edit_targets(request: HttpRequest, pk: int) -> HttpResponse:
                     acting_user=user,
                     campaign=campaign,
                     targets=wanted,
-                    loaded_token=request.POST.get("loaded_token") or None,
+                    loaded_token=posted_token(request),
                 )
             except StaleEdit as refused:
                 stale, loaded_token = refused, refused.token

@@ -36,7 +36,7 @@ from laodong.collection.models import (
 )
 from laodong.collection.police_list import POLICE_COLUMNS
 from laodong.core.cells import no_formulas
-from laodong.core.concurrency import StaleEdit
+from laodong.core.concurrency import StaleEdit, posted_token
 from laodong.core.paging import keyset_page
 from laodong.core.tabular import TableError
 from laodong.core.text import fold
@@ -557,11 +557,11 @@ def collect_item(request: HttpRequest, campaign_pk: int, pk: int) -> HttpRespons
     if hidden_id and data is not None:
         # Shown again (after an error) masked, never in full; `data` is the form's own copy.
         data["personal_id"] = hidden_id
-    loaded_token = request.POST.get("loaded_token") or actions.answers_token(item)
+    loaded_token = posted_token(request) or actions.answers_token(item)
     stale = None
     if valid:
         answers = form.answers()
-        token = request.POST.get("loaded_token") or None
+        token = posted_token(request)
         try:
             if "save_draft" in request.POST:
                 actions.save_form_draft(

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 
@@ -122,3 +123,8 @@ def check_token(
         mine, current, keys=list(labels), label=lambda key: labels[key], show=show
     )
     raise StaleEdit(token=edit_token(current), differences=found, merged=merged)
+
+
+def posted_token(request: HttpRequest) -> str | None:
+    """The token an edit page was opened with (its hidden field), or None when it sent none."""
+    return request.POST.get("loaded_token") or None

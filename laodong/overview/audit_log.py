@@ -7,7 +7,6 @@ this person?", so it lives above those apps, not in `audit`.
 
 from __future__ import annotations
 
-import csv
 import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from laodong.accounts.permissions import Capability, has_capability, require_cap
 from laodong.audit.labels import ACTIONS, KINDS, READ, action_kind, action_label, actions_of_kind
 from laodong.audit.models import AuditEvent, record_event
 from laodong.collection.models import WorkItem
-from laodong.core.cells import csv_row
+from laodong.core.cells import csv_stream
 from laodong.forms.citizen_id import mask_id, normalize_id
 from laodong.forms.dates import parse_date
 from laodong.handover.models import HandoverLine
@@ -279,18 +278,6 @@ def list_events(request: HttpRequest) -> HttpResponse:
     )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv(rows: Iterator[list[Any]]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield "\ufeff"  # Excel reads UTF-8 with a byte-order mark
-    for row in rows:
-        yield writer.writerow(csv_row(row))
-
-
 @login_required
 def export_events(request: HttpRequest) -> StreamingHttpResponse:
     """The filtered log as CSV, oldest first, streamed (a province's year is millions of
@@ -308,17 +295,18 @@ def export_events(request: HttpRequest) -> StreamingHttpResponse:
         details=filters.query(),
     )
 
+    header = [
+        _("Thời gian"),
+        _("Tài khoản"),
+        _("Họ tên người dùng"),
+        _("Đơn vị"),
+        _("Thao tác"),
+        _("Loại"),
+        _("Đối tượng"),
+        _("Địa chỉ IP"),
+    ]
+
     def rows() -> Iterator[list[Any]]:
-        yield [
-            _("Thời gian"),
-            _("Tài khoản"),
-            _("Họ tên người dùng"),
-            _("Đơn vị"),
-            _("Thao tác"),
-            _("Loại"),
-            _("Đối tượng"),
-            _("Địa chỉ IP"),
-        ]
         batch: list[AuditEvent] = []
         for event in events.iterator(chunk_size=2000):
             batch.append(event)
@@ -327,7 +315,9 @@ def export_events(request: HttpRequest) -> StreamingHttpResponse:
                 batch = []
         yield from _csv_rows(batch, full_id)
 
-    response = StreamingHttpResponse(_csv(rows()), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        csv_stream(header, rows()), content_type="text/csv; charset=utf-8"
+    )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="nhat-ky-{stamp}.csv"'
     return response
@@ -475,7 +465,7 @@ def monthly_report(request: HttpRequest) -> HttpResponse:
             for r in rows
         )
         response = StreamingHttpResponse(
-            _csv(iter([header, *body])), content_type="text/csv; charset=utf-8"
+            csv_stream(header, body), content_type="text/csv; charset=utf-8"
         )
         name = f"ai-xem-ho-so-{unit.code or unit.pk}-{year}-{month:02d}.csv"
         response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -7,8 +7,6 @@ every export is logged (who, which unit, which options, when).
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from laodong.audit.models import record_event
-from laodong.core.cells import csv_row
+from laodong.core.cells import csv_stream
 from laodong.core.xlsx_stream import stream_xlsx
 from laodong.forms.citizen_id import mask_id
 from laodong.forms.definitions import code_lists
@@ -111,21 +109,6 @@ def rows(
         yield out
 
 
-def _csv(header: list[str], body: Iterator[list[object]]) -> Iterator[bytes]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    buffer.write("\ufeff")  # so that Excel reads the file as UTF-8
-    writer.writerow(csv_row(header))
-    for count, values in enumerate(body, start=1):
-        # Text that begins like a formula stays text in Excel.
-        writer.writerow(csv_row(values))
-        if count % 1000 == 0:
-            yield buffer.getvalue().encode()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode()
-
-
 def export_register(
     *,
     acting_user: Any,
@@ -147,7 +130,7 @@ def export_register(
     header = [c.header for c in chosen]
     body = rows(people, chosen, full_id=full_id, unit=unit)
     if output_format == "csv":
-        return _csv(header, body)
+        return csv_stream(header, body)
     who = acting_user.get_full_name() or acting_user.get_username()
     made = timezone.localtime().strftime("%d/%m/%Y %H:%M")
     title = _("Danh sách người lao động — %(unit)s") % {"unit": unit.label()}

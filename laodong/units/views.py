@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from laodong.accounts.permissions import Capability, has_capability, require_capability
-from laodong.core.concurrency import StaleEdit, edit_token
+from laodong.core.concurrency import StaleEdit, edit_token, posted_token
 from laodong.core.paging import keyset_page
 from laodong.core.text import fold
 from laodong.core.xlsx import template_response
@@ -102,7 +102,7 @@ def edit_village(request: HttpRequest, pk: int) -> HttpResponse:
     village = _village(request, pk)
     initial = {"name": village.name, "code": village.code, "unit_type": village.unit_type}
     form = VillageForm(request.POST or None, initial=initial)
-    loaded_token = request.POST.get("loaded_token") or edit_token(
+    loaded_token = posted_token(request) or edit_token(
         actions.village_values(village.name, village.code, village.unit_type)
     )
     stale = None
@@ -111,7 +111,7 @@ def edit_village(request: HttpRequest, pk: int) -> HttpResponse:
             actions.update_village(
                 acting_user=request.user,
                 village=village,
-                loaded_token=request.POST.get("loaded_token") or None,
+                loaded_token=posted_token(request),
                 **form.cleaned_data,
             )
         except StaleEdit as refused:
