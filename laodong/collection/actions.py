@@ -24,6 +24,7 @@ from laodong.forms.definitions import get_form
 from laodong.forms.validation import Finding, Severity
 from laodong.register import actions as register_actions
 from laodong.register.models import Person, Source
+from laodong.register.sources import Origin
 from laodong.units.models import Level, Unit
 
 # The legal moves. Anything else is refused by `_move`.
@@ -462,19 +463,20 @@ def _write_register(acting_user: Any, item: WorkItem, confirmed: list[str]) -> P
             form_code=campaign.form_code,
             village=item.village,
             answers=item.answers,
-            source=Source.COLLECTION,
+            origin=Origin(Source.COLLECTION, reference=campaign.title[:200]),
             confirmed_warnings=confirmed,
             reference_date=campaign.reference_date,
+            police=False,
         )
     return register_actions.update_person(
         acting_user=acting_user,
         person=person,
         village=item.village,
         answers=item.answers,
-        source=Source.COLLECTION,
-        reason=campaign.title,
+        origin=Origin(Source.COLLECTION, reference=campaign.title[:200]),
         confirmed_warnings=confirmed,
         reference_date=campaign.reference_date,
+        police=False,
     )
 
 
@@ -622,6 +624,12 @@ def adopt_register_form(*, acting_user: Any, person: Person) -> list[WorkItem]:
             details={"campaign": item.campaign_id},
         )
         adopted.append(item)
+    if adopted:
+        # The campaign hands this form to the police; the register's own item is not needed.
+        register_actions.withdraw_police_updates(
+            person=person, note=_("Phiếu đi theo kế hoạch thu thập %(campaign)s")
+            % {"campaign": adopted[0].campaign.title}
+        )
     return adopted
 
 
@@ -690,6 +698,28 @@ def exclude_person(*, acting_user: Any, item: WorkItem, reason: str) -> WorkItem
         raise WorkflowError(_("Hãy ghi lý do không thu thập."))
     _transition(item, Status.EXCLUDED, acting_user=acting_user, now=timezone.now(), reason=reason)
     return item
+
+
+def exclude_left_person(*, person: Person, acting_user: Any, version: Any, **_kwargs: Any) -> int:
+    """A person who left the register is not collected in open campaigns any more: their
+    forms not yet collected leave the work list (and progress), with the closure as the
+    reason. Runs inside the closing transaction (register.signals.person_left)."""
+    items = list(
+        WorkItem.objects.select_for_update(of=("self",))
+        .filter(
+            person=person,
+            campaign__closed_at__isnull=True,
+            status__in=(Status.LISTED, Status.RETURNED),
+        )
+        .order_by("pk")
+    )
+    reason = _("Ra khỏi diện quản lý: %(reason)s") % {
+        "reason": person.get_leave_reason_display()
+    }
+    now = timezone.now()
+    for item in items:
+        _transition(item, Status.EXCLUDED, acting_user=acting_user, now=now, reason=reason)
+    return len(items)
 
 
 @transaction.atomic

@@ -28,11 +28,15 @@ from laodong.register.models import (
     TYPED_CODES,
     Draft,
     IdKind,
+    Kind,
     Person,
     PersonPeriod,
     PersonVersion,
+    PoliceUpdate,
+    UpdateStatus,
 )
 from laodong.register.models import Source as Source
+from laodong.register.sources import Origin
 from laodong.units.models import Level, Unit
 
 
@@ -151,6 +155,17 @@ def _apply(person: Person, form_code: str, village: Unit, values: Mapping[str, A
         else IdKind.LEGACY
     )
     person.household_code = values.get("household_code") or ""
+    person.social_insurance_number = str(values.get("social_insurance_number") or "")[:10]
+    consent = str(values.get("consent_job_matching") or "")[:1]
+    if consent != person.consent_job_matching:
+        # Dated by the form's collection date when it has one, else by the day it is saved.
+        day = values.get("collection_date")
+        person.consent_on = (
+            (day.value if isinstance(day, PartialDate) else timezone.localdate())
+            if consent
+            else None
+        )
+        person.consent_job_matching = consent
     for key in ("collection_date", "contract_start_date"):
         day = values.get(key)
         setattr(person, key, day.value if isinstance(day, PartialDate) else None)
@@ -174,34 +189,70 @@ def _check_village(acting_user: Any, village: Unit) -> None:
 def _write_version(
     person: Person,
     acting_user: Any,
-    source: str,
-    result: ValidationResult,
+    origin: Origin,
+    result: ValidationResult | None,
     confirmed: Iterable[str],
     *,
     changes: dict[str, list[Any]] | None = None,
-    reason: str = "",
+    kind: str = Kind.CHANGE,
+    police: bool = True,
+    valid_from: datetime.datetime | None = None,
 ) -> PersonVersion:
     """Store the person's current answers as their version number `person.version`, and start
-    the reporting period it opens (closing the previous one)."""
+    the reporting period it opens (closing the previous one). Unless the change came through a
+    campaign (`police=False`), the commune police get an item to enter it.
+
+    `valid_from` dates the period earlier than the save (a death recorded weeks later)."""
+    now = timezone.now()
+    # Only the warnings this version actually has are recorded as confirmed; a version that
+    # changes no answer (closure, reopening) keeps those of the one before.
+    warnings = {w.rule for w in result.warnings} if result is not None else set(confirmed)
     version = PersonVersion.objects.create(
         person=person,
         number=person.version,
         form_code=person.form_code,
         answers=person.answers,
         changes=changes or {},
-        source=source,
-        reason=reason.strip()[:300],
+        kind=kind,
+        source=origin.source,
+        reference_title=origin.reference_title[:200],
+        reference=origin.reference[:200],
+        reference_date=origin.reference_date,
+        request=origin.request,
+        reason=origin.reason.strip()[:300],
+        left_on=person.left_on,
+        leave_reason=person.leave_reason,
+        leave_destination=person.leave_destination,
         changed_by=acting_user,
-        changed_at=timezone.now(),
-        # Only the warnings this version actually has are recorded as confirmed.
-        confirmed_warnings=sorted({w.rule for w in result.warnings} & set(confirmed)),
+        changed_at=now,
+        confirmed_warnings=sorted(warnings & set(confirmed)),
     )
+    start = now
     if person.version > 1:
-        PersonPeriod.objects.filter(person=person, valid_to__isnull=True).update(
-            valid_to=version.changed_at
+        current = PersonPeriod.objects.filter(person=person, valid_to__isnull=True)
+        if valid_from is not None:
+            # Never before the period in force began: the earlier history stays as it was.
+            began = current.values_list("valid_from", flat=True).first()
+            start = max(valid_from, began) if began else valid_from
+            start = min(start, now)
+        current.update(valid_to=start)
+    PersonPeriod.of(person, source=origin.source, valid_from=start).save()
+    if police:
+        PoliceUpdate.objects.create(
+            commune_id=person.commune_id,
+            person=person,
+            version=version,
+            created_at=now,
+            status_at=now,
         )
-    PersonPeriod.of(person, source=source, valid_from=version.changed_at).save()
     return version
+
+
+def _checked(origin: Origin) -> Origin:
+    problems = origin.problems()
+    if problems:
+        raise RegisterError(" ".join(problems))
+    return origin
 
 
 @transaction.atomic
@@ -212,12 +263,18 @@ def record_person(
     village: Unit,
     answers: Mapping[str, Any],
     source: str = Source.COLLECTION,
+    origin: Origin | None = None,
     confirmed_warnings: Iterable[str] = (),
     reference_date: datetime.date | None = None,
     draft: Draft | None = None,
+    police: bool = True,
 ) -> Person:
-    """Add a person to the register (version 1); the draft it came from is discarded."""
+    """Add a person to the register (version 1); the draft it came from is discarded.
+
+    `origin` (else `source` alone) says where the form came from; `police=False` when a
+    campaign hands the form to the police itself."""
     require_capability(acting_user, Capability.EDIT_REGISTER)
+    origin = _checked(origin or Origin(source))
     _check_village(acting_user, village)
     result = check_person(form_code, answers, village=village, reference_date=reference_date)
     confirmed = list(confirmed_warnings)
@@ -226,13 +283,13 @@ def record_person(
     _apply(person, form_code, village, result.values)
     person.save()
     _discard(acting_user, draft)
-    _write_version(person, acting_user, source, result, confirmed)
+    _write_version(person, acting_user, origin, result, confirmed, kind=Kind.RECORD, police=police)
     record_event(
         actor=acting_user,
         action="register.record_person",
         target=person,
         unit=person.commune,
-        details={"source": source, "form": form_code},
+        details={"source": origin.source, "form": form_code},
     )
     return person
 
@@ -245,11 +302,13 @@ def update_person(
     answers: Mapping[str, Any],
     source: str = Source.CORRECTION,
     reason: str = "",
+    origin: Origin | None = None,
     village: Unit | None = None,
     confirmed_warnings: Iterable[str] = (),
     reference_date: datetime.date | None = None,
     draft: Draft | None = None,
     loaded_version: int | None = None,
+    police: bool = True,
 ) -> Person:
     """Store a new version of a person's answers; nothing is written when nothing changed.
 
@@ -257,6 +316,7 @@ def update_person(
     version the user opened: if someone saved since, nothing is written and `StaleEdit`
     lists the items to merge."""
     require_capability(acting_user, Capability.EDIT_REGISTER)
+    origin = _checked(origin or Origin(source, reason=reason))
     person = Person.objects.select_for_update().select_related("village").get(pk=person.pk)
     village = village or person.village
     _check_village(acting_user, village)
@@ -290,13 +350,15 @@ def update_person(
         return person
     person.version += 1
     person.save()
-    _write_version(person, acting_user, source, result, confirmed, changes=changes, reason=reason)
+    _write_version(
+        person, acting_user, origin, result, confirmed, changes=changes, police=police
+    )
     record_event(
         actor=acting_user,
         action="register.update_person",
         target=person,
         unit=person.commune,
-        details={"version": person.version, "source": source, "items": sorted(changes)},
+        details={"version": person.version, "source": origin.source, "items": sorted(changes)},
     )
     return person
 
@@ -387,3 +449,147 @@ def save_draft(
     draft.answers = filled(answers)
     draft.save()
     return draft
+
+
+def _leaving(person: Person) -> dict[str, str] | None:
+    """The person's leaving as stored in a version's changes (None while in the register)."""
+    if not person.leave_reason:
+        return None
+    return {
+        "reason": person.leave_reason,
+        "on": person.left_on.isoformat() if person.left_on else "",
+        "destination": person.leave_destination,
+    }
+
+
+def _previous_confirmed(person: Person) -> list[str]:
+    return list(
+        person.versions.order_by("-number").values_list("confirmed_warnings", flat=True).first()
+        or []
+    )
+
+
+def _locked_current(person: Person, loaded_version: int | None) -> Person:
+    locked = Person.objects.select_for_update().select_related("commune").get(pk=person.pk)
+    if loaded_version is not None and loaded_version != locked.version:
+        raise RegisterError(
+            _(
+                "Hồ sơ vừa được người khác cập nhật (phiên bản %(version)s). Hãy mở lại hồ sơ "
+                "để xem thay đổi rồi làm lại."
+            )
+            % {"version": locked.version}
+        )
+    return locked
+
+
+@transaction.atomic
+def close_person(
+    *,
+    acting_user: Any,
+    person: Person,
+    left_on: datetime.date,
+    reason: str,
+    origin: Origin,
+    destination: str = "",
+    loaded_version: int | None = None,
+    police: bool = True,
+) -> PersonVersion:
+    """Take a person out of the register ("ra khỏi diện quản lý") from `left_on`, as a new
+    version: figures for earlier dates still count them, later ones do not. Nothing is
+    deleted; `reopen_person` undoes a mistaken closure."""
+    from laodong.register.models import LeaveReason
+    from laodong.register.signals import person_left
+
+    require_capability(acting_user, Capability.EDIT_REGISTER)
+    origin = _checked(origin)
+    if reason not in LeaveReason.values:
+        raise RegisterError(_("Hãy chọn lý do ra khỏi diện quản lý."))
+    if reason == LeaveReason.OTHER and not origin.reason.strip():
+        raise RegisterError(_("Lý do “Khác”: hãy ghi rõ ở ô Lý do."))
+    person = _locked_current(person, loaded_version)
+    if not acting_user.unit.contains(person.commune):
+        raise RegisterError(_("Người này nằm ngoài phạm vi của bạn."))
+    if person.leave_reason:
+        raise RegisterError(_("Hồ sơ này đã ra khỏi diện quản lý."))
+    if left_on > timezone.localdate():
+        raise RegisterError(_("Ngày ra khỏi diện quản lý không được sau hôm nay."))
+    if left_on < person.birth_date:
+        raise RegisterError(_("Ngày ra khỏi diện quản lý không được trước ngày sinh."))
+    person.left_on, person.leave_reason = left_on, reason
+    person.leave_destination = destination.strip()[:200] if reason == LeaveReason.MOVED_AWAY else ""
+    confirmed = _previous_confirmed(person)
+    person.version += 1
+    person.save()
+    start = timezone.make_aware(datetime.datetime.combine(left_on, datetime.time.min))
+    version = _write_version(
+        person,
+        acting_user,
+        origin,
+        None,
+        confirmed,
+        changes={"register": [None, _leaving(person)]},
+        kind=Kind.CLOSE,
+        police=police,
+        valid_from=start,
+    )
+    person_left.send(sender=Person, person=person, acting_user=acting_user, version=version)
+    record_event(
+        actor=acting_user,
+        action="register.close_person",
+        target=person,
+        unit=person.commune,
+        details={"version": person.version, "source": origin.source, "reason": reason},
+    )
+    return version
+
+
+@transaction.atomic
+def reopen_person(
+    *,
+    acting_user: Any,
+    person: Person,
+    origin: Origin,
+    loaded_version: int | None = None,
+) -> PersonVersion:
+    """Bring back a person closed by mistake (or who came back), as a new version; the
+    closure stays in the history."""
+    require_capability(acting_user, Capability.EDIT_REGISTER)
+    origin = _checked(origin)
+    if not origin.reason.strip():
+        raise RegisterError(_("Hãy ghi lý do mở lại hồ sơ."))
+    person = _locked_current(person, loaded_version)
+    if not acting_user.unit.contains(person.commune):
+        raise RegisterError(_("Người này nằm ngoài phạm vi của bạn."))
+    if not person.leave_reason:
+        raise RegisterError(_("Hồ sơ này đang trong diện quản lý."))
+    before = _leaving(person)
+    person.left_on, person.leave_reason, person.leave_destination = None, "", ""
+    confirmed = _previous_confirmed(person)
+    person.version += 1
+    person.save()
+    version = _write_version(
+        person,
+        acting_user,
+        origin,
+        None,
+        confirmed,
+        changes={"register": [before, None]},
+        kind=Kind.REOPEN,
+    )
+    record_event(
+        actor=acting_user,
+        action="register.reopen_person",
+        target=person,
+        unit=person.commune,
+        details={"version": person.version, "source": origin.source},
+    )
+    return version
+
+
+def withdraw_police_updates(*, person: Person, note: str) -> int:
+    """The police need not enter the waiting changes of this person separately (a campaign
+    carries the form to them); the items stay, marked."""
+    now = timezone.now()
+    return PoliceUpdate.objects.filter(person=person, status=UpdateStatus.WAITING).update(
+        status=UpdateStatus.WITHDRAWN, status_at=now, note=note[:300]
+    )

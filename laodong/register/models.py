@@ -10,11 +10,43 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Source(models.TextChoices):
+    """Where a version of a person came from (domain README, "sources of updates")."""
+
     COLLECTION = "collection", _("Thu thập")
+    PROCEDURE = "procedure", _("Thủ tục hành chính")
+    SOCIAL_INSURANCE = "bhxh", _("Cơ quan BHXH")
+    UNEMPLOYMENT = "bhtn", _("Bảo hiểm thất nghiệp")
+    JOB_CENTRE = "job_centre", _("Trung tâm dịch vụ việc làm")
+    REQUEST = "request", _("Đề nghị của cá nhân, cơ quan, tổ chức")
+    POLICE = "police", _("Công an")
     CORRECTION = "correction", _("Sửa sai")
-    UPDATE = "update", _("Cập nhật biến động")
+    OTHER = "other", _("Khác")
+    # Given by the system, never chosen: a register import of filled forms, a record moved in
+    # from another commune, and versions saved before sources carried references.
     IMPORT = "import", _("Nhập từ tệp")
     TRANSFER = "transfer", _("Chuyển địa bàn")
+    UPDATE = "update", _("Cập nhật biến động")
+
+
+class Kind(models.TextChoices):
+    """What a version did to the record."""
+
+    RECORD = "record", _("Ghi mới")
+    CHANGE = "change", _("Thay đổi thông tin")
+    CLOSE = "close", _("Ra khỏi diện quản lý")
+    REOPEN = "reopen", _("Mở lại hồ sơ")
+    TRANSFER_IN = "transfer_in", _("Chuyển đến")
+
+
+class LeaveReason(models.TextChoices):
+    """Why a person left the register ("ra khỏi diện quản lý")."""
+
+    DECEASED = "deceased", _("Đã chết")
+    MOVED_AWAY = "moved_away", _("Chuyển đi")
+    ARMED_FORCES = "armed_forces", _("Vào quân đội")
+    POLICE = "police", _("Vào công an")
+    ABROAD = "abroad", _("Đi nước ngoài dài hạn")
+    OTHER = "other", _("Khác")
 
 
 class IdKind(models.TextChoices):
@@ -102,6 +134,19 @@ class Person(models.Model):
     is_merit_relative = models.BooleanField(default=False)
     is_ethnic_minority = models.BooleanField(default=False)
 
+    # Item 5 of the form, typed: the social-insurance office's lists are keyed by it.
+    social_insurance_number = models.CharField(max_length=10, blank=True, default="")
+    # The 2025 form's consent to use the information for job matching ("1" yes, "2" no, ""
+    # not asked) and the day it was given or changed.
+    consent_job_matching = models.CharField(max_length=1, blank=True, default="")
+    consent_on = models.DateField(null=True, blank=True)
+    # Set while the person is out of the register ("ra khỏi diện quản lý"), from that day.
+    left_on = models.DateField(null=True, blank=True)
+    leave_reason = models.CharField(
+        max_length=12, choices=LeaveReason.choices, blank=True, default=""
+    )
+    leave_destination = models.CharField(max_length=200, blank=True, default="")
+
     answers = models.JSONField(default=dict)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -122,10 +167,19 @@ class Person(models.Model):
             models.Index(fields=["commune", "full_name_folded"], name="person_commune_name"),
             models.Index(fields=["village", "full_name_folded"], name="person_village_name"),
             models.Index(fields=["commune", "activity_status"], name="person_commune_activity"),
+            models.Index(
+                fields=["social_insurance_number"],
+                name="person_bhxh_number",
+                condition=~models.Q(social_insurance_number=""),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.full_name
+
+    @property
+    def has_left(self) -> bool:
+        return bool(self.leave_reason)
 
 
 class PersonVersion(models.Model):
@@ -136,8 +190,27 @@ class PersonVersion(models.Model):
     form_code = models.CharField(max_length=20)
     answers = models.JSONField()
     changes = models.JSONField(default=dict)  # {item key: [old, new]}; empty for version 1
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.CHANGE)
     source = models.CharField(max_length=12, choices=Source.choices)
+    # The source's reference: a procedure's name, a file or document number and its date, the
+    # request it answers (sources.py says which each source needs).
+    reference_title = models.CharField(max_length=200, blank=True, default="")
+    reference = models.CharField(max_length=200, blank=True, default="")
+    reference_date = models.DateField(null=True, blank=True)
+    request = models.ForeignKey(
+        "register.ChangeRequest",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="versions",
+    )
     reason = models.CharField(max_length=300, blank=True, default="")
+    # The person's place in the register at this version (empty reason: in it).
+    left_on = models.DateField(null=True, blank=True)
+    leave_reason = models.CharField(
+        max_length=12, choices=LeaveReason.choices, blank=True, default=""
+    )
+    leave_destination = models.CharField(max_length=200, blank=True, default="")
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -224,6 +297,8 @@ class PersonPeriod(models.Model):
     )
     number = models.PositiveIntegerField()  # the version this period shows
     source = models.CharField(max_length=12, choices=Source.choices)
+    # Set for a period the person spends out of the register; reports leave such periods out.
+    leave_reason = models.CharField(max_length=12, blank=True, default="")
     valid_from = models.DateTimeField()
     valid_to = models.DateTimeField(null=True, blank=True)
     village = models.ForeignKey(
@@ -278,6 +353,7 @@ class PersonPeriod(models.Model):
             village_id=person.village_id,
             commune_id=person.commune_id,
             birth_date=person.birth_date,
+            leave_reason=person.leave_reason,
         )
         for key in PERIOD_CODES:
             setattr(period, key, period_code(getattr(person, key)))
@@ -373,3 +449,198 @@ class TransferRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id}: {self.from_commune_id} → {self.to_commune_id} ({self.status})"
+
+
+class RequesterKind(models.TextChoices):
+    WORKER = "worker", _("Người lao động")
+    AGENCY = "agency", _("Cơ quan")
+    ORGANISATION = "organisation", _("Tổ chức")
+
+
+class Channel(models.TextChoices):
+    IN_PERSON = "in_person", _("Trực tiếp")
+    PHONE = "phone", _("Điện thoại")
+    LETTER = "letter", _("Văn bản")
+    ONLINE = "online", _("Trực tuyến")
+
+
+class RequestStatus(models.TextChoices):
+    RECEIVED = "received", _("Đã nhận")
+    IN_PROGRESS = "in_progress", _("Đang xử lý")
+    ACCEPTED = "accepted", _("Chấp nhận")
+    REFUSED = "refused", _("Từ chối")
+
+
+OPEN_REQUESTS = (RequestStatus.RECEIVED, RequestStatus.IN_PROGRESS)
+
+
+class ChangeRequest(models.Model):
+    """A request to correct or complete a person's record (đề nghị điều chỉnh, bổ sung), from
+    the worker, an agency or an organisation. Accepting it applies the proposed values as a
+    version whose source is this request; refusing it needs a reason."""
+
+    commune = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="requests")
+    requester_kind = models.CharField(max_length=12, choices=RequesterKind.choices)
+    requester_name = models.CharField(max_length=200)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    received_on = models.DateField()
+    content = models.CharField(max_length=1000, blank=True, default="")
+    # {item key: value as proposed}; checked by the form's engine when accepted.
+    proposed = models.JSONField(default=dict)
+    status = models.CharField(
+        max_length=12, choices=RequestStatus.choices, default=RequestStatus.RECEIVED
+    )
+    decision = models.CharField(max_length=500, blank=True, default="")
+    replied_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+        indexes = [models.Index(fields=["commune", "status"], name="request_commune_status")]
+
+    def __str__(self) -> str:
+        return f"Đề nghị {self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_REQUESTS
+
+
+class Evidence(models.Model):
+    """A scanned document (PDF, JPEG, PNG) backing a request or a version (a death
+    certificate, a decision). Kept under DATA_DIR/evidence with a random name."""
+
+    request = models.ForeignKey(
+        ChangeRequest, null=True, blank=True, on_delete=models.CASCADE, related_name="evidence"
+    )
+    version = models.ForeignKey(
+        PersonVersion, null=True, blank=True, on_delete=models.CASCADE, related_name="evidence"
+    )
+    file_path = models.CharField(max_length=300)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=30)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class UpdateStatus(models.TextChoices):
+    WAITING = "waiting", _("Chờ bàn giao")
+    HANDED_OVER = "handed_over", _("Đã bàn giao")
+    ENTERED = "entered", _("Đã nhập CSDL dân cư")
+    NOT_ENTERABLE = "not_enterable", _("Không nhập được")
+    WITHDRAWN = "withdrawn", _("Không cần chuyển")
+
+
+class PoliceUpdate(models.Model):
+    """A change saved outside a campaign that the commune police must enter into the
+    population database ("cần cập nhật vào CSDL dân cư"): one per version, for the person's
+    commune, saying what changed and where it came from. Handed over in the same numbered
+    records as campaign forms (handover.HandoverLine), then marked entered or not."""
+
+    commune = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="police_updates")
+    version = models.OneToOneField(
+        PersonVersion, on_delete=models.PROTECT, related_name="police_update"
+    )
+    status = models.CharField(
+        max_length=14, choices=UpdateStatus.choices, default=UpdateStatus.WAITING
+    )
+    created_at = models.DateTimeField()
+    status_at = models.DateTimeField()
+    entered_on = models.DateField(null=True, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField(max_length=300, blank=True, default="")
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["commune", "status"], name="police_update_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} v{self.version_id} ({self.status})"
+
+
+class BulkStatus(models.TextChoices):
+    QUEUED = "queued", _("Chờ kiểm tra")
+    CHECKING = "checking", _("Đang đọc và so sánh")
+    PREVIEW = "preview", _("Chờ xem trước và xác nhận")
+    APPLYING = "applying", _("Đang cập nhật")
+    DONE = "done", _("Đã cập nhật")
+    CANCELLED = "cancelled", _("Đã hủy")
+    FAILED = "failed", _("Không đọc được")
+
+
+class BulkUpdate(models.Model):
+    """An update of many people from a file keyed by personal ID or BHXH number ("cập nhật từ
+    tệp"): read and compared in the background, previewed (old → new per person), then the
+    ticked rows applied one by one as versions; rows that fail go to an error file."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    commune = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    file_path = models.CharField(max_length=300)
+    original_name = models.CharField(max_length=200)
+    source = models.CharField(max_length=12, choices=Source.choices)
+    reference_title = models.CharField(max_length=200, blank=True, default="")
+    reference = models.CharField(max_length=200, blank=True, default="")
+    reference_date = models.DateField(null=True, blank=True)
+    reason = models.CharField(max_length=300, blank=True, default="")
+    status = models.CharField(max_length=10, choices=BulkStatus.choices, default=BulkStatus.QUEUED)
+    rows_read = models.PositiveIntegerField(default=0)
+    matched = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    unmatched = models.PositiveIntegerField(default=0)
+    invalid = models.PositiveIntegerField(default=0)
+    applied = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    message = models.CharField(max_length=500, blank=True, default="")
+    error_file = models.CharField(max_length=300, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.status})"
+
+
+class BulkRow(models.Model):
+    """One row of a bulk update that matched a person and would change something."""
+
+    bulk = models.ForeignKey(BulkUpdate, on_delete=models.CASCADE, related_name="rows")
+    row = models.PositiveIntegerField()
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    # The person's version when the file was compared: a later save makes the row stale.
+    version = models.PositiveIntegerField()
+    changes = models.JSONField()  # {item key: [old, new]}
+    chosen = models.BooleanField(default=True)
+    applied = models.BooleanField(default=False)
+    error = models.CharField(max_length=500, blank=True, default="")
+
+    class Meta:
+        ordering = ["bulk", "row"]
+        constraints = [
+            models.UniqueConstraint(fields=["bulk", "row"], name="bulk_row_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bulk_id}:{self.row}"

@@ -18,13 +18,21 @@ from django.utils.translation import gettext as _
 from laodong.accounts.permissions import Capability, require_capability
 from laodong.audit.models import record_event
 from laodong.forms.citizen_id import ParsedId, normalize_id, parse_id
-from laodong.register.actions import RegisterError, _check_village, _write_version, check_person
+from laodong.register.actions import (
+    RegisterError,
+    _check_village,
+    _leaving,
+    _write_version,
+    check_person,
+)
 from laodong.register.models import (
+    Kind,
     Person,
     Source,
     TransferRequest,
     TransferStatus,
 )
+from laodong.register.sources import Origin
 from laodong.units.models import Unit
 
 
@@ -156,6 +164,40 @@ def cancel_transfer(*, acting_user: Any, transfer: TransferRequest) -> TransferR
     return transfer
 
 
+def complete_by_police_list(
+    *, acting_user: Any, person: Person, commune: Unit, list_name: str
+) -> TransferRequest | None:
+    """The new commune's police list holds a person it asked for: the transfer completes by
+    itself (the police register the person there), as if the holding commune had accepted.
+    Called by the police-list import inside its transaction; None when nothing waits."""
+    transfer = (
+        TransferRequest.objects.select_for_update(of=("self",))
+        .select_related("person", "to_village", "to_commune", "from_commune")
+        .filter(person=person, to_commune=commune, status=TransferStatus.PENDING)
+        .first()
+    )
+    if transfer is None:
+        return None
+    locked = Person.objects.select_for_update().get(pk=person.pk)
+    if locked.commune_id != transfer.from_commune_id:
+        return None
+    note = _("Hoàn tất tự động: danh sách Công an xã %(list)s có người này.") % {
+        "list": list_name
+    }
+    _move(acting_user, locked, transfer, note)
+    transfer.status = TransferStatus.ACCEPTED
+    transfer.decided_by, transfer.decided_at, transfer.note = acting_user, timezone.now(), note[:300]
+    transfer.save(update_fields=["status", "decided_by", "decided_at", "note"])
+    record_event(
+        actor=acting_user,
+        action="register.complete_transfer",
+        target=transfer,
+        unit=transfer.to_commune,
+        details={"from": transfer.from_commune_id, "to": transfer.to_commune_id},
+    )
+    return transfer
+
+
 def _move(acting_user: Any, person: Person, transfer: TransferRequest, note: str) -> None:
     """The record in its new place, as a new version; the answers otherwise unchanged."""
     village = transfer.to_village
@@ -176,16 +218,26 @@ def _move(acting_user: Any, person: Person, transfer: TransferRequest, note: str
     person.village, person.commune = village, commune
     person.answers = answers
     person.version += 1
-    person.save()
     changes = {
         key: [before.get(key), answers.get(key)]
         for key in ("province", "commune", "village")
         if before.get(key) != answers.get(key)
     }
+    if person.leave_reason:
+        # Closed by the old commune as moved away: the new commune manages the person again.
+        changes["register"] = [_leaving(person), None]
+        person.left_on, person.leave_reason, person.leave_destination = None, "", ""
+    person.save()
     reason = _("Chuyển đến %(commune)s theo đề nghị: %(reason)s") % {
         "commune": commune.label(),
         "reason": transfer.reason,
     }
     _write_version(
-        person, acting_user, Source.TRANSFER, result, previous, changes=changes, reason=reason
+        person,
+        acting_user,
+        Origin(Source.TRANSFER, reason=reason),
+        result,
+        previous,
+        changes=changes,
+        kind=Kind.TRANSFER_IN,
     )

@@ -30,6 +30,7 @@ from laodong.register import actions, jobs, transfers
 from laodong.register.access import get_person_for_user, people_in_scope
 from laodong.register.display import answer_sections, change_rows
 from laodong.register.forms import PeopleUploadForm, PersonForm, PersonSearchForm
+from laodong.register.sources import CHOSEN_FOR_NEW, OriginForm
 from laodong.register.models import (
     Draft,
     ImportStatus,
@@ -159,11 +160,34 @@ def _loaded_version(request: HttpRequest) -> int | None:
     return int(text) if text.isdigit() else None
 
 
+def _origin_form(request: HttpRequest, person: Person | None) -> OriginForm:
+    """Where the change comes from: a new record may be a paper form collected; a change of
+    an existing one has to name its source."""
+    if person is None:
+        return OriginForm(
+            request.POST if request.method == "POST" else None,
+            chosen=CHOSEN_FOR_NEW,
+            initial={"source": Source.COLLECTION},
+        )
+    return OriginForm(
+        request.POST if request.method == "POST" else None,
+        initial={"source": Source.CORRECTION},
+    )
+
+
 def _save(
-    request: HttpRequest, form: PersonForm, person: Person | None, draft: Draft | None
+    request: HttpRequest,
+    form: PersonForm,
+    person: Person | None,
+    draft: Draft | None,
+    origin_form: OriginForm,
 ) -> Person | None:
     """Run the action; on refusal put the findings on the form and return None."""
     data = form.cleaned_data
+    if not origin_form.is_valid():
+        messages.error(request, _("Hãy ghi nguồn thay đổi và số văn bản (xem mục Nguồn thay đổi)."))
+        return None
+    origin = origin_form.origin()
     try:
         if person is None:
             return actions.record_person(
@@ -171,6 +195,7 @@ def _save(
                 form_code=form.definition.code,
                 village=data["village"],
                 answers=form.answers(),
+                origin=origin,
                 confirmed_warnings=data["confirmed_warnings"],
                 draft=draft,
             )
@@ -179,8 +204,7 @@ def _save(
             person=person,
             village=data["village"],
             answers=form.answers(),
-            source=request.POST.get("source", Source.CORRECTION),
-            reason=request.POST.get("reason", ""),
+            origin=origin,
             confirmed_warnings=data["confirmed_warnings"],
             draft=draft,
             loaded_version=_loaded_version(request),
@@ -216,8 +240,9 @@ def create_person(
     )
     if request.method == "POST" and "save_draft" in request.POST:
         return _keep_draft(request, form, None, draft)
+    origin_form = _origin_form(request, None)
     if request.method == "POST" and form.is_valid():
-        person = _save(request, form, None, draft)
+        person = _save(request, form, None, draft, origin_form)
         if person is not None:
             messages.success(request, _("Đã lưu phiếu của %(name)s.") % {"name": person})
             note = after_create(request.user, person) if after_create else ""
@@ -233,6 +258,7 @@ def create_person(
             "person": None,
             "form_codes": FORM_CODES,
             "draft": draft,
+            "origin_form": origin_form,
         },
     )
 
@@ -258,9 +284,10 @@ def edit_person(request: HttpRequest, pk: int) -> HttpResponse:
         return _keep_draft(request, form, person, draft)
     loaded_version = _loaded_version(request) or person.version
     stale = None
+    origin_form = _origin_form(request, person)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = _save(request, form, person, draft)
+            saved = _save(request, form, person, draft, origin_form)
         except StaleEdit as refused:
             # Nothing was saved: the form shows this user's typing merged with what was
             # saved meanwhile, the differences item by item, and the version now in force.
@@ -294,7 +321,7 @@ def edit_person(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "definition": definition,
             "person": person,
-            "sources": Source.choices,
+            "origin_form": origin_form,
             "draft": draft,
             "loaded_version": loaded_version,
             "stale": stale,

@@ -9,7 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from laodong.register.models import PersonPeriod, Source
+from laodong.register.models import LeaveReason, PersonPeriod, Source
 from laodong.reports.documents import Document, Section
 from laodong.reports.statistics import (
     ACTIVITIES,
@@ -45,6 +45,11 @@ class Changes:
     corrections: int = 0
     corrected_people: int = 0
     updates: int = 0
+    # Closures ("ra khỏi diện quản lý") by reason, and closures undone.
+    left: dict[str, int] = field(default_factory=dict)
+    reopened: int = 0
+    # Versions saved in the period by their source (new records included).
+    by_source: dict[str, int] = field(default_factory=dict)
     # (activity on the start date or NOT_YET, activity on the end date) → people
     matrix: dict[tuple[int, int], int] = field(default_factory=dict)
 
@@ -73,6 +78,19 @@ def labor_changes(unit: Unit, start: datetime.date, end: datetime.date) -> Chang
     result.corrections = counted["corrections"]
     result.corrected_people = counted["corrected"]
     result.updates = counted["updates"]
+    result.by_source = dict(
+        edits.values_list("source").annotate(count=Count("pk")).order_by("source")
+    )
+    previous = PersonPeriod.objects.filter(person=OuterRef("person"), number=OuterRef("number") - 1)
+    closures = edits.exclude(leave_reason="").filter(~Exists(previous.exclude(leave_reason="")))
+    result.left = dict(
+        closures.values_list("leave_reason").annotate(count=Count("pk")).order_by("leave_reason")
+    )
+    result.reopened = (
+        edits.filter(leave_reason="", number__gt=1)
+        .filter(Exists(previous.exclude(leave_reason="")))
+        .count()
+    )
 
     same_person_then = PersonPeriod.objects.filter(person=OuterRef("person")).filter(
         in_force_on(start)
@@ -88,7 +106,9 @@ def labor_changes(unit: Unit, start: datetime.date, end: datetime.date) -> Chang
     ).count()
     # The activity of each person here at the end, beside their activity here at the start
     # (if they were here, 15 or older, then).
-    then_here = same_person_then.filter(scope, birth_date__lte=years_before(start, 15))
+    then_here = same_person_then.filter(
+        scope, birth_date__lte=years_before(start, 15), leave_reason=""
+    )
     rows = (
         at_end.annotate(then=Subquery(then_here.values("activity_status")[:1]))
         .values_list("then", "activity_status")
@@ -127,6 +147,10 @@ def changes_document(changes: Changes, *, made_by: str) -> Document:
     summary.add(_("Lượt sửa sai thông tin"), changes.corrections)
     summary.add(_("Số người được sửa sai"), changes.corrected_people, depth=2)
     summary.add(_("Lượt cập nhật biến động"), changes.updates)
+    summary.add(_("Ra khỏi diện quản lý"), sum(changes.left.values()))
+    for reason in LeaveReason:
+        summary.add(str(reason.label), changes.left.get(reason.value, 0), depth=2)
+    summary.add(_("Mở lại hồ sơ (đóng nhầm, trở về)"), changes.reopened)
     summary.add(
         _("Người từ 15 tuổi trở lên cuối kỳ (hết ngày %(day)s)")
         % {"day": f"{changes.end:%d/%m/%Y}"},
@@ -154,4 +178,15 @@ def changes_document(changes: Changes, *, made_by: str) -> Document:
     ]
     matrix.add(_("Cộng"), *totals, sum(totals), depth=0)
     document.sections.append(matrix)
+    sources = Section(
+        _("3. Lượt thay đổi theo nguồn"),
+        [_("Nguồn"), _("Số lượt")],
+        note=_("Mỗi lần ghi mới hoặc thay đổi hồ sơ trong kỳ là một lượt."),
+    )
+    for source in Source:
+        count = changes.by_source.get(source.value, 0)
+        if count or source.value not in (Source.UPDATE, Source.IMPORT):
+            sources.add(str(source.label), count)
+    sources.add(_("Cộng"), sum(changes.by_source.values()), depth=0)
+    document.sections.append(sources)
     return document

@@ -124,8 +124,9 @@ def in_force_on(day: datetime.date) -> Q:
 
 
 def periods_on(day: datetime.date) -> Q:
-    """The periods in force at the end of `day` for people aged 15 or more on that day."""
-    return in_force_on(day) & Q(birth_date__lte=years_before(day, 15))
+    """The periods in force at the end of `day` for people aged 15 or more on that day who
+    were in the register (not "ra khỏi diện quản lý")."""
+    return in_force_on(day) & Q(birth_date__lte=years_before(day, 15), leave_reason="")
 
 
 def age_filters(day: datetime.date) -> dict[str, Q]:

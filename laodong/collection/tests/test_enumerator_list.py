@@ -187,8 +187,6 @@ def test_a_paper_form_keyed_under_nhap_phieu_is_the_persons_campaign_form(
     )
     officer = login(users[Role.COMMUNE_LABOR_OFFICER])
     data = post_data(None, tree.village)
-    data.pop("source", None)
-    data.pop("reason", None)
     response = officer.post(reverse("register-create-person"), data)
     assert response.status_code == 302, response.content.decode()[:3000]
     an = WorkItem.objects.get(pk=listed["An"].pk)

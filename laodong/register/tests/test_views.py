@@ -42,7 +42,10 @@ def post_data(person: Person | None, village: Any = None, **changes: Any) -> dic
         if item.type == "multi_choice":
             value = [v for v in str(value).split(",") if v] if isinstance(value, str) else value
         data[key] = value
-    data["source"], data["reason"] = Source.CORRECTION, "Sửa theo thẻ"
+    if person is None:
+        data["origin-source"] = Source.COLLECTION
+    else:
+        data["origin-source"], data["origin-reason"] = Source.CORRECTION, "Sửa theo thẻ"
     return data
 
 

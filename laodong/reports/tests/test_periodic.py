@@ -31,9 +31,10 @@ def test_the_half_year_report_has_changes_and_statistics_to_31_may(
     assert document.period == "Từ ngày 01/01/2026 đến hết ngày 31/05/2026 (hạn gửi: 05/06/2026)"
     titles = [section.title for section in document.sections]
     assert titles[0] == "I.1. Tổng hợp biến động"
-    assert titles[2] == "II.1. Theo nhóm tuổi và giới tính"
+    assert titles[2] == "I.3. Lượt thay đổi theo nguồn"
+    assert titles[3] == "II.1. Theo nhóm tuổi và giới tính"
     assert not any(title.startswith("III") for title in titles)  # the campaign began in November
-    assert document.sections[2].rows[0].cells[1] == 4  # people 15+ on 31/05/2026
+    assert document.sections[3].rows[0].cells[1] == 4  # people 15+ on 31/05/2026
 
 
 def test_the_annual_report_adds_the_campaigns_of_the_year(
