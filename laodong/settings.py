@@ -12,6 +12,8 @@ LAODONG_SIGNATURE_TITLE lines above the head's signature on reports ("|" between
                       default "TM. ỦY BAN NHÂN DÂN|CHỦ TỊCH", e.g. "KT. CHỦ TỊCH|PHÓ CHỦ TỊCH")
 LAODONG_FILE_MAX_*    what an uploaded file may hold (docs/operations.md)
 LAODONG_*_IMPORT_ROWS data rows one register/village/account import file may hold
+LAODONG_BULK_UPDATE_ROWS rows one bulk-update file may hold (default 200000)
+LAODONG_EVIDENCE_MAX_MB size of one scanned document (default 5)
 """
 
 import datetime
@@ -92,6 +94,10 @@ LAODONG_FILE_LIMITS = {
 LAODONG_REGISTER_IMPORT_ROWS = env_int("LAODONG_REGISTER_IMPORT_ROWS", 50_000)
 LAODONG_VILLAGE_IMPORT_ROWS = env_int("LAODONG_VILLAGE_IMPORT_ROWS", 1_000)
 LAODONG_ACCOUNT_IMPORT_ROWS = env_int("LAODONG_ACCOUNT_IMPORT_ROWS", 40)
+# A scanned document backing a request or a closure (PDF, JPEG or PNG), in megabytes.
+LAODONG_EVIDENCE_MAX_MB = env_int("LAODONG_EVIDENCE_MAX_MB", 5)
+# Rows one "cập nhật từ tệp" file may hold.
+LAODONG_BULK_UPDATE_ROWS = env_int("LAODONG_BULK_UPDATE_ROWS", 200_000)
 # Above the head's signature on reports a commune or province issues; lines separated by "|".
 LAODONG_SIGNATURE_TITLE = os.environ.get("LAODONG_SIGNATURE_TITLE", "TM. ỦY BAN NHÂN DÂN|CHỦ TỊCH")
 

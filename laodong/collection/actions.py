@@ -627,8 +627,9 @@ def adopt_register_form(*, acting_user: Any, person: Person) -> list[WorkItem]:
     if adopted:
         # The campaign hands this form to the police; the register's own item is not needed.
         register_actions.withdraw_police_updates(
-            person=person, note=_("Phiếu đi theo kế hoạch thu thập %(campaign)s")
-            % {"campaign": adopted[0].campaign.title}
+            person=person,
+            note=_("Phiếu đi theo kế hoạch thu thập %(campaign)s")
+            % {"campaign": adopted[0].campaign.title},
         )
     return adopted
 
@@ -713,9 +714,7 @@ def exclude_left_person(*, person: Person, acting_user: Any, version: Any, **_kw
         )
         .order_by("pk")
     )
-    reason = _("Ra khỏi diện quản lý: %(reason)s") % {
-        "reason": person.get_leave_reason_display()
-    }
+    reason = _("Ra khỏi diện quản lý: %(reason)s") % {"reason": person.get_leave_reason_display()}
     now = timezone.now()
     for item in items:
         _transition(item, Status.EXCLUDED, acting_user=acting_user, now=now, reason=reason)

@@ -1,11 +1,13 @@
 """Backup and restore of everything laodong keeps: the database and the data directory's
-`imports/` folder (uploaded lists and error files within their retention period).
+`imports/` folder (uploaded lists and error files within their retention period) and
+`evidence/` folder (scanned documents backing requests and closures).
 
 A backup is one `.tar` file: `manifest.json` (when, which database, the last migration of
 every app, and the row count of every table), the database (`database.dump` from pg_dump's
-custom format, or `database.sqlite3` from SQLite's online backup), and `imports/`. A restore
-refuses a backup whose migrations differ from this installation's, replaces the database and
-the imports folder, then counts every table again and says whether they match the manifest.
+custom format, or `database.sqlite3` from SQLite's online backup), `imports/` and `evidence/`.
+A restore refuses a backup whose migrations differ from this installation's, replaces the
+database and the two folders, then counts every table again and says whether they match
+the manifest.
 """
 
 from __future__ import annotations
@@ -89,8 +91,9 @@ def _run(command: list[str], env: dict[str, str]) -> None:
         raise BackupError(f"{command[0]} báo lỗi: {done.stderr.strip()[:500]}")
 
 
-def _imports_dir() -> Path:
-    return Path(settings.DATA_DIR) / "imports"
+# The folders of DATA_DIR a backup carries: uploaded lists and error files, and the scanned
+# documents backing requests and closures.
+FOLDERS = ("imports", "evidence")
 
 
 @dataclass
@@ -134,12 +137,13 @@ def backup(target: Path) -> Outcome:
             info.size = len(data)
             archive.addfile(info, io.BytesIO(data))
             archive.add(dump, arcname=dump.name)
-            imports = _imports_dir()
-            if imports.is_dir():
-                for path in sorted(imports.iterdir()):
-                    if path.is_file():
-                        archive.add(path, arcname=f"imports/{path.name}")
-                        files += 1
+            for name in FOLDERS:
+                folder_path = Path(settings.DATA_DIR) / name
+                if folder_path.is_dir():
+                    for path in sorted(folder_path.iterdir()):
+                        if path.is_file():
+                            archive.add(path, arcname=f"{name}/{path.name}")
+                            files += 1
     return Outcome(target, counts, files=files)
 
 
@@ -160,7 +164,7 @@ def read_manifest(source: Path) -> dict[str, Any]:
 
 
 def restore(source: Path) -> Outcome:
-    """Replace the database and the imports folder with the backup's, then verify counts."""
+    """Replace the database and the data folders with the backup's, then verify counts."""
     source = source.resolve()
     manifest = read_manifest(source)
     if manifest["vendor"] != connection.vendor:
@@ -198,17 +202,18 @@ def restore(source: Path) -> Outcome:
             target: Any = connection.connection
             with sqlite3.connect(work / "database.sqlite3") as copy:
                 copy.backup(target)
-        imports = _imports_dir()
-        if imports.exists():
-            stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-            imports.rename(imports.with_name(f"imports-before-restore-{stamp}"))
-        restored = work / "imports"
         files = 0
-        if restored.is_dir():
-            shutil.copytree(restored, imports)
-            files = sum(1 for path in imports.iterdir() if path.is_file())
-        else:
-            imports.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+        for name in FOLDERS:
+            here_folder = Path(settings.DATA_DIR) / name
+            if here_folder.exists():
+                here_folder.rename(here_folder.with_name(f"{name}-before-restore-{stamp}"))
+            restored = work / name
+            if restored.is_dir():
+                shutil.copytree(restored, here_folder)
+                files += sum(1 for path in here_folder.iterdir() if path.is_file())
+            else:
+                here_folder.mkdir(parents=True, exist_ok=True)
     counts = table_counts()
     expected: dict[str, int] = manifest["counts"]
     differences = {

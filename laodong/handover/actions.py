@@ -17,6 +17,9 @@ from laodong.campaigns.models import Campaign
 from laodong.collection.actions import WorkflowError, move_item
 from laodong.collection.models import Status, Transition, WorkItem
 from laodong.handover.models import RECEIVED, Handover, HandoverLine, HandoverStatus
+from laodong.register.actions import RegisterError, move_update
+from laodong.register.display import version_summary
+from laodong.register.models import PoliceUpdate, UpdateStatus
 from laodong.units.models import Unit
 
 
@@ -50,28 +53,61 @@ def _move_many(
     return len(transitions)
 
 
+def _update_lines(updates: list[PoliceUpdate], start: int) -> list[HandoverLine]:
+    return [
+        HandoverLine(
+            position=position,
+            update=update,
+            full_name=update.person.full_name,
+            birth_year=update.person.birth_date.year,
+            personal_id=update.person.personal_id,
+            village_label=update.person.village.label(),
+            summary=version_summary(update.version, full_id=False),
+        )
+        for position, update in enumerate(updates, start=start)
+    ]
+
+
 @transaction.atomic
 def create_handover(
     *,
     acting_user: Any,
-    campaign: Campaign,
+    campaign: Campaign | None,
     commune: Unit,
     item_ids: Iterable[int] | None = None,
+    update_ids: Iterable[int] | None = None,
 ) -> Handover:
-    """Gather accepted forms (all of them, or those chosen) into the next handover batch."""
+    """Gather accepted forms of the campaign and the register's changes waiting for the
+    police (all of them, or those chosen) into the next numbered record. Without a campaign
+    the record carries changes only."""
     require_capability(acting_user, Capability.HAND_OVER_FORMS)
     _check_commune(acting_user, commune)
-    items = WorkItem.objects.select_for_update(of=("self",)).filter(
-        campaign=campaign, commune=commune, status=Status.ACCEPTED
+    chosen: list[WorkItem] = []
+    if campaign is not None:
+        items = WorkItem.objects.select_for_update(of=("self",)).filter(
+            campaign=campaign, commune=commune, status=Status.ACCEPTED
+        )
+        if item_ids is not None:
+            items = items.filter(pk__in=list(item_ids))
+        chosen = list(
+            items.select_related("village").order_by(
+                "village__name_folded", "full_name_folded", "pk"
+            )
+        )
+    waiting = PoliceUpdate.objects.select_for_update(of=("self",)).filter(
+        commune=commune, status=UpdateStatus.WAITING
     )
-    if item_ids is not None:
-        items = items.filter(pk__in=list(item_ids))
-    chosen = list(
-        items.select_related("village").order_by("village__name_folded", "full_name_folded", "pk")
+    if update_ids is not None:
+        waiting = waiting.filter(pk__in=list(update_ids))
+    updates = list(
+        waiting.select_related("person__village", "version").order_by("created_at", "pk")
     )
-    if not chosen:
-        raise WorkflowError(_("Không có phiếu đã nghiệm thu nào để bàn giao."))
-    # Numbers run per commune; the lock on the items above serialises two officers.
+    if not chosen and not updates:
+        raise WorkflowError(
+            _("Không có phiếu đã nghiệm thu hay thay đổi nào đang chờ để bàn giao.")
+        )
+    # Numbers run per campaign and commune (per commune without a campaign); the locks on
+    # the rows above serialise two officers.
     last = (
         Handover.objects.filter(campaign=campaign, commune=commune).aggregate(Max("number"))[
             "number__max"
@@ -83,41 +119,44 @@ def create_handover(
         campaign=campaign,
         commune=commune,
         number=last + 1,
-        sent_count=len(chosen),
+        sent_count=len(chosen) + len(updates),
+        update_count=len(updates),
         created_by=acting_user,
         created_at=now,
     )
     for item in chosen:
         item.handover = handover
-    HandoverLine.objects.bulk_create(
-        [
-            HandoverLine(
-                handover=handover,
-                position=position,
-                work_item=item,
-                full_name=item.full_name,
-                birth_year=item.birth_date.year,
-                personal_id=item.personal_id,
-                village_label=item.village.label(),
-            )
-            for position, item in enumerate(chosen, start=1)
-        ],
-        batch_size=500,
-    )
+    lines = [
+        HandoverLine(
+            position=position,
+            work_item=item,
+            full_name=item.full_name,
+            birth_year=item.birth_date.year,
+            personal_id=item.personal_id,
+            village_label=item.village.label(),
+        )
+        for position, item in enumerate(chosen, start=1)
+    ] + _update_lines(updates, len(chosen) + 1)
+    for line in lines:
+        line.handover = handover
+    HandoverLine.objects.bulk_create(lines, batch_size=500)
+    reason = _("Biên bản bàn giao số %(number)s") % {"number": handover.number}
     _move_many(
         chosen,
         Status.HANDED_OVER,
         acting_user=acting_user,
         now=now,
-        reason=_("Biên bản bàn giao số %(number)s") % {"number": handover.number},
+        reason=reason,
         fields=("handover",),
     )
+    for update in updates:
+        move_update(update, UpdateStatus.HANDED_OVER, now=now, acting_user=acting_user)
     record_event(
         actor=acting_user,
         action="handover.create_handover",
         target=handover,
         unit=commune,
-        details={"count": len(chosen), "number": handover.number},
+        details={"count": len(chosen), "updates": len(updates), "number": handover.number},
     )
     return handover
 
@@ -170,6 +209,7 @@ def resolve_handover(
     handover: Handover,
     note: str,
     withdrawn_ids: Iterable[int] = (),
+    withdrawn_update_ids: Iterable[int] = (),
     received_count: int | None = None,
 ) -> Handover:
     """Settle a count mismatch: withdraw the forms the police did not get (they go back to
@@ -190,8 +230,16 @@ def resolve_handover(
             handover=handover, pk__in=list(withdrawn_ids), status=Status.HANDED_OVER
         )
     )
+    withdrawn_updates = list(
+        PoliceUpdate.objects.select_for_update().filter(
+            pk__in=list(withdrawn_update_ids),
+            status=UpdateStatus.HANDED_OVER,
+            handover_lines__handover=handover,
+            handover_lines__withdrawn_at__isnull=True,
+        )
+    )
     counted = handover.received_count if received_count is None else received_count
-    remaining = handover.sent_count - len(withdrawn)
+    remaining = handover.sent_count - len(withdrawn) - len(withdrawn_updates)
     if counted != remaining:
         raise WorkflowError(
             _(
@@ -202,6 +250,12 @@ def resolve_handover(
         )
     now = timezone.now()
     HandoverLine.objects.filter(handover=handover, work_item__in=withdrawn).update(withdrawn_at=now)
+    HandoverLine.objects.filter(handover=handover, update__in=withdrawn_updates).update(
+        withdrawn_at=now
+    )
+    back = _("Rút khỏi biên bản số %(number)s") % {"number": handover.number}
+    for update in withdrawn_updates:
+        move_update(update, UpdateStatus.WAITING, now=now, acting_user=acting_user, note=back)
     for item in withdrawn:
         item.handover = None
     _move_many(
@@ -213,6 +267,7 @@ def resolve_handover(
         fields=("handover",),
     )
     handover.sent_count = remaining
+    handover.update_count -= len(withdrawn_updates)
     handover.received_count = counted
     handover.status = HandoverStatus.RESOLVED
     handover.resolution_note = note.strip()[:500]
@@ -220,6 +275,7 @@ def resolve_handover(
     handover.save(
         update_fields=[
             "sent_count",
+            "update_count",
             "received_count",
             "status",
             "resolution_note",
@@ -232,7 +288,11 @@ def resolve_handover(
         action="handover.resolve_handover",
         target=handover,
         unit=handover.commune,
-        details={"withdrawn": len(withdrawn), "count": remaining},
+        details={
+            "withdrawn": len(withdrawn),
+            "withdrawn_updates": len(withdrawn_updates),
+            "count": remaining,
+        },
     )
     return handover
 
@@ -254,39 +314,108 @@ def _received_items(acting_user: Any, item_ids: Iterable[int]) -> list[WorkItem]
     return items
 
 
+def _received_updates(acting_user: Any, update_ids: Iterable[int]) -> list[PoliceUpdate]:
+    """Changes handed over in records the police have confirmed (locked)."""
+    ids = list(update_ids)
+    if not ids:
+        return []
+    updates = list(
+        PoliceUpdate.objects.select_for_update(of=("self",))
+        .select_related("commune")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    )
+    confirmed = set(
+        HandoverLine.objects.filter(
+            update__in=updates, withdrawn_at__isnull=True, handover__status__in=RECEIVED
+        ).values_list("update_id", flat=True)
+    )
+    for update in updates:
+        if not acting_user.unit.contains(update.commune):
+            raise WorkflowError(_("Thay đổi này nằm ngoài phạm vi của bạn."))
+        if update.pk not in confirmed:
+            raise WorkflowError(
+                _("Biên bản bàn giao chưa được xác nhận; chưa thể ghi kết quả nhập liệu.")
+            )
+    return updates
+
+
 @transaction.atomic
-def mark_entered(*, acting_user: Any, item_ids: Iterable[int], entered_on: datetime.date) -> int:
-    """The police record that forms are now in the population database."""
+def mark_entered(
+    *,
+    acting_user: Any,
+    item_ids: Iterable[int],
+    entered_on: datetime.date,
+    update_ids: Iterable[int] = (),
+) -> int:
+    """The police record that forms and changes are now in the population database."""
     require_capability(acting_user, Capability.RECEIVE_FORMS)
     if entered_on > timezone.localdate():
         raise WorkflowError(_("Ngày nhập không được sau hôm nay."))
     items = _received_items(acting_user, item_ids)
+    updates = _received_updates(acting_user, update_ids)
     for item in items:
         item.entered_on, item.entered_by = entered_on, acting_user
+    now = timezone.now()
     count = _move_many(
         items,
         Status.ENTERED,
         acting_user=acting_user,
-        now=timezone.now(),
+        now=now,
         fields=("entered_on", "entered_by"),
     )
+    try:
+        for update in updates:
+            move_update(
+                update,
+                UpdateStatus.ENTERED,
+                now=now,
+                acting_user=acting_user,
+                entered_on=entered_on,
+            )
+    except RegisterError as refused:
+        raise WorkflowError(str(refused)) from refused
     record_event(
         actor=acting_user,
         action="handover.mark_entered",
         target_type="collection.workitem",
         unit=acting_user.unit,
-        details={"count": count},
+        details={"count": count, "updates": len(updates)},
     )
-    return count
+    return count + len(updates)
 
 
 @transaction.atomic
-def mark_not_enterable(*, acting_user: Any, item_id: int, reason: str) -> WorkItem:
-    """The police could not enter a form (e.g. ID not found): it goes back to the officer."""
+def mark_not_enterable(
+    *, acting_user: Any, reason: str, item_id: int | None = None, update_id: int | None = None
+) -> WorkItem | PoliceUpdate:
+    """The police could not enter a form or a change (e.g. ID not found): it goes back to
+    the officer."""
     require_capability(acting_user, Capability.RECEIVE_FORMS)
     if not reason.strip():
         raise WorkflowError(_("Hãy ghi lý do không nhập được."))
-    items = _received_items(acting_user, [item_id])
+    if update_id is not None:
+        updates = _received_updates(acting_user, [update_id])
+        if not updates:
+            raise WorkflowError(_("Không tìm thấy thay đổi."))
+        try:
+            move_update(
+                updates[0],
+                UpdateStatus.NOT_ENTERABLE,
+                now=timezone.now(),
+                acting_user=acting_user,
+                note=reason,
+            )
+        except RegisterError as refused:
+            raise WorkflowError(str(refused)) from refused
+        record_event(
+            actor=acting_user,
+            action="handover.update_not_enterable",
+            target=updates[0].person,
+            unit=updates[0].commune,
+        )
+        return updates[0]
+    items = _received_items(acting_user, [item_id] if item_id is not None else [])
     if not items:
         raise WorkflowError(_("Không tìm thấy phiếu."))
     item = items[0]

@@ -19,10 +19,17 @@ RECEIVED = (HandoverStatus.CONFIRMED, HandoverStatus.RESOLVED)
 
 
 class Handover(models.Model):
-    """A batch of accepted forms handed to the commune police, confirmed with a count."""
+    """A batch handed to the commune police, confirmed with a count: accepted forms of a
+    campaign, and changes made to the register outside campaigns (register.PoliceUpdate).
+    A record without a campaign carries changes only (between campaigns); records are
+    numbered per campaign and commune, and per commune for those without a campaign."""
 
     campaign = models.ForeignKey(
-        "campaigns.Campaign", on_delete=models.CASCADE, related_name="handovers"
+        "campaigns.Campaign",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="handovers",
     )
     commune = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
     number = models.PositiveIntegerField()
@@ -30,6 +37,8 @@ class Handover(models.Model):
         max_length=10, choices=HandoverStatus.choices, default=HandoverStatus.PENDING
     )
     sent_count = models.PositiveIntegerField()
+    # How many of sent_count are register changes rather than forms.
+    update_count = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -52,10 +61,35 @@ class Handover(models.Model):
             models.UniqueConstraint(
                 fields=["campaign", "commune", "number"], name="handover_number_unique"
             ),
+            models.UniqueConstraint(
+                fields=["commune", "number"],
+                condition=models.Q(campaign__isnull=True),
+                name="handover_update_number_unique",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Biên bản {self.number}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        if self.campaign_id is None:
+            return reverse("handover-view-update-handover", args=[self.pk])
+        return reverse("handover-view-handover", args=[self.campaign_id, self.commune_id, self.pk])
+
+    @property
+    def form_count(self) -> int:
+        return self.sent_count - self.update_count
+
+    def pdf_url(self) -> str:
+        from django.urls import reverse
+
+        if self.campaign_id is None:
+            return reverse("handover-download-update-handover-pdf", args=[self.pk])
+        return reverse(
+            "handover-download-handover-pdf", args=[self.campaign_id, self.commune_id, self.pk]
+        )
 
 
 class HandoverLine(models.Model):
@@ -68,6 +102,15 @@ class HandoverLine(models.Model):
     work_item = models.ForeignKey(
         "collection.WorkItem", null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A register change (not a form): its line says what changed and where it came from.
+    update = models.ForeignKey(
+        "register.PoliceUpdate",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="handover_lines",
+    )
+    summary = models.TextField(blank=True, default="")
     full_name = models.CharField(max_length=200)
     birth_year = models.PositiveSmallIntegerField(null=True)
     personal_id = models.CharField(max_length=12, blank=True, default="")

@@ -49,11 +49,34 @@ def _day_text(day: datetime.date) -> str:
     return f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
 
 
+def _updates_table(pdf: FPDF, rows: list[list[str]], heading: FontFace) -> None:
+    pdf.set_font(FONT, "", 10)
+    with pdf.table(
+        col_widths=(10, 40, 14, 28, 73),
+        text_align=("CENTER", "LEFT", "CENTER", "CENTER", "LEFT"),
+        headings_style=heading,
+        line_height=5,
+    ) as table:
+        table.row(["STT", "Họ và tên", "Năm sinh", "Số định danh", "Nội dung thay đổi, nguồn"])
+        for row in rows:
+            table.row(row)
+
+
 def render_handover_pdf(
-    handover: Handover, lines: list[Any], *, officer_name: str, full_id: bool
+    handover: Handover,
+    lines: list[Any],
+    *,
+    officer_name: str,
+    full_id: bool,
+    summaries: dict[int, str] | None = None,
 ) -> bytes:
-    """The record both sides sign: heading, parties, counts by village, list of persons. It
-    prints the record's own lines (HandoverLine), as they were when it was made."""
+    """The record both sides sign: heading, parties, counts by village, list of persons, then
+    the register's changes in their own section. It prints the record's own lines
+    (HandoverLine), as they were when it was made; `summaries` gives each change line's text
+    (from its version, which never changes), else the text stored on the line."""
+    summaries = summaries or {}
+    form_lines = [line for line in lines if getattr(line, "update_id", None) is None]
+    update_lines = [line for line in lines if getattr(line, "update_id", None) is not None]
     commune = handover.commune
     created = handover.created_at.date()
     pdf = _Record()
@@ -81,7 +104,7 @@ def render_handover_pdf(
     pdf.ln(3)
     pdf.set_font(FONT, "", 12)
     campaign = handover.campaign
-    basis = f"Căn cứ {campaign.legal_basis};" if campaign.legal_basis else ""
+    basis = f"Căn cứ {campaign.legal_basis};" if campaign and campaign.legal_basis else ""
     if basis:
         pdf.multi_cell(0, 6, basis, new_x="LMARGIN", new_y="NEXT")
     pdf.multi_cell(
@@ -118,28 +141,28 @@ def render_handover_pdf(
         new_y="NEXT",
     )
     pdf.ln(2)
+    what = []
+    if form_lines:
+        what.append(
+            f"{len(form_lines)} phiếu thu thập thông tin người lao động"
+            + (f" ({campaign.title})" if campaign else "")
+            + " đã được nghiệm thu"
+        )
+    if update_lines:
+        what.append(
+            f"{len(update_lines)} thay đổi thông tin người lao động ngoài đợt thu thập "
+            "(ghi mới, điều chỉnh, ra khỏi diện quản lý, chuyển đến)"
+        )
     pdf.multi_cell(
         0,
         6,
-        f"Bên giao bàn giao cho Bên nhận {len(lines)} phiếu thu thập thông tin người lao "
-        f"động ({campaign.title}) đã được nghiệm thu, để nhập vào Cơ sở dữ liệu quốc gia về dân "
-        "cư, cụ thể như sau:",
+        f"Bên giao bàn giao cho Bên nhận {' và '.join(what)}, để nhập vào Cơ sở dữ liệu quốc gia "
+        "về dân cư, cụ thể như sau:",
         new_x="LMARGIN",
         new_y="NEXT",
     )
     pdf.ln(2)
-    by_village = Counter(line.village_label for line in lines)
     heading = FontFace(emphasis="BOLD", fill_color=(235, 235, 235))
-    with pdf.table(
-        col_widths=(12, 110, 40), text_align=("CENTER", "LEFT", "RIGHT"), headings_style=heading
-    ) as table:
-        table.row(["STT", "Thôn / tổ dân phố", "Số phiếu"])
-        for number, (village, count) in enumerate(sorted(by_village.items()), start=1):
-            table.row([str(number), village, str(count)])
-        table.row(["", "Cộng", str(sum(by_village.values()))])
-    pdf.ln(4)
-    pdf.set_font(FONT, "B", 12)
-    pdf.cell(0, 6, "Danh sách người lao động có phiếu bàn giao", new_x="LMARGIN", new_y="NEXT")
     rows = [
         [
             str(line.position),
@@ -148,23 +171,71 @@ def render_handover_pdf(
             line.personal_id if full_id else mask_id(line.personal_id),
             line.village_label,
         ]
-        for line in lines
+        for line in form_lines
     ]
+    change_rows = [
+        [
+            str(line.position),
+            line.full_name + (" (đã rút)" if line.withdrawn_at else ""),
+            str(line.birth_year or ""),
+            line.personal_id if full_id else mask_id(line.personal_id),
+            f"{line.village_label}. {summaries.get(line.pk, line.summary)}",
+        ]
+        for line in update_lines
+    ]
+    if form_lines:
+        by_village = Counter(line.village_label for line in form_lines)
+        with pdf.table(
+            col_widths=(12, 110, 40),
+            text_align=("CENTER", "LEFT", "RIGHT"),
+            headings_style=heading,
+        ) as table:
+            table.row(["STT", "Thôn / tổ dân phố", "Số phiếu"])
+            for number, (village, count) in enumerate(sorted(by_village.items()), start=1):
+                table.row([str(number), village, str(count)])
+            table.row(["", "Cộng", str(sum(by_village.values()))])
+        pdf.ln(4)
+        pdf.set_font(FONT, "B", 12)
+        title = (
+            "I. Danh sách người lao động có phiếu bàn giao"
+            if update_lines
+            else ("Danh sách người lao động có phiếu bàn giao")
+        )
+        pdf.cell(0, 6, title, new_x="LMARGIN", new_y="NEXT")
     withdrawn = sum(1 for line in lines if line.withdrawn_at)
     # The last persons of the list stay on the page of the signatures (never alone).
     kept = 3
-    if len(rows) > kept:
+    if change_rows:
+        if rows:
+            _people_table(pdf, rows, heading, with_heading=True)
+            pdf.ln(4)
+        pdf.set_font(FONT, "B", 12)
+        title = (
+            "II. Thay đổi cần cập nhật vào CSDL dân cư"
+            if rows
+            else ("Danh sách thay đổi cần cập nhật vào CSDL dân cư")
+        )
+        pdf.cell(0, 6, title, new_x="LMARGIN", new_y="NEXT")
+        if len(change_rows) > kept:
+            _updates_table(pdf, change_rows[:-kept], heading)
+    elif len(rows) > kept:
         _people_table(pdf, rows[:-kept], heading, with_heading=True)
 
     def close(target: FPDF, new_page: bool) -> None:
-        _people_table(target, rows[-kept:], heading, with_heading=new_page or len(rows) <= kept)
+        if change_rows:
+            _updates_table(target, change_rows[-kept:], heading)
+        else:
+            _people_table(target, rows[-kept:], heading, with_heading=new_page or len(rows) <= kept)
         target.ln(4)
         target.set_font(FONT, "", 12)
         target.multi_cell(
             0,
             6,
-            "Bên nhận đã kiểm đếm và nhận đủ số phiếu nêu trên. Biên bản lập thành 02 bản, mỗi "
-            "bên giữ 01 bản, có giá trị như nhau.",
+            "Bên nhận đã kiểm đếm và nhận đủ số phiếu, thay đổi nêu trên. Biên bản lập thành 02 "
+            "bản, mỗi bên giữ 01 bản, có giá trị như nhau."
+            if change_rows
+            else "Bên nhận đã kiểm đếm và nhận đủ số phiếu nêu trên. Biên bản lập thành 02 bản, "
+            "mỗi bên giữ 01 bản, có giá trị như nhau.",
             new_x="LMARGIN",
             new_y="NEXT",
         )
@@ -172,7 +243,7 @@ def render_handover_pdf(
             target.multi_cell(
                 0,
                 6,
-                f"Rút khỏi biên bản khi xử lý chênh lệch: {withdrawn} phiếu"
+                f"Rút khỏi biên bản khi xử lý chênh lệch: {withdrawn} mục"
                 + (f" ({handover.resolution_note})." if handover.resolution_note else "."),
                 new_x="LMARGIN",
                 new_y="NEXT",
@@ -181,7 +252,7 @@ def render_handover_pdf(
             target.multi_cell(
                 0,
                 6,
-                f"Số phiếu Bên nhận xác nhận đã nhận: {handover.received_count}.",
+                f"Số Bên nhận xác nhận đã nhận: {handover.received_count}.",
                 new_x="LMARGIN",
                 new_y="NEXT",
             )

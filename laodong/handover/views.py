@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,11 +20,18 @@ from laodong.campaigns.models import Campaign
 from laodong.collection.access import get_commune_for_user
 from laodong.collection.actions import WorkflowError
 from laodong.collection.models import Status, WorkItem
+from laodong.core.paging import keyset_page
 from laodong.forms.dates import parse_date
 from laodong.handover import actions
-from laodong.handover.models import Handover
+from laodong.handover.models import Handover, HandoverLine
 from laodong.handover.pdf import render_handover_pdf
-from laodong.units.models import Unit
+from laodong.register import actions as register_actions
+from laodong.register.actions import RegisterError
+from laodong.register.display import version_summary
+from laodong.register.models import PoliceUpdate, UpdateStatus
+from laodong.units.models import Level, Unit
+
+PAGE_SIZE = 100
 
 
 def _may_see(user: Any) -> None:
@@ -45,6 +53,19 @@ def _context(request: HttpRequest, campaign_pk: int, commune_pk: int) -> tuple[C
     return campaign, commune
 
 
+def _own_commune(request: HttpRequest) -> Unit:
+    """The commune of a commune account (the register's changes are handed over there)."""
+    unit = getattr(request.user, "unit", None)
+    if unit is None or unit.level != Level.COMMUNE:
+        raise Http404
+    _may_see(request.user)
+    return unit
+
+
+def _waiting_updates(commune: Unit) -> int:
+    return PoliceUpdate.objects.filter(commune=commune, status=UpdateStatus.WAITING).count()
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def list_handovers(request: HttpRequest, campaign_pk: int, commune_pk: int) -> HttpResponse:
@@ -58,12 +79,8 @@ def list_handovers(request: HttpRequest, campaign_pk: int, commune_pk: int) -> H
         except WorkflowError as refused:
             messages.error(request, str(refused))
             return redirect("handover-list-handovers", campaign.pk, commune.pk)
-        messages.success(
-            request,
-            _("Đã lập biên bản số %(number)s với %(count)s phiếu. In biên bản để hai bên ký.")
-            % {"number": handover.number, "count": handover.sent_count},
-        )
-        return redirect("handover-view-handover", campaign.pk, commune.pk, handover.pk)
+        messages.success(request, _created_message(handover))
+        return redirect(handover.get_absolute_url())
     handovers = (
         Handover.objects.filter(campaign=campaign, commune=commune)
         .select_related("created_by", "received_by")
@@ -75,7 +92,108 @@ def list_handovers(request: HttpRequest, campaign_pk: int, commune_pk: int) -> H
     return render(
         request,
         "handover/handover_list.html",
-        {"campaign": campaign, "commune": commune, "handovers": handovers, "ready": ready},
+        {
+            "campaign": campaign,
+            "commune": commune,
+            "handovers": handovers,
+            "ready": ready,
+            "waiting_updates": _waiting_updates(commune),
+        },
+    )
+
+
+def _created_message(handover: Handover) -> str:
+    if not handover.update_count:
+        return _(
+            "Đã lập biên bản số %(number)s với %(count)s phiếu. In biên bản để hai bên ký."
+        ) % {
+            "number": handover.number,
+            "count": handover.sent_count,
+        }
+    if not handover.form_count:
+        return _(
+            "Đã lập biên bản số %(number)s với %(count)s thay đổi. In biên bản để hai bên ký."
+        ) % {"number": handover.number, "count": handover.update_count}
+    return _(
+        "Đã lập biên bản số %(number)s: %(forms)s phiếu và %(updates)s thay đổi. In biên bản "
+        "để hai bên ký."
+    ) % {"number": handover.number, "forms": handover.form_count, "updates": handover.update_count}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def list_updates(request: HttpRequest) -> HttpResponse:
+    """Changes made to the register outside campaigns, on their way to the population
+    database ("cần cập nhật vào CSDL dân cư"): waiting, handed over, entered, not enterable;
+    the officer gathers the waiting ones into a record; the records made without a campaign."""
+    commune = _own_commune(request)
+    user: Any = request.user
+    if request.method == "POST":
+        try:
+            if request.POST.get("step") == "resend":
+                update_id = request.POST.get("update", "")
+                update = PoliceUpdate.objects.filter(
+                    pk=int(update_id) if update_id.isdigit() else 0, commune=commune
+                ).first()
+                if update is None:
+                    raise Http404
+                register_actions.resend_update(acting_user=user, update=update)
+                messages.success(request, _("Thay đổi sẽ được đưa vào biên bản bàn giao sau."))
+                return redirect("handover-list-updates")
+            chosen = [int(v) for v in request.POST.getlist("updates") if v.isdigit()]
+            handover = actions.create_handover(
+                acting_user=user,
+                campaign=None,
+                commune=commune,
+                update_ids=chosen if request.POST.get("all") != "1" else None,
+            )
+        except (WorkflowError, RegisterError) as refused:
+            messages.error(request, str(refused))
+            return redirect("handover-list-updates")
+        messages.success(request, _created_message(handover))
+        return redirect(handover.get_absolute_url())
+    status = request.GET.get("status", UpdateStatus.WAITING)
+    if status not in UpdateStatus.values:
+        status = UpdateStatus.WAITING
+    counts = dict(
+        PoliceUpdate.objects.filter(commune=commune)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    rows = (
+        PoliceUpdate.objects.filter(commune=commune, status=status)
+        .select_related("person__village", "version")
+        .order_by("created_at", "pk")
+    )
+    page = keyset_page(rows, ("created_at", "pk"), request.GET.get("after"), PAGE_SIZE)
+    full_id = has_capability(user, Capability.VIEW_FULL_ID)
+    lines = {
+        line.update_id: line.handover
+        for line in HandoverLine.objects.filter(
+            update__in=page.items, withdrawn_at__isnull=True
+        ).select_related("handover")
+    }
+    if request.method == "GET":
+        record_event(actor=user, action="handover.view_updates", unit=commune)
+    return render(
+        request,
+        "handover/update_list.html",
+        {
+            "commune": commune,
+            "status": status,
+            "statuses": [(s.value, s.label, counts.get(s.value, 0)) for s in UpdateStatus],
+            "page": page,
+            "rows": [
+                (u, version_summary(u.version, full_id=full_id), lines.get(u.pk))
+                for u in page.items
+            ],
+            "full_id": full_id,
+            "is_officer": has_capability(user, Capability.HAND_OVER_FORMS),
+            "handovers": Handover.objects.filter(campaign__isnull=True, commune=commune)
+            .select_related("created_by")
+            .order_by("-number")[:50],
+        },
     )
 
 
@@ -90,13 +208,20 @@ def _handover(campaign: Campaign, commune: Unit, pk: int) -> Handover:
     return handover
 
 
-def _ids(request: HttpRequest) -> list[int]:
-    return [int(value) for value in request.POST.getlist("items") if value.isdigit()]
-
-
-def _count(text: str) -> int | None:
-    text = text.strip().replace(".", "")
-    return int(text) if text.isdigit() else None
+def _update_handover(request: HttpRequest, pk: int) -> Handover:
+    """A record made without a campaign, of the user's commune (404 otherwise)."""
+    _may_see(request.user)
+    unit = getattr(request.user, "unit", None)
+    if unit is None:
+        raise Http404
+    handover = (
+        Handover.objects.select_related("commune", "created_by", "received_by")
+        .filter(pk=pk, campaign__isnull=True, commune__in=Unit.objects.within(unit))
+        .first()
+    )
+    if handover is None:
+        raise Http404
+    return handover
 
 
 @login_required
@@ -104,84 +229,142 @@ def _count(text: str) -> int | None:
 def view_handover(request: HttpRequest, campaign_pk: int, commune_pk: int, pk: int) -> HttpResponse:
     """One handover: confirm receipt, settle a mismatch, record entry, archive the paper."""
     campaign, commune = _context(request, campaign_pk, commune_pk)
-    handover = _handover(campaign, commune, pk)
+    return _handover_page(request, campaign, commune, _handover(campaign, commune, pk))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def view_update_handover(request: HttpRequest, pk: int) -> HttpResponse:
+    """A record of register changes made between campaigns."""
+    handover = _update_handover(request, pk)
+    return _handover_page(request, None, handover.commune, handover)
+
+
+def _ids(request: HttpRequest, name: str = "items") -> list[int]:
+    return [int(value) for value in request.POST.getlist(name) if value.isdigit()]
+
+
+def _count(text: str) -> int | None:
+    text = text.strip().replace(".", "")
+    return int(text) if text.isdigit() else None
+
+
+def _live_updates(handover: Handover) -> list[PoliceUpdate]:
+    return list(
+        PoliceUpdate.objects.filter(
+            handover_lines__handover=handover, handover_lines__withdrawn_at__isnull=True
+        )
+        .select_related("person__village", "version")
+        .order_by("created_at", "pk")
+    )
+
+
+def _handle(request: HttpRequest, handover: Handover) -> None:
+    """Run the step the form posted; refusals become messages."""
+    user: Any = request.user
+    step = request.POST.get("step", "")
+    try:
+        if step == "confirm":
+            received = _count(request.POST.get("received_count", ""))
+            if received is None:
+                raise WorkflowError(_("Hãy ghi số phiếu đã nhận (một số)."))
+            actions.confirm_handover(
+                acting_user=user,
+                handover=handover,
+                received_count=received,
+                note=request.POST.get("note", ""),
+            )
+            messages.success(request, _("Đã ghi xác nhận của Công an xã."))
+        elif step == "resolve":
+            actions.resolve_handover(
+                acting_user=user,
+                handover=handover,
+                note=request.POST.get("note", ""),
+                withdrawn_ids=_ids(request),
+                withdrawn_update_ids=_ids(request, "updates"),
+                received_count=_count(request.POST.get("received_count", "")),
+            )
+            messages.success(request, _("Đã xử lý chênh lệch."))
+        elif step == "entered":
+            day = parse_date(request.POST.get("entered_on", ""))
+            if day is None:
+                raise WorkflowError(_("Ngày nhập không đúng; ghi theo dạng dd/mm/yyyy."))
+            ids, update_ids = _ids(request), _ids(request, "updates")
+            if request.POST.get("all") == "1":
+                # The whole record at once, as the police usually enter a batch.
+                ids = list(
+                    WorkItem.objects.filter(
+                        handover=handover, status=Status.HANDED_OVER
+                    ).values_list("pk", flat=True)
+                )
+                update_ids = [
+                    u.pk for u in _live_updates(handover) if u.status == UpdateStatus.HANDED_OVER
+                ]
+            if not ids and not update_ids:
+                raise WorkflowError(_("Hãy chọn các phiếu, thay đổi đã nhập."))
+            count = actions.mark_entered(
+                acting_user=user, item_ids=ids, update_ids=update_ids, entered_on=day.value
+            )
+            if update_ids:
+                messages.success(
+                    request,
+                    _("Đã ghi %(forms)s phiếu và %(updates)s thay đổi đã nhập.")
+                    % {"forms": count - len(update_ids), "updates": len(update_ids)},
+                )
+            else:
+                messages.success(request, _("Đã ghi %(count)s phiếu đã nhập.") % {"count": count})
+        elif step == "not_enterable":
+            chosen = request.POST.get("item", "")
+            kind, _sep, number = chosen.partition("-")
+            if not number.isdigit() or kind not in ("item", "update"):
+                raise WorkflowError(_("Hãy chọn phiếu hoặc thay đổi không nhập được."))
+            actions.mark_not_enterable(
+                acting_user=user,
+                reason=request.POST.get("reason", ""),
+                item_id=int(number) if kind == "item" else None,
+                update_id=int(number) if kind == "update" else None,
+            )
+            messages.success(request, _("Đã trả về cán bộ lao động để xử lý."))
+        elif step == "archive":
+            ids = _ids(request)
+            if request.POST.get("all") == "1":
+                ids = list(
+                    WorkItem.objects.filter(handover=handover, status=Status.ENTERED).values_list(
+                        "pk", flat=True
+                    )
+                )
+            if not ids:
+                raise WorkflowError(_("Hãy chọn các phiếu giấy đưa vào lưu trữ."))
+            count = actions.archive_forms(
+                acting_user=user, item_ids=ids, reference=request.POST.get("reference", "")
+            )
+            messages.success(request, _("Đã ghi lưu trữ %(count)s phiếu.") % {"count": count})
+        else:
+            raise Http404
+    except WorkflowError as refused:
+        messages.error(request, str(refused))
+
+
+def _handover_page(
+    request: HttpRequest, campaign: Campaign | None, commune: Unit, handover: Handover
+) -> HttpResponse:
     user: Any = request.user
     if request.method == "POST":
-        step = request.POST.get("step", "")
-        try:
-            if step == "confirm":
-                received = _count(request.POST.get("received_count", ""))
-                if received is None:
-                    raise WorkflowError(_("Hãy ghi số phiếu đã nhận (một số)."))
-                actions.confirm_handover(
-                    acting_user=user,
-                    handover=handover,
-                    received_count=received,
-                    note=request.POST.get("note", ""),
-                )
-                messages.success(request, _("Đã ghi xác nhận của Công an xã."))
-            elif step == "resolve":
-                actions.resolve_handover(
-                    acting_user=user,
-                    handover=handover,
-                    note=request.POST.get("note", ""),
-                    withdrawn_ids=_ids(request),
-                    received_count=_count(request.POST.get("received_count", "")),
-                )
-                messages.success(request, _("Đã xử lý chênh lệch."))
-            elif step == "entered":
-                day = parse_date(request.POST.get("entered_on", ""))
-                if day is None:
-                    raise WorkflowError(_("Ngày nhập không đúng; ghi theo dạng dd/mm/yyyy."))
-                ids = _ids(request)
-                if request.POST.get("all") == "1":
-                    # The whole record at once, as the police usually enter a batch.
-                    ids = list(
-                        WorkItem.objects.filter(
-                            handover=handover, status=Status.HANDED_OVER
-                        ).values_list("pk", flat=True)
-                    )
-                if not ids:
-                    raise WorkflowError(_("Hãy chọn các phiếu đã nhập."))
-                count = actions.mark_entered(acting_user=user, item_ids=ids, entered_on=day.value)
-                messages.success(request, _("Đã ghi %(count)s phiếu đã nhập.") % {"count": count})
-            elif step == "not_enterable":
-                item_id = request.POST.get("item", "")
-                if not item_id.isdigit():
-                    raise WorkflowError(_("Hãy chọn phiếu không nhập được."))
-                actions.mark_not_enterable(
-                    acting_user=user, item_id=int(item_id), reason=request.POST.get("reason", "")
-                )
-                messages.success(request, _("Đã trả phiếu về cán bộ lao động để xử lý."))
-            elif step == "archive":
-                ids = _ids(request)
-                if request.POST.get("all") == "1":
-                    ids = list(
-                        WorkItem.objects.filter(
-                            handover=handover, status=Status.ENTERED
-                        ).values_list("pk", flat=True)
-                    )
-                if not ids:
-                    raise WorkflowError(_("Hãy chọn các phiếu giấy đưa vào lưu trữ."))
-                count = actions.archive_forms(
-                    acting_user=user, item_ids=ids, reference=request.POST.get("reference", "")
-                )
-                messages.success(request, _("Đã ghi lưu trữ %(count)s phiếu.") % {"count": count})
-            else:
-                raise Http404
-        except WorkflowError as refused:
-            messages.error(request, str(refused))
-        return redirect("handover-view-handover", campaign.pk, commune.pk, handover.pk)
-    # The record as made (its lines), and the forms still in it now, for the police's steps.
-    lines = list(handover.lines.select_related("work_item"))
+        _handle(request, handover)
+        return redirect(handover.get_absolute_url())
+    # The record as made (its lines), and the forms and changes still in it now.
+    lines = list(handover.lines.select_related("work_item", "update"))
     items = list(
         WorkItem.objects.filter(handover=handover)
         .select_related("village")
         .order_by("village__name_folded", "full_name_folded", "pk")
     )
-    by_village = sorted(Counter(line.village_label for line in lines).items())
-    if request.method == "GET":
-        record_event(actor=user, action="handover.view_handover", target=handover, unit=commune)
+    updates = _live_updates(handover)
+    full_id = has_capability(user, Capability.VIEW_FULL_ID)
+    by_village = sorted(
+        Counter(line.village_label for line in lines if line.update_id is None).items()
+    )
+    record_event(actor=user, action="handover.view_handover", target=handover, unit=commune)
     return render(
         request,
         "handover/handover_view.html",
@@ -189,11 +372,19 @@ def view_handover(request: HttpRequest, campaign_pk: int, commune_pk: int, pk: i
             "campaign": campaign,
             "commune": commune,
             "handover": handover,
-            "lines": lines,
+            "form_lines": [line for line in lines if line.update_id is None],
+            "update_lines": [
+                (line, version_summary(line.update.version, full_id=full_id))
+                for line in lines
+                if line.update_id is not None and line.update is not None
+            ],
             "by_village": by_village,
             "handed_over": [i for i in items if i.status == Status.HANDED_OVER],
             "entered": [i for i in items if i.status == Status.ENTERED],
-            "full_id": has_capability(user, Capability.VIEW_FULL_ID),
+            "updates_handed_over": [u for u in updates if u.status == UpdateStatus.HANDED_OVER],
+            "to_enter": sum(1 for i in items if i.status == Status.HANDED_OVER)
+            + sum(1 for u in updates if u.status == UpdateStatus.HANDED_OVER),
+            "full_id": full_id,
             "is_police": has_capability(user, Capability.RECEIVE_FORMS),
             "is_officer": has_capability(user, Capability.HAND_OVER_FORMS),
             "today": timezone.localdate(),
@@ -201,27 +392,42 @@ def view_handover(request: HttpRequest, campaign_pk: int, commune_pk: int, pk: i
     )
 
 
-@login_required
-def download_handover_pdf(
-    request: HttpRequest, campaign_pk: int, commune_pk: int, pk: int
-) -> HttpResponse:
-    campaign, commune = _context(request, campaign_pk, commune_pk)
-    handover = _handover(campaign, commune, pk)
+def _pdf(request: HttpRequest, handover: Handover) -> HttpResponse:
     # The record lists what was handed over, including forms since withdrawn by a resolution.
-    lines = list(handover.lines.all())
+    lines = list(handover.lines.select_related("update__version"))
     officer = handover.created_by
     full_id = has_capability(request.user, Capability.VIEW_FULL_ID)
+    summaries = {
+        line.pk: version_summary(line.update.version, full_id=full_id)
+        for line in lines
+        if line.update is not None
+    }
     pdf = render_handover_pdf(
         handover,
         lines,
         officer_name=officer.full_name if officer else "",
         full_id=full_id,
+        summaries=summaries,
     )
     record_event(
-        actor=request.user, action="handover.print_handover", target=handover, unit=commune
+        actor=request.user, action="handover.print_handover", target=handover, unit=handover.commune
     )
     response = HttpResponse(pdf, content_type="application/pdf")
+    kind = "cap-nhat-" if handover.campaign_id is None else ""
     response["Content-Disposition"] = (
-        f'inline; filename="bien-ban-ban-giao-{commune.code}-{handover.number}.pdf"'
+        f'inline; filename="bien-ban-ban-giao-{kind}{handover.commune.code}-{handover.number}.pdf"'
     )
     return response
+
+
+@login_required
+def download_handover_pdf(
+    request: HttpRequest, campaign_pk: int, commune_pk: int, pk: int
+) -> HttpResponse:
+    campaign, commune = _context(request, campaign_pk, commune_pk)
+    return _pdf(request, _handover(campaign, commune, pk))
+
+
+@login_required
+def download_update_handover_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    return _pdf(request, _update_handover(request, pk))

@@ -350,9 +350,7 @@ def update_person(
         return person
     person.version += 1
     person.save()
-    _write_version(
-        person, acting_user, origin, result, confirmed, changes=changes, police=police
-    )
+    _write_version(person, acting_user, origin, result, confirmed, changes=changes, police=police)
     record_event(
         actor=acting_user,
         action="register.update_person",
@@ -593,3 +591,61 @@ def withdraw_police_updates(*, person: Person, note: str) -> int:
     return PoliceUpdate.objects.filter(person=person, status=UpdateStatus.WAITING).update(
         status=UpdateStatus.WITHDRAWN, status_at=now, note=note[:300]
     )
+
+
+# Where a change for the police may go from each status.
+UPDATE_MOVES = {
+    UpdateStatus.WAITING: frozenset({UpdateStatus.HANDED_OVER, UpdateStatus.WITHDRAWN}),
+    UpdateStatus.HANDED_OVER: frozenset(
+        {UpdateStatus.ENTERED, UpdateStatus.NOT_ENTERABLE, UpdateStatus.WAITING}
+    ),
+    UpdateStatus.NOT_ENTERABLE: frozenset({UpdateStatus.WAITING}),
+    UpdateStatus.ENTERED: frozenset(),
+    UpdateStatus.WITHDRAWN: frozenset(),
+}
+
+
+def move_update(
+    update: PoliceUpdate,
+    to: str,
+    *,
+    now: datetime.datetime,
+    acting_user: Any = None,
+    entered_on: datetime.date | None = None,
+    note: str = "",
+) -> PoliceUpdate:
+    """One step of a change on its way into the population database (the caller holds the
+    row lock: handover.actions, or `resend_update`)."""
+    if to not in UPDATE_MOVES[UpdateStatus(update.status)]:
+        raise RegisterError(
+            _("Không thể chuyển thay đổi từ “%(from)s” sang “%(to)s”.")
+            % {"from": UpdateStatus(update.status).label, "to": UpdateStatus(to).label}
+        )
+    update.status, update.status_at = to, now
+    fields = ["status", "status_at"]
+    if to == UpdateStatus.ENTERED:
+        update.entered_on, update.entered_by = entered_on, acting_user
+        fields += ["entered_on", "entered_by"]
+    if note or to in (UpdateStatus.WAITING, UpdateStatus.NOT_ENTERABLE):
+        update.note = note.strip()[:300]
+        fields.append("note")
+    update.save(update_fields=fields)
+    return update
+
+
+@transaction.atomic
+def resend_update(*, acting_user: Any, update: PoliceUpdate) -> PoliceUpdate:
+    """The police could not enter a change; the officer has checked it (and corrected the
+    record if needed): it waits for the next handover again."""
+    require_capability(acting_user, Capability.HAND_OVER_FORMS)
+    update = PoliceUpdate.objects.select_for_update().select_related("commune").get(pk=update.pk)
+    if not acting_user.unit.contains(update.commune):
+        raise RegisterError(_("Thay đổi này nằm ngoài phạm vi của bạn."))
+    move_update(update, UpdateStatus.WAITING, now=timezone.now(), acting_user=acting_user)
+    record_event(
+        actor=acting_user,
+        action="register.resend_update",
+        target=update.person,
+        unit=update.commune,
+    )
+    return update

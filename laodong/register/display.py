@@ -59,6 +59,9 @@ def change_rows(
     """[(item title, before, after), …] for one version's changes."""
     rows = []
     for key, (before, after) in changes.items():
+        if key == "register":
+            rows.append((str(_("Tình trạng quản lý")), state_text(before), state_text(after)))
+            continue
         if not definition.has_item(key):
             continue
         rows.append(
@@ -69,6 +72,23 @@ def change_rows(
             )
         )
     return rows
+
+
+def state_text(value: Any) -> str:
+    """A person's place in the register as a version's changes store it."""
+    from laodong.register.models import LeaveReason
+
+    if not value:
+        return str(_("Trong diện quản lý"))
+    reason = value.get("reason", "")
+    label = LeaveReason(reason).label if reason in LeaveReason.values else reason
+    text = str(_("Ra khỏi diện quản lý: %(reason)s")) % {"reason": label}
+    day = value.get("on") or ""
+    if len(day) == 10:
+        text += str(_(" từ ngày %(day)s")) % {"day": f"{day[8:10]}/{day[5:7]}/{day[0:4]}"}
+    if value.get("destination"):
+        text += f" ({value['destination']})"
+    return text
 
 
 # Short names of the warnings an officer may confirm, for the history.
@@ -94,3 +114,31 @@ WARNING_NAMES = {
 
 def warning_names(rules: list[str]) -> str:
     return "; ".join(str(WARNING_NAMES.get(rule, rule)) for rule in rules)
+
+
+def version_summary(version: Any, *, full_id: bool) -> str:
+    """What a version did, old → new, and where it came from, in one paragraph: the line the
+    police read to enter it into the population database."""
+    from laodong.forms.definitions import get_form
+    from laodong.register.models import Kind
+    from laodong.register.sources import origin_of
+
+    definition = get_form(version.form_code)
+    parts: list[str] = []
+    if version.kind == Kind.RECORD:
+        parts.append(str(_("Ghi mới vào cơ sở dữ liệu người lao động")))
+    elif version.kind == Kind.REOPEN:
+        parts.append(str(_("Mở lại hồ sơ")))
+    elif version.kind == Kind.TRANSFER_IN:
+        parts.append(str(_("Chuyển đến từ xã khác")))
+    for title, before, after in change_rows(definition, version.changes, full_id=full_id):
+        if version.kind == Kind.CLOSE and title == str(_("Tình trạng quản lý")):
+            parts.append(after)
+        else:
+            parts.append(f"{title}: {before or '—'} → {after or '—'}")
+    origin = origin_of(version)
+    source = str(_("Nguồn: %(source)s")) % {"source": version.get_source_display()}
+    if origin.text():
+        source += f" ({origin.text()})"
+    parts.append(source)
+    return "; ".join(parts)

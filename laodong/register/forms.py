@@ -149,6 +149,15 @@ class PersonSearchForm(forms.Form):
     village = forms.ModelChoiceField(
         label=_("Thôn"), queryset=Unit.objects.none(), required=False, empty_label=_("Tất cả")
     )
+    state = forms.ChoiceField(
+        label=_("Tình trạng"),
+        required=False,
+        choices=[
+            ("", _("Đang quản lý")),
+            ("left", _("Đã ra khỏi diện quản lý")),
+            ("all", _("Tất cả")),
+        ],
+    )
 
     def __init__(self, *args: Any, villages: QuerySet[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -178,3 +187,165 @@ class PeopleUploadForm(forms.Form):
         if not upload.name.lower().endswith((".xlsx", ".csv")):
             raise forms.ValidationError(_("Chỉ nhận tệp .xlsx hoặc .csv."))
         return upload
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class EvidenceField(forms.FileField):
+    """Zero or more scanned documents (checked by register.evidence when stored)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        from laodong.register.evidence import check_uploads
+
+        problems = check_uploads(list(files))
+        if problems:
+            raise forms.ValidationError(problems)
+        return list(files)
+
+
+def _date_field(label: Any, required: bool = True) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=10,
+        widget=forms.TextInput(attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}),
+    )
+
+
+def clean_day(text: str) -> Any:
+    from laodong.forms.dates import parse_date
+
+    text = (text or "").strip()
+    if not text:
+        return None
+    parsed = parse_date(text)
+    if parsed is None or parsed.year_only:
+        raise forms.ValidationError(_("Ngày phải ghi dạng dd/mm/yyyy."))
+    return parsed.value
+
+
+class CloseForm(forms.Form):
+    """Taking a person out of the register: when, why, and the document that says so."""
+
+    left_on = _date_field(_("Từ ngày"))
+    reason = forms.ChoiceField(
+        label=_("Lý do ra khỏi diện quản lý"), widget=forms.RadioSelect, choices=()
+    )
+    destination = forms.CharField(
+        label=_("Chuyển đến (nếu biết)"),
+        required=False,
+        max_length=200,
+        help_text=_("Xã/phường, tỉnh nơi chuyển đến."),
+    )
+    evidence = EvidenceField(
+        label=_("Giấy tờ kèm theo (PDF, JPEG, PNG)"),
+        help_text=_("Ví dụ: trích lục khai tử, quyết định gọi nhập ngũ. Không bắt buộc."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from laodong.register.models import LeaveReason
+
+        super().__init__(*args, **kwargs)
+        field = self.fields["reason"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = LeaveReason.choices
+
+    def clean_left_on(self) -> Any:
+        return clean_day(self.cleaned_data.get("left_on", ""))
+
+
+PROPOSED_ROWS = 6
+
+
+class ProposedValuesForm(forms.Form):
+    """Up to six items of the person's form with the values proposed for them."""
+
+    def __init__(self, *args: Any, items: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.row_names = []
+        for index in range(1, PROPOSED_ROWS + 1):
+            self.fields[f"item_{index}"] = forms.ChoiceField(
+                label=_("Mục %(number)s") % {"number": index},
+                required=False,
+                choices=[("", "—"), *items],
+            )
+            self.fields[f"value_{index}"] = forms.CharField(
+                label=_("Giá trị mới"), required=False, max_length=300
+            )
+            self.row_names.append((f"item_{index}", f"value_{index}"))
+
+    def rows(self) -> list[tuple[Any, Any]]:
+        return [(self[item], self[value]) for item, value in self.row_names]
+
+    def proposed(self) -> dict[str, str]:
+        data = self.cleaned_data
+        return {
+            data[item]: data[value].strip()
+            for item, value in self.row_names
+            if data.get(item) and (data.get(value) or "").strip()
+        }
+
+    @staticmethod
+    def initial_for(proposed: dict[str, Any]) -> dict[str, Any]:
+        initial: dict[str, Any] = {}
+        for index, (key, value) in enumerate(list(proposed.items())[:PROPOSED_ROWS], start=1):
+            initial[f"item_{index}"] = key
+            initial[f"value_{index}"] = ", ".join(value) if isinstance(value, list) else value
+        return initial
+
+
+class RequestForm(forms.Form):
+    """Who asked, how, when, and what for."""
+
+    requester_kind = forms.ChoiceField(
+        label=_("Người đề nghị là"), widget=forms.RadioSelect, choices=()
+    )
+    requester_name = forms.CharField(
+        label=_("Tên người / cơ quan / tổ chức đề nghị"), max_length=200
+    )
+    channel = forms.ChoiceField(label=_("Hình thức"), widget=forms.RadioSelect, choices=())
+    received_on = _date_field(_("Ngày nhận"))
+    content = forms.CharField(
+        label=_("Nội dung đề nghị"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    evidence = EvidenceField(
+        label=_("Giấy tờ kèm theo (PDF, JPEG, PNG)"),
+        help_text=_("Bản quét giấy tờ chứng minh, nếu có."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from laodong.register.models import Channel, RequesterKind
+
+        super().__init__(*args, **kwargs)
+        kind = self.fields["requester_kind"]
+        channel = self.fields["channel"]
+        assert isinstance(kind, forms.ChoiceField) and isinstance(channel, forms.ChoiceField)
+        kind.choices = RequesterKind.choices
+        channel.choices = Channel.choices
+
+    def clean_received_on(self) -> Any:
+        return clean_day(self.cleaned_data.get("received_on", ""))
+
+
+class DecisionForm(forms.Form):
+    decision = forms.CharField(
+        label=_("Trả lời / lý do"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    replied_on = _date_field(_("Ngày trả lời"))
+
+    def clean_replied_on(self) -> Any:
+        return clean_day(self.cleaned_data.get("replied_on", ""))

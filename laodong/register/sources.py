@@ -126,14 +126,14 @@ class OriginForm(forms.Form):
     )
     reason = forms.CharField(label=gettext_lazy("Lý do"), required=False, max_length=300)
 
-    def __init__(
-        self, *args: Any, chosen: tuple[str, ...] = CHOSEN, prefix: str = "origin", **kwargs: Any
-    ) -> None:
-        super().__init__(*args, prefix=prefix, **kwargs)
+    prefix = "origin"
+
+    def __init__(self, *args: Any, chosen: tuple[str, ...] = CHOSEN, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.chosen = chosen
         field = self.fields["source"]
         assert isinstance(field, forms.ChoiceField)
-        field.choices = [("", "—"), *((s.value, s.label) for s in chosen)]
+        field.choices = [("", "—"), *((value, Source(value).label) for value in chosen)]
 
     def clean_reference_date(self) -> datetime.date | None:
         text = self.cleaned_data.get("reference_date", "").strip()

@@ -181,12 +181,14 @@ def complete_by_police_list(
     locked = Person.objects.select_for_update().get(pk=person.pk)
     if locked.commune_id != transfer.from_commune_id:
         return None
-    note = _("Hoàn tất tự động: danh sách Công an xã %(list)s có người này.") % {
-        "list": list_name
-    }
+    note = _("Hoàn tất tự động: danh sách Công an xã %(list)s có người này.") % {"list": list_name}
     _move(acting_user, locked, transfer, note)
     transfer.status = TransferStatus.ACCEPTED
-    transfer.decided_by, transfer.decided_at, transfer.note = acting_user, timezone.now(), note[:300]
+    transfer.decided_by, transfer.decided_at, transfer.note = (
+        acting_user,
+        timezone.now(),
+        note[:300],
+    )
     transfer.save(update_fields=["status", "decided_by", "decided_at", "note"])
     record_event(
         actor=acting_user,

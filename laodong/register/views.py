@@ -30,7 +30,6 @@ from laodong.register import actions, jobs, transfers
 from laodong.register.access import get_person_for_user, people_in_scope
 from laodong.register.display import answer_sections, change_rows
 from laodong.register.forms import PeopleUploadForm, PersonForm, PersonSearchForm
-from laodong.register.sources import CHOSEN_FOR_NEW, OriginForm
 from laodong.register.models import (
     Draft,
     ImportStatus,
@@ -39,6 +38,7 @@ from laodong.register.models import (
     Source,
     TransferRequest,
 )
+from laodong.register.sources import CHOSEN_FOR_NEW, OriginForm
 from laodong.units.models import Level, Unit
 
 CURRENT_FORM = "tt09-2025-m01"
@@ -74,6 +74,11 @@ def list_people(request: HttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     search = PersonSearchForm(data, villages=villages)
     rows = people_in_scope(request.user).select_related("village")
+    state = search.cleaned_data.get("state", "") if search.is_valid() else ""
+    if state == "left":
+        rows = rows.exclude(leave_reason="")
+    elif state != "all":
+        rows = rows.filter(leave_reason="")
     if search.is_valid():
         query = search.cleaned_data["q"].strip()
         digits = normalize_id(query)
@@ -343,7 +348,11 @@ def view_person(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_person_for_user(request.user, pk)
     definition = _definition(person.form_code)
     full_id = has_capability(request.user, Capability.VIEW_FULL_ID)
-    versions = list(person.versions.select_related("changed_by").order_by("-number"))
+    versions = list(
+        person.versions.select_related("changed_by", "request", "police_update")
+        .prefetch_related("evidence")
+        .order_by("-number")
+    )
     answers, as_of, shown = person.answers, None, versions[0] if versions else None
     as_of_text = request.GET.get("as_of", "").strip()
     if as_of_text and (parsed := parse_date(as_of_text)) is not None:
@@ -369,6 +378,7 @@ def view_person(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "history": [(v, change_rows(definition, v.changes, full_id=full_id)) for v in versions],
             "can_edit": has_capability(request.user, Capability.EDIT_REGISTER),
+            "full_id": full_id,
             "invalid_as_of": bool(as_of_text) and as_of is None,
             # Every move of the person's forms in collection campaigns (issue 4, step 6).
             "work_items": WorkItem.objects.filter(person=person)

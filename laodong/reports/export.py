@@ -63,6 +63,9 @@ def columns(*, sensitive: bool) -> list[Column]:
         Column(_("Hộ cận nghèo"), "is_near_poor_household", width=8),
         Column(_("Hộ bị thu hồi đất"), "is_land_recovered_household", width=8),
         Column(_("Thân nhân người có công"), "is_merit_relative", width=8),
+        Column(_("Mã số BHXH"), "social_insurance_number", width=12),
+        Column(_("Đồng ý dùng thông tin để giới thiệu việc làm"), "consent_job_matching", "yes_no"),
+        Column(_("Ngày đồng ý / thay đổi"), "consent_on", width=11),
         Column(_("Ngày thu thập"), "collection_date", width=11),
         Column(_("Mẫu phiếu"), "form_code", width=14),
         Column(_("Cập nhật lần cuối"), "updated_at", width=16),
@@ -98,7 +101,7 @@ def rows(
                 out.append(value if full_id else mask_id(value or ""))
             elif column.code_list:
                 out.append(labels[column.field].get(value, value) if value else "")
-            elif column.field in ("birth_date", "collection_date"):
+            elif column.field in ("birth_date", "collection_date", "consent_on"):
                 out.append(value.strftime("%d/%m/%Y") if value else "")
             elif column.field == "updated_at":
                 out.append(timezone.localtime(value).strftime("%d/%m/%Y %H:%M"))

@@ -178,7 +178,8 @@ def export_people(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     unit = get_report_unit(user, request.GET.get("unit") or request.POST.get("unit"))
     require_capability(user, Capability.EXPORT_REGISTER)
     may_see_all = has_capability(user, Capability.VIEW_FULL_ID)
-    people = Person.objects.filter(subtree_filter(unit.path, prefix="village__"))
+    # People who left the register ("ra khỏi diện quản lý") are not exported.
+    people = Person.objects.filter(subtree_filter(unit.path, prefix="village__"), leave_reason="")
     if request.method != "POST":
         return render(
             request,

@@ -222,7 +222,9 @@ def test_officer_enters_corrects_and_reads_the_history_of_a_form(
     page.select_option("#id_qualification", "4")
     # Item 10.1 now applies; the missing ID was confirmed before and is not asked again.
     page.select_option("#id_field_of_training", "15")
-    page.fill("#id_reason", "Đã có chứng chỉ sơ cấp")
+    # Where the change came from: chosen from the server's list; the reason says more.
+    assert page.input_value("#id_origin-source") == "correction"
+    page.fill("#id_origin-reason", "Đã có chứng chỉ sơ cấp")
     page.click("main form button:has-text('Lưu phiếu')")
     page.wait_for_selector("text=Đã lưu thay đổi (phiên bản 2).")
     assert page.is_visible("text=Đã có chứng chỉ sơ cấp")

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -31,8 +32,18 @@ from laodong.collection.police_list import import_list
 from laodong.conftest import Tree, login, make_unit, make_user
 from laodong.handover import actions as handover_actions
 from laodong.handover.models import Handover
-from laodong.register.actions import record_person
-from laodong.register.models import PeopleImportJob, Person, PersonVersion, TransferRequest
+from laodong.register.actions import record_person, update_person
+from laodong.register.models import (
+    ChangeRequest,
+    Evidence,
+    PeopleImportJob,
+    Person,
+    PersonVersion,
+    Source,
+    TransferRequest,
+)
+from laodong.register.requests import log_request
+from laodong.register.sources import Origin
 from laodong.register.tests.test_actions import ANSWERS
 from laodong.units.models import Level, Unit
 
@@ -63,6 +74,9 @@ class Place:
     account: User
     register_job: PeopleImportJob
     transfer: TransferRequest
+    change_request: ChangeRequest
+    evidence: Evidence
+    update_handover: Handover
 
 
 @dataclass
@@ -105,10 +119,32 @@ def _place(
     assert outcome.job is not None, outcome
     item = WorkItem.objects.get(campaign=campaign, personal_id=listed)
     WorkItem.objects.filter(pk=item.pk).update(status=Status.ACCEPTED)
+    # The person's record is a change for the police: it goes into the campaign's record.
     handover = handover_actions.create_handover(
         acting_user=officer, campaign=campaign, commune=commune
     )
     item.refresh_from_db()
+    change_request = log_request(
+        acting_user=officer,
+        person=person,
+        requester_kind="worker",
+        requester_name=f"Người Bí Mật {tag}",
+        channel="in_person",
+        received_on=datetime.date(2026, 11, 20),
+        content="Sửa trình độ",
+        proposed={"qualification": "6"},
+        uploads=[SimpleUploadedFile("giay.pdf", b"%PDF-1.4 test", "application/pdf")],
+    )
+    evidence = change_request.evidence.get()
+    update_person(
+        acting_user=officer,
+        person=person,
+        answers={**person.answers, "job_description": "Thợ hàn"},
+        origin=Origin(Source.CORRECTION),
+    )
+    update_handover = handover_actions.create_handover(
+        acting_user=officer, campaign=None, commune=commune
+    )
     register_job = PeopleImportJob.objects.create(
         created_by=officer,
         unit=commune,
@@ -141,6 +177,9 @@ def _place(
         officer,
         register_job,
         transfer,
+        change_request,
+        evidence,
+        update_handover,
     )
 
 
@@ -242,6 +281,18 @@ def _transfer(p: Place) -> list[Any]:
     return [p.transfer.pk]
 
 
+def _request(p: Place) -> list[Any]:
+    return [p.change_request.pk]
+
+
+def _evidence(p: Place) -> list[Any]:
+    return [p.evidence.pk]
+
+
+def _update_handover(p: Place) -> list[Any]:
+    return [p.update_handover.pk]
+
+
 def _handover(p: Place) -> list[Any]:
     return [p.campaign.pk, p.commune.pk, p.handover.pk]
 
@@ -297,6 +348,13 @@ PAGES: dict[str, Page] = {
     "register-view-person": Page(_person, REGISTER),
     "register-edit-person": Page(_person, REGISTER_EDIT),
     "register-download-person-pdf": Page(_person, REGISTER),
+    "register-close-person": Page(_person, REGISTER_EDIT),
+    # The person is in the register: the page sends back to the record.
+    "register-reopen-person": Page(_person, REGISTER_EDIT, ok=302),
+    "register-download-evidence": Page(_evidence, _roles(Capability.VIEW_FULL_ID) - VILLAGE_ROLES),
+    "register-list-requests": Page(None, REGISTER_EDIT),
+    "register-create-request": Page(_person, REGISTER_EDIT),
+    "register-view-request": Page(_request, REGISTER_EDIT),
     "campaigns-list-campaigns": Page(None, CAMPAIGNS),
     "campaigns-create-campaign": Page(None, _roles(Capability.MANAGE_CAMPAIGNS)),
     "campaigns-view-campaign": Page(_campaign, CAMPAIGNS),
@@ -338,6 +396,12 @@ PAGES: dict[str, Page] = {
     "handover-list-handovers": Page(_campaign_commune, COMMUNE_WORK),
     "handover-view-handover": Page(_handover, COMMUNE_WORK),
     "handover-download-handover-pdf": Page(_handover, COMMUNE_WORK),
+    # The register's changes of one's own commune: commune accounts only.
+    "handover-list-updates": Page(
+        None, COMMUNE_WORK - PROVINCE_ROLES - {Role.SYSTEM_ADMINISTRATOR}
+    ),
+    "handover-view-update-handover": Page(_update_handover, COMMUNE_WORK),
+    "handover-download-update-handover-pdf": Page(_update_handover, COMMUNE_WORK),
     "reports-index": Page(None, REPORTS),
     "reports-download-progress": Page(lambda p: [p.campaign.pk, "xlsx"], REPORTS),
     "reports-view-statistics": Page(None, REPORTS),

@@ -16,3 +16,16 @@ def masked(value: str) -> str:
 def warning_names(rules: list[str]) -> str:
     """The confirmed warnings of a version, in words."""
     return _warning_names(list(rules or []))
+
+
+@register.filter
+def reference_text(version: object) -> str:
+    """A version's reference in one line (procedure, number, date)."""
+    from laodong.register.sources import Origin
+
+    return Origin(
+        source="",
+        reference_title=getattr(version, "reference_title", ""),
+        reference=getattr(version, "reference", ""),
+        reference_date=getattr(version, "reference_date", None),
+    ).text()
