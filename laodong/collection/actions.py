@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -17,13 +18,21 @@ from django.utils.translation import gettext as _
 from laodong.accounts.permissions import Capability, has_capability, require_capability
 from laodong.audit.models import record_event
 from laodong.campaigns.models import Campaign
-from laodong.collection.models import Assignment, Category, Mode, Status, Transition, WorkItem
+from laodong.collection.models import (
+    Assignment,
+    Category,
+    Mode,
+    OutOfScope,
+    Status,
+    Transition,
+    WorkItem,
+)
 from laodong.core.concurrency import StaleEdit, differences, edit_token
 from laodong.core.text import fold_compact
 from laodong.forms.definitions import get_form
 from laodong.forms.validation import Finding, Severity
 from laodong.register import actions as register_actions
-from laodong.register.models import Person, Source
+from laodong.register.models import LeaveReason, Person, Source
 from laodong.register.sources import Origin
 from laodong.units.models import Level, Unit
 
@@ -881,3 +890,90 @@ def finding_from_dict(data: Mapping[str, str]) -> Finding:
         data.get("field", ""),
         data.get("message", ""),
     )
+
+
+# What the police list's remark means for the register (the reasons a record is closed for).
+CLOSING_REMARKS = {
+    OutOfScope.DECEASED: LeaveReason.DECEASED,
+    OutOfScope.MOVED_AWAY: LeaveReason.MOVED_AWAY,
+    OutOfScope.ARMED_FORCES: LeaveReason.ARMED_FORCES,
+    OutOfScope.POLICE: LeaveReason.POLICE,
+}
+
+
+@dataclass
+class ClosureProposal:
+    item: WorkItem
+    person: Person
+    reason: str  # a LeaveReason
+
+
+def closure_proposals(campaign: Campaign, commune: Unit) -> list[ClosureProposal]:
+    """People still in the register whom the commune's latest police list of the campaign
+    marks dead, moved away, armed forces or police: each is proposed for closing."""
+    items = list(
+        WorkItem.objects.filter(
+            campaign=campaign,
+            commune=commune,
+            in_latest_list=True,
+            out_of_scope__in=list(CLOSING_REMARKS),
+        )
+        .exclude(personal_id="")
+        .select_related("list_import", "village")
+        .order_by("village_id", "full_name_folded", "pk")
+    )
+    people = {
+        person.personal_id: person
+        for person in Person.objects.filter(
+            commune=commune,
+            leave_reason="",
+            personal_id__in=[item.personal_id for item in items],
+        ).select_related("village")
+    }
+    return [
+        ClosureProposal(item, people[item.personal_id], CLOSING_REMARKS[item.out_of_scope])
+        for item in items
+        if item.personal_id in people
+    ]
+
+
+def close_by_police_list(
+    *,
+    acting_user: Any,
+    campaign: Campaign,
+    commune: Unit,
+    item_ids: Iterable[int],
+    left_on: datetime.date,
+) -> tuple[int, list[str]]:
+    """Close the records of the chosen proposals, the police list as the source; each person
+    in their own transaction (one that fails — e.g. a date before their birth — leaves the
+    others closed). Returns (closed, the refusals in words)."""
+    require_capability(acting_user, Capability.EDIT_REGISTER)
+    wanted = set(item_ids)
+    closed, refused = 0, []
+    for proposal in closure_proposals(campaign, commune):
+        if proposal.item.pk not in wanted:
+            continue
+        listing = proposal.item.list_import
+        origin = Origin(
+            Source.POLICE,
+            reference_title=_("Danh sách Công an xã"),
+            reference=(listing.original_name if listing else campaign.title)[:200],
+            reference_date=(
+                timezone.localdate(listing.applied_at) if listing and listing.applied_at else None
+            ),
+            reason=proposal.item.police_note[:300],
+        )
+        try:
+            register_actions.close_person(
+                acting_user=acting_user,
+                person=proposal.person,
+                left_on=left_on,
+                reason=proposal.reason,
+                origin=origin,
+            )
+        except register_actions.RegisterError as problem:
+            refused.append(f"{proposal.person.full_name}: {problem}")
+        else:
+            closed += 1
+    return closed, refused

@@ -62,7 +62,7 @@ from laodong.core.tabular import (
 from laodong.core.text import capitalize_name, fold, fold_compact, normalize_text
 from laodong.forms.citizen_id import PROVINCE_CODES, IdProblem, normalize_id, parse_id
 from laodong.forms.dates import PartialDate, add_years, parse_date
-from laodong.register.models import Person
+from laodong.register.models import Person, TransferStatus
 from laodong.units.models import Level, Unit
 
 POLICE_COLUMNS = (
@@ -1264,6 +1264,7 @@ def apply_list(job: PoliceListImport, acting_user: Any) -> dict[str, Any]:
         now = timezone.now()
         _keep_before(job, counts)
         merged = merge(job=job, acting_user=acting_user, now=now, counts=counts)
+        merged["transfers_completed"] = complete_transfers(job, acting_user)
         apply_assignments(job.campaign, job.commune, list_import=job)
         counts = {**counts, **merged}
         PoliceListImport.objects.filter(pk=job.pk).update(
@@ -1278,6 +1279,42 @@ def apply_list(job: PoliceListImport, acting_user: Any) -> dict[str, Any]:
     Staging(job.pk).drop()
     job.refresh_from_db()
     return counts
+
+
+def complete_transfers(job: PoliceListImport, acting_user: Any) -> int:
+    """People this commune asked another commune for, now on this commune's police list: the
+    police have registered them here, so each transfer completes by itself (the record moves
+    with its history) and the list's row is linked to it. Inside apply_list's transaction."""
+    from laodong.register.transfers import complete_by_police_list
+
+    waiting = list(
+        Person.objects.filter(
+            transfers__to_commune_id=job.commune_id,
+            transfers__status=TransferStatus.PENDING,
+        )
+        .exclude(commune_id=job.commune_id)
+        .filter(
+            personal_id__in=WorkItem.objects.filter(
+                campaign_id=job.campaign_id, commune_id=job.commune_id, in_latest_list=True
+            ).values("personal_id")
+        )
+        .distinct()
+    )
+    name = f"“{job.original_name}”"
+    done = 0
+    for person in waiting:
+        moved = complete_by_police_list(
+            acting_user=acting_user, person=person, commune=job.commune, list_name=name
+        )
+        if moved is not None:
+            WorkItem.objects.filter(
+                campaign_id=job.campaign_id,
+                commune_id=job.commune_id,
+                personal_id=person.personal_id,
+                person__isnull=True,
+            ).update(person=person)
+            done += 1
+    return done
 
 
 def _keep_before(job: PoliceListImport, counts: dict[str, Any]) -> None:

@@ -23,6 +23,11 @@ urlpatterns = [
     path("work/<int:pk>/return/", views.return_item, name="collection-return-item"),
     path("work/<int:pk>/exclude/", views.exclude_item, name="collection-exclude-item"),
     path("communes/<int:commune_pk>/review/", views.list_review, name="collection-list-review"),
+    path(
+        "communes/<int:commune_pk>/closures/",
+        views.list_closures,
+        name="collection-list-closures",
+    ),
     path("communes/<int:commune_pk>/assign/", views.assign_work, name="collection-assign-work"),
     path(
         "communes/<int:commune_pk>/payments/", views.list_payments, name="collection-list-payments"

@@ -191,6 +191,8 @@ def view_import(request: HttpRequest, campaign_pk: int, pk: int) -> HttpResponse
         )
         context["undo_blockers"] = police_list.undo_blockers(job) if context["may_undo"] else 0
         context["confirm_undo"] = request.GET.get("undo") == "1"
+        if has_capability(user, Capability.EDIT_REGISTER):
+            context["closures"] = len(actions.closure_proposals(campaign, job.commune))
     return render(request, "collection/import_view.html", context)
 
 
@@ -801,6 +803,62 @@ def exclude_item(request: HttpRequest, campaign_pk: int, pk: int) -> HttpRespons
     except actions.WorkflowError as refused:
         messages.error(request, str(refused))
     return redirect("collection-view-item", campaign.pk, item.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def list_closures(request: HttpRequest, campaign_pk: int, commune_pk: int) -> HttpResponse:
+    """People in the register whom the commune's police list marks dead, moved away, armed
+    forces or police: the proposal "đóng hồ sơ", one click each or all at once, with the
+    police list as the source."""
+    require_capability(request.user, Capability.EDIT_REGISTER)
+    campaign = get_campaign_for_user(request.user, campaign_pk)
+    commune = get_commune_for_user(request.user, campaign, commune_pk)
+    user: Any = request.user
+    if not user.unit.contains(commune):
+        raise Http404
+    proposals = actions.closure_proposals(campaign, commune)
+    if request.method == "POST":
+        day = parse_date(request.POST.get("left_on", ""))
+        chosen = request.POST.getlist("items")
+        if request.POST.get("all") == "1":
+            chosen = [str(p.item.pk) for p in proposals]
+        if day is None or day.year_only:
+            messages.error(request, _("Ngày ghi nhận phải ghi dạng dd/mm/yyyy."))
+        elif not chosen:
+            messages.error(request, _("Hãy chọn người cần đóng hồ sơ."))
+        else:
+            closed, refused = actions.close_by_police_list(
+                acting_user=user,
+                campaign=campaign,
+                commune=commune,
+                item_ids=[int(v) for v in chosen if v.isdigit()],
+                left_on=day.value,
+            )
+            if closed:
+                messages.success(
+                    request,
+                    _(
+                        "Đã đóng hồ sơ của %(count)s người (nguồn: danh sách Công an). Các thay "
+                        "đổi đã vào danh sách chuyển Công an xã."
+                    )
+                    % {"count": closed},
+                )
+            for problem in refused:
+                messages.error(request, problem)
+        return redirect("collection-list-closures", campaign.pk, commune.pk)
+    full_id = has_capability(user, Capability.VIEW_FULL_ID)
+    return render(
+        request,
+        "collection/closure_list.html",
+        {
+            "campaign": campaign,
+            "commune": commune,
+            "proposals": proposals,
+            "full_id": full_id,
+            "today": timezone.localdate(),
+        },
+    )
 
 
 @login_required

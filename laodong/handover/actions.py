@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -51,6 +51,17 @@ def _move_many(
     ]
     Transition.objects.bulk_create(transitions, batch_size=500)
     return len(transitions)
+
+
+def with_current_handover(updates: QuerySet[PoliceUpdate]) -> QuerySet[PoliceUpdate]:
+    """Annotate each change with the record that holds it now: its latest line not withdrawn
+    (a change the police could not enter goes into a later record when sent again)."""
+    latest = (
+        HandoverLine.objects.filter(update=OuterRef("pk"), withdrawn_at__isnull=True)
+        .order_by("-pk")
+        .values("handover_id")[:1]
+    )
+    return updates.annotate(current_handover=Subquery(latest))
 
 
 def _update_lines(updates: list[PoliceUpdate], start: int) -> list[HandoverLine]:
@@ -326,9 +337,9 @@ def _received_updates(acting_user: Any, update_ids: Iterable[int]) -> list[Polic
         .order_by("pk")
     )
     confirmed = set(
-        HandoverLine.objects.filter(
-            update__in=updates, withdrawn_at__isnull=True, handover__status__in=RECEIVED
-        ).values_list("update_id", flat=True)
+        with_current_handover(PoliceUpdate.objects.filter(pk__in=ids))
+        .filter(current_handover__in=Handover.objects.filter(status__in=RECEIVED).values("pk"))
+        .values_list("pk", flat=True)
     )
     for update in updates:
         if not acting_user.unit.contains(update.commune):

@@ -250,10 +250,12 @@ def _count(text: str) -> int | None:
 
 
 def _live_updates(handover: Handover) -> list[PoliceUpdate]:
+    """The changes this record holds now (not withdrawn, not sent again in a later one)."""
     return list(
-        PoliceUpdate.objects.filter(
-            handover_lines__handover=handover, handover_lines__withdrawn_at__isnull=True
+        actions.with_current_handover(
+            PoliceUpdate.objects.filter(handover_lines__handover=handover)
         )
+        .filter(current_handover=handover.pk)
         .select_related("person__village", "version")
         .order_by("created_at", "pk")
     )
@@ -382,6 +384,7 @@ def _handover_page(
             "handed_over": [i for i in items if i.status == Status.HANDED_OVER],
             "entered": [i for i in items if i.status == Status.ENTERED],
             "updates_handed_over": [u for u in updates if u.status == UpdateStatus.HANDED_OVER],
+            "live_update_ids": {u.pk for u in updates},
             "to_enter": sum(1 for i in items if i.status == Status.HANDED_OVER)
             + sum(1 for u in updates if u.status == UpdateStatus.HANDED_OVER),
             "full_id": full_id,

@@ -352,6 +352,78 @@ def _transfer_cards(user: Any) -> list[Card]:
     ]
 
 
+def _request_cards(user: Any) -> list[Card]:
+    """Open requests for correction, oldest first, with their age in days."""
+    from django.utils import timezone
+
+    from laodong.register.models import OPEN_REQUESTS, ChangeRequest
+
+    if not has_capability(user, Capability.EDIT_REGISTER):
+        return []
+    open_requests = ChangeRequest.objects.filter(
+        status__in=OPEN_REQUESTS, commune__in=Unit.objects.within(user.unit)
+    ).select_related("person")
+    count = open_requests.count()
+    if not count:
+        return []
+    today = timezone.localdate()
+    oldest = open_requests.order_by("received_on", "pk")[:5]
+    return [
+        Card(
+            _("%(count)s đề nghị điều chỉnh đang mở") % {"count": _n(count)},
+            tone="todo",
+            text=_("Đề nghị điều chỉnh đang mở, cũ nhất trước:"),
+            items=[
+                _("%(name)s — %(days)s ngày (%(status)s)")
+                % {
+                    "name": r.person.full_name,
+                    "days": (today - r.received_on).days,
+                    "status": r.get_status_display().lower(),
+                }
+                for r in oldest
+            ],
+            links=[(_("Xem và xử lý"), reverse("register-list-requests"))],
+        )
+    ]
+
+
+def _police_update_cards(user: Any) -> list[Card]:
+    """Changes made outside campaigns on their way to the population database: for the officer
+    those to hand over, for the police those to enter."""
+    from laodong.register.models import PoliceUpdate, UpdateStatus
+
+    if user.unit is None or user.unit.level != Level.COMMUNE:
+        return []
+    officer = has_capability(user, Capability.HAND_OVER_FORMS)
+    police = has_capability(user, Capability.RECEIVE_FORMS)
+    if not (officer or police):
+        return []
+    counts = dict(
+        PoliceUpdate.objects.filter(commune=user.unit)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    waiting = counts.get(UpdateStatus.WAITING, 0)
+    handed = counts.get(UpdateStatus.HANDED_OVER, 0)
+    refused = counts.get(UpdateStatus.NOT_ENTERABLE, 0)
+    todo = (waiting + refused) if officer else handed
+    if not (waiting or handed or refused):
+        return []
+    return [
+        Card(
+            _("Thay đổi cần cập nhật vào CSDL dân cư"),
+            tone="todo" if todo else "info",
+            text=_(
+                "%(waiting)s chờ bàn giao · %(handed)s đã bàn giao, chờ Công an xã nhập · "
+                "%(refused)s không nhập được"
+            )
+            % {"waiting": _n(waiting), "handed": _n(handed), "refused": _n(refused)},
+            links=[(_("Xem các thay đổi"), reverse("handover-list-updates"))],
+        )
+    ]
+
+
 def cards_for(user: Any) -> list[Card]:
     unit: Unit | None = user.unit
     if unit is None:
@@ -370,4 +442,10 @@ def cards_for(user: Any) -> list[Card]:
         cards = _field_cards(user, unit)
     else:
         cards = _commune_cards(user, unit) + _campaign_cards(user)
-    return cards + _transfer_cards(user) + _register_card(user)
+    return (
+        cards
+        + _transfer_cards(user)
+        + _request_cards(user)
+        + _police_update_cards(user)
+        + _register_card(user)
+    )

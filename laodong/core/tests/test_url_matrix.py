@@ -391,6 +391,7 @@ PAGES: dict[str, Page] = {
     "collection-return-item": Page(_item, _roles(Capability.ACCEPT_FORMS), post_only=True),
     "collection-exclude-item": Page(_item, _roles(Capability.ACCEPT_FORMS), post_only=True),
     "collection-list-review": Page(_campaign_commune, _roles(Capability.ACCEPT_FORMS)),
+    "collection-list-closures": Page(_campaign_commune, REGISTER_EDIT),
     "collection-assign-work": Page(_campaign_commune, _roles(Capability.ASSIGN_WORK)),
     "collection-list-payments": Page(_campaign_commune, _roles(Capability.VIEW_PAYMENTS)),
     "handover-list-handovers": Page(_campaign_commune, COMMUNE_WORK),
