@@ -893,7 +893,7 @@ def finding_from_dict(data: Mapping[str, str]) -> Finding:
 
 
 # What the police list's remark means for the register (the reasons a record is closed for).
-CLOSING_REMARKS = {
+CLOSING_REMARKS: dict[str, str] = {
     OutOfScope.DECEASED: LeaveReason.DECEASED,
     OutOfScope.MOVED_AWAY: LeaveReason.MOVED_AWAY,
     OutOfScope.ARMED_FORCES: LeaveReason.ARMED_FORCES,

@@ -338,7 +338,10 @@ def _received_updates(acting_user: Any, update_ids: Iterable[int]) -> list[Polic
     )
     confirmed = set(
         with_current_handover(PoliceUpdate.objects.filter(pk__in=ids))
-        .filter(current_handover__in=Handover.objects.filter(status__in=RECEIVED).values("pk"))
+        # (keyword as a dict: the annotation is not a model field the type checker knows)
+        .filter(
+            **{"current_handover__in": Handover.objects.filter(status__in=RECEIVED).values("pk")}
+        )
         .values_list("pk", flat=True)
     )
     for update in updates:

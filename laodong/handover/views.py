@@ -255,7 +255,7 @@ def _live_updates(handover: Handover) -> list[PoliceUpdate]:
         actions.with_current_handover(
             PoliceUpdate.objects.filter(handover_lines__handover=handover)
         )
-        .filter(current_handover=handover.pk)
+        .filter(**{"current_handover": handover.pk})
         .select_related("person__village", "version")
         .order_by("created_at", "pk")
     )
