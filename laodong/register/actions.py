@@ -20,7 +20,7 @@ from laodong.core.concurrency import StaleEdit, differences
 from laodong.core.text import fold
 from laodong.forms.citizen_id import IdKind as ParsedIdKind
 from laodong.forms.citizen_id import ParsedId, parse_id
-from laodong.forms.dates import PartialDate
+from laodong.forms.dates import PartialDate, parse_date
 from laodong.forms.definitions import get_form
 from laodong.forms.validation import Finding, Severity, ValidationResult, validate_answers
 from laodong.register.models import (
@@ -154,29 +154,36 @@ def _apply(person: Person, form_code: str, village: Unit, values: Mapping[str, A
         if parsed.kind == ParsedIdKind.PERSONAL
         else IdKind.LEGACY
     )
-    person.household_code = values.get("household_code") or ""
-    person.social_insurance_number = str(values.get("social_insurance_number") or "")[:10]
-    consent = str(values.get("consent_job_matching") or "")[:1]
+    person.answers = {
+        key: _stored(value) for key, value in values.items() if value not in ("", [], None)
+    }
+    apply_stored(person, person.answers)
+
+
+def apply_stored(person: Person, answers: Mapping[str, Any]) -> None:
+    """Set the person's typed columns (codes, flags, dates, BHXH number, consent) from answers
+    as the register stores them; the identity (name, birth, ID, place) is set by the caller."""
+    person.household_code = str(answers.get("household_code") or "")[:30]
+    person.social_insurance_number = str(answers.get("social_insurance_number") or "")[:10]
+    for key in ("collection_date", "contract_start_date"):
+        day = parse_date(str(answers.get(key) or ""))
+        setattr(person, key, day.value if day is not None else None)
+    consent = str(answers.get("consent_job_matching") or "")[:1]
     if consent != person.consent_job_matching:
-        # Dated by the form's collection date when it has one, else by the day it is saved.
-        day = values.get("collection_date")
+        # A new record's consent dates from its collection; a later change from the day the
+        # change is saved.
         person.consent_on = (
-            (day.value if isinstance(day, PartialDate) else timezone.localdate())
+            (person.collection_date if person.pk is None else None) or timezone.localdate()
             if consent
             else None
         )
         person.consent_job_matching = consent
-    for key in ("collection_date", "contract_start_date"):
-        day = values.get(key)
-        setattr(person, key, day.value if isinstance(day, PartialDate) else None)
     for key in TYPED_CODES:
-        setattr(person, key, values.get(key) or "")
-    groups = set(values.get("priority_groups") or [])
+        setattr(person, key, str(answers.get(key) or ""))
+    groups = answers.get("priority_groups") or []
+    groups = set(groups if isinstance(groups, list) else str(groups).split(","))
     for code, flag in PRIORITY_FLAGS.items():
         setattr(person, flag, code in groups)
-    person.answers = {
-        key: _stored(value) for key, value in values.items() if value not in ("", [], None)
-    }
 
 
 def _check_village(acting_user: Any, village: Unit) -> None:

@@ -591,8 +591,9 @@ class BulkUpdate(models.Model):
     tệp"): read and compared in the background, previewed (old → new per person), then the
     ticked rows applied one by one as versions; rows that fail go to an error file."""
 
+    # Empty for an update run from the command line.
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     commune = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
     file_path = models.CharField(max_length=300)
@@ -610,6 +611,10 @@ class BulkUpdate(models.Model):
     invalid = models.PositiveIntegerField(default=0)
     applied = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
+    # Which column keyed the file ("personal_id" or "social_insurance_number") and which
+    # items it holds, as read.
+    key_column = models.CharField(max_length=30, blank=True, default="")
+    columns = models.JSONField(default=list)
     message = models.CharField(max_length=500, blank=True, default="")
     error_file = models.CharField(max_length=300, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -624,17 +629,22 @@ class BulkUpdate(models.Model):
 
 
 class BulkRow(models.Model):
-    """One row of a bulk update that matched a person and would change something."""
+    """One row of a bulk update: a person it would change (old → new per item), or a row that
+    cannot be applied, with its cells as read and the reason (for the error file)."""
 
     bulk = models.ForeignKey(BulkUpdate, on_delete=models.CASCADE, related_name="rows")
     row = models.PositiveIntegerField()
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     # The person's version when the file was compared: a later save makes the row stale.
-    version = models.PositiveIntegerField()
-    changes = models.JSONField()  # {item key: [old, new]}
+    version = models.PositiveIntegerField(default=0)
+    changes = models.JSONField(default=dict)  # {item key: [old, new]}
+    warnings = models.JSONField(default=list)  # [rule, …] the new values raise
     chosen = models.BooleanField(default=True)
     applied = models.BooleanField(default=False)
     error = models.CharField(max_length=500, blank=True, default="")
+    cells = models.JSONField(default=dict)  # {column key: text}, for rows that fail
 
     class Meta:
         ordering = ["bulk", "row"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from laodong.register import leaving_views, request_views, views
+from laodong.register import bulk_views, leaving_views, request_views, views
 
 # "new/" (register-create-person) is routed in laodong/urls.py, which hands it the campaigns'
 # claim on a form keyed for someone on a campaign's list.
@@ -21,6 +21,18 @@ urlpatterns = [
     ),
     path("transfers/", views.list_transfers, name="register-list-transfers"),
     path("transfers/<int:pk>/", views.view_transfer, name="register-view-transfer"),
+    path("bulk/", bulk_views.upload_bulk, name="register-upload-bulk"),
+    path(
+        "bulk/template.xlsx",
+        bulk_views.download_bulk_template,
+        name="register-download-bulk-template",
+    ),
+    path("bulk/<int:pk>/", bulk_views.view_bulk, name="register-view-bulk"),
+    path(
+        "bulk/<int:pk>/errors.xlsx",
+        bulk_views.download_bulk_errors,
+        name="register-download-bulk-errors",
+    ),
     path("requests/", request_views.list_requests, name="register-list-requests"),
     path(
         "requests/new/<int:person_pk>/",

@@ -34,6 +34,8 @@ from laodong.handover import actions as handover_actions
 from laodong.handover.models import Handover
 from laodong.register.actions import record_person, update_person
 from laodong.register.models import (
+    BulkRow,
+    BulkUpdate,
     ChangeRequest,
     Evidence,
     PeopleImportJob,
@@ -77,6 +79,7 @@ class Place:
     change_request: ChangeRequest
     evidence: Evidence
     update_handover: Handover
+    bulk: BulkUpdate
 
 
 @dataclass
@@ -145,6 +148,22 @@ def _place(
     update_handover = handover_actions.create_handover(
         acting_user=officer, campaign=None, commune=commune
     )
+    bulk = BulkUpdate.objects.create(
+        created_by=officer,
+        commune=commune,
+        file_path="/nonexistent.xlsx",
+        original_name="danh-sach-bhxh.xlsx",
+        source="bhxh",
+        reference="DS tháng 10",
+        status="preview",
+    )
+    BulkRow.objects.create(
+        bulk=bulk,
+        row=5,
+        person=person,
+        version=person.version,
+        changes={"workplace_name": [None, "Công ty Bí Mật"]},
+    )
     register_job = PeopleImportJob.objects.create(
         created_by=officer,
         unit=commune,
@@ -180,6 +199,7 @@ def _place(
         change_request,
         evidence,
         update_handover,
+        bulk,
     )
 
 
@@ -289,6 +309,10 @@ def _evidence(p: Place) -> list[Any]:
     return [p.evidence.pk]
 
 
+def _bulk(p: Place) -> list[Any]:
+    return [p.bulk.pk]
+
+
 def _update_handover(p: Place) -> list[Any]:
     return [p.update_handover.pk]
 
@@ -353,6 +377,10 @@ PAGES: dict[str, Page] = {
     "register-reopen-person": Page(_person, REGISTER_EDIT, ok=302),
     "register-download-evidence": Page(_evidence, _roles(Capability.VIEW_FULL_ID) - VILLAGE_ROLES),
     "register-list-requests": Page(None, REGISTER_EDIT),
+    "register-upload-bulk": Page(None, REGISTER_EDIT),
+    "register-download-bulk-template": Page(None, REGISTER_EDIT),
+    "register-view-bulk": Page(_bulk, REGISTER_EDIT),
+    "register-download-bulk-errors": Page(_bulk, frozenset()),  # no file: 404
     "register-create-request": Page(_person, REGISTER_EDIT),
     "register-view-request": Page(_request, REGISTER_EDIT),
     "campaigns-list-campaigns": Page(None, CAMPAIGNS),
@@ -460,6 +488,9 @@ def _state() -> tuple[Any, ...]:
         tuple(Handover.objects.order_by("pk").values_list("status", "sent_count")),
         tuple(Person.objects.order_by("pk").values_list("commune_id", "version")),
         tuple(TransferRequest.objects.order_by("pk").values_list("status", flat=True)),
+        tuple(BulkUpdate.objects.order_by("pk").values_list("status", flat=True)),
+        tuple(BulkRow.objects.order_by("pk").values_list("chosen", flat=True)),
+        tuple(ChangeRequest.objects.order_by("pk").values_list("status", flat=True)),
     )
 
 
