@@ -363,11 +363,11 @@ def _request_cards(user: Any) -> list[Card]:
     open_requests = ChangeRequest.objects.filter(
         status__in=OPEN_REQUESTS, commune__in=Unit.objects.within(user.unit)
     ).select_related("person")
-    count = open_requests.count()
-    if not count:
+    oldest = list(open_requests.order_by("received_on", "pk")[:5])
+    if not oldest:
         return []
+    count = len(oldest) if len(oldest) < 5 else open_requests.count()
     today = timezone.localdate()
-    oldest = open_requests.order_by("received_on", "pk")[:5]
     return [
         Card(
             _("%(count)s đề nghị điều chỉnh đang mở") % {"count": _n(count)},
