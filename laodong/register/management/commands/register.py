@@ -5,6 +5,7 @@ did not land to an error file beside the input."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -84,12 +85,24 @@ class Command(BaseCommand):
             reason=origin.reason,
             status=BulkStatus.CHECKING,
         )
+        started = time.perf_counter()
         try:
             with path.open("rb") as stream:
                 outcome = bulk.check_bulk(job, stream)
         except (bulk.BulkError, TableError) as problem:
             job.delete()
             raise CommandError(str(problem)) from problem
+        checked = time.perf_counter() - started
+        BulkUpdate.objects.filter(pk=job.pk).update(
+            key_column=outcome.key_column,
+            columns=outcome.columns,
+            rows_read=outcome.rows_read,
+            matched=outcome.matched,
+            unchanged=outcome.unchanged,
+            unmatched=outcome.unmatched,
+            invalid=outcome.invalid,
+        )
+        job.refresh_from_db()
         self.stdout.write(
             f"Đọc {outcome.rows_read} dòng (tìm theo {outcome.key_column}): "
             f"{outcome.matched} người có thay đổi, {outcome.unchanged} không đổi, "
@@ -105,7 +118,9 @@ class Command(BaseCommand):
             return
         BulkUpdate.objects.filter(pk=job.pk).update(status=BulkStatus.APPLYING)
         job.refresh_from_db()
+        started = time.perf_counter()
         applied, failed = bulk.apply_bulk(job, None)
+        written_in = time.perf_counter() - started
         written = bulk.write_error_file(job, errors_path) if job.rows.exclude(error="") else 0
         with transaction.atomic():
             BulkUpdate.objects.filter(pk=job.pk).update(
@@ -115,5 +130,9 @@ class Command(BaseCommand):
                 error_file=str(errors_path) if written else "",
             )
         self.stdout.write(f"Đã cập nhật {applied} người; {failed} dòng không ghi được.")
+        if options["verbosity"] >= 2:
+            # For benchmarks/bulk_update.py.
+            self.stdout.write(f"time:check={checked:.3f}")
+            self.stdout.write(f"time:write={written_in:.3f}")
         if written:
             self.stdout.write(f"Tệp lỗi ({written} dòng): {errors_path}")
