@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 from laodong.campaigns.access import campaigns_in_scope
 from laodong.reports.changes import changes_document, labor_changes
 from laodong.reports.documents import Document, Section
+from laodong.reports.police_updates import police_update_section
 from laodong.reports.progress import progress_document
 from laodong.reports.statistics import labor_statistics, statistics_document
-from laodong.units.models import Unit
+from laodong.units.models import Level, Unit
 
 HALF_YEAR, YEAR = "half", "year"
 DEADLINES = {HALF_YEAR: (6, 5), YEAR: (12, 5)}
@@ -75,6 +76,15 @@ def periodic_document(
             replace(
                 first_section,
                 title=f"III.{number}. {_('Tiến độ')}: {campaign.title}",
+            )
+        )
+    if unit.level <= Level.COMMUNE:
+        document.sections.append(
+            police_update_section(
+                unit,
+                f"IV. {_('Thay đổi ngoài kế hoạch chuyển Công an xã nhập CSDL dân cư')}",
+                start=start,
+                end=end,
             )
         )
     return document

@@ -17,7 +17,8 @@ from laodong.campaigns.progress import (
     round_progress,
 )
 from laodong.reports.documents import Document, Section
-from laodong.units.models import Unit
+from laodong.reports.police_updates import police_update_section
+from laodong.units.models import Level, Unit
 
 
 def _percent(part: int, whole: int | None) -> float | None:
@@ -133,4 +134,12 @@ def progress_document(
                     late=True,
                 )
         document.sections.append(lagging)
+    if unit.level <= Level.COMMUNE:
+        document.sections.append(
+            police_update_section(
+                unit,
+                _("%(number)s. Thay đổi ngoài kế hoạch chuyển Công an xã")
+                % {"number": len(document.sections) + 1},
+            )
+        )
     return document

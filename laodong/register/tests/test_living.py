@@ -38,6 +38,7 @@ from laodong.register.sources import CHOSEN, Origin
 from laodong.register.tests.test_actions import ANSWERS
 from laodong.register.tests.test_views import post_data
 from laodong.reports.changes import labor_changes
+from laodong.reports.police_updates import police_update_section
 from laodong.reports.statistics import periods_on, scope_of
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
@@ -411,6 +412,18 @@ def test_every_kind_of_change_reaches_the_police_once_and_is_marked_entered(
         {"step": "entered", "all": "1", "entered_on": timezone.localdate().strftime("%d/%m/%Y")},
     )
     assert PoliceUpdate.objects.filter(status=UpdateStatus.ENTERED).count() == 6
+    # The reports count them: six made, none waiting, six entered (hand count).
+    today = timezone.localdate()
+    section = police_update_section(
+        tree.commune, "IV", start=today - datetime.timedelta(days=1), end=today
+    )
+    assert section.rows[-1].cells == [tree.commune.label(), 6, 0, 0, 6, 0]
+    province = police_update_section(tree.province, "IV")
+    assert sorted(row.cells[0] for row in province.rows[:-1]) == sorted(
+        [tree.commune.label(), tree.other_commune.label()]
+    )
+    assert province.rows[-1].cells[0] == "Cộng"
+    assert province.rows[-1].cells[1:] == [7, 1, 0, 6, 0]
     history = page.get(reverse("register-view-person", args=[an.pk])).content.decode()
     assert "Đã nhập CSDL dân cư" in history
 

@@ -44,8 +44,12 @@ def test_the_annual_report_adds_the_campaigns_of_the_year(
     document = periodic_document(people.commune, 2026, YEAR, acting_user=officer, made_by="x")
     end = min(datetime.date(2026, 11, 30), timezone.localdate())
     assert f"đến hết ngày {end:%d/%m/%Y} (hạn gửi: 05/12/2026)" in document.period
-    assert document.sections[-1].title == f"III.1. Tiến độ: {campaign.title}"
-    assert [row.cells[0] for row in document.sections[-1].rows] == ["Thôn 1", "Thôn 2", "Cộng"]
+    assert document.sections[-2].title == f"III.1. Tiến độ: {campaign.title}"
+    assert [row.cells[0] for row in document.sections[-2].rows] == ["Thôn 1", "Thôn 2", "Cộng"]
+    # The register's changes for the police: made in the year, and where they stand.
+    police = document.sections[-1]
+    assert police.title.startswith("IV. Thay đổi ngoài kế hoạch")
+    assert police.rows[-1].cells[0] == people.commune.label()
 
 
 def test_the_page_and_files(people: Tree, users: dict[str, Any]) -> None:

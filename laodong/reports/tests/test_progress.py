@@ -67,7 +67,9 @@ def test_before_any_deadline_nobody_is_late(halfway: Campaign, tree: Tree) -> No
         halfway, tree.commune, made_by="x", today=datetime.date(2026, 12, 1)
     )
     assert not any(row.late for s in document.sections for row in s.rows)
-    assert len(document.sections) == 2  # no list of late units
+    # No list of late units: progress by unit and by round, then the changes for the police.
+    assert [s.title[:2] for s in document.sections] == ["1.", "2.", "3."]
+    assert "chuyển Công an xã" in document.sections[2].title
 
 
 def test_the_province_sees_its_communes(halfway: Campaign, tree: Tree) -> None:
