@@ -96,7 +96,11 @@ def render_handover_pdf(
     pdf.multi_cell(
         0,
         6,
-        f"Phiếu thu thập thông tin người lao động (đợt bàn giao số {handover.number})",
+        (
+            f"Phiếu thu thập thông tin người lao động (đợt bàn giao số {handover.number})"
+            if form_lines
+            else f"Thay đổi thông tin người lao động (đợt bàn giao số {handover.number})"
+        ),
         align="C",
         new_x="LMARGIN",
         new_y="NEXT",

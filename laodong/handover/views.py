@@ -307,7 +307,11 @@ def _handle(request: HttpRequest, handover: Handover) -> None:
             count = actions.mark_entered(
                 acting_user=user, item_ids=ids, update_ids=update_ids, entered_on=day.value
             )
-            if update_ids:
+            if update_ids and not ids:
+                messages.success(
+                    request, _("Đã ghi %(count)s thay đổi đã nhập.") % {"count": len(update_ids)}
+                )
+            elif update_ids:
                 messages.success(
                     request,
                     _("Đã ghi %(forms)s phiếu và %(updates)s thay đổi đã nhập.")
