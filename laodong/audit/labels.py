@@ -48,6 +48,8 @@ ACTIONS: dict[str, tuple[str, object]] = {
     "collection.accept_form": (CHANGE, _("Nghiệm thu phiếu")),
     "collection.accept_clean_forms": (CHANGE, _("Nghiệm thu nhiều phiếu")),
     "collection.adopt_register_form": (CHANGE, _("Đưa phiếu đã nhập vào kế hoạch")),
+    "collection.add_outside_list": (CHANGE, _("Bổ sung người ngoài danh sách")),
+    "collection.approve_proposal": (CHANGE, _("Đồng ý bổ sung ngoài danh sách")),
     "collection.assign_work": (CHANGE, _("Phân công")),
     "collection.remove_assignment": (CHANGE, _("Bỏ phân công")),
     "collection.import_police_list": (CHANGE, _("Nhập danh sách Công an")),

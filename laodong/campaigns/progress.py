@@ -21,8 +21,13 @@ from laodong.units.models import Level, Unit
 from laodong.units.querysets import subtree_filter
 
 COUNTS = {
-    "listed": Q(in_latest_list=True) & ~Q(status=Status.EXCLUDED),
-    "to_do": Q(status__in=(Status.LISTED, Status.KEYED_ONCE)) & Q(in_latest_list=True),
+    # On the latest police list, or added outside it (once approved).
+    "listed": (Q(in_latest_list=True) | Q(outside_list=True))
+    & ~Q(status__in=(Status.EXCLUDED, Status.PROPOSED)),
+    "to_do": Q(status__in=(Status.LISTED, Status.KEYED_ONCE))
+    & (Q(in_latest_list=True) | Q(outside_list=True)),
+    "outside_list": Q(outside_list=True) & ~Q(status__in=(Status.EXCLUDED, Status.PROPOSED)),
+    "proposed": Q(status=Status.PROPOSED),
     "collected": Q(status__in=COLLECTED),
     "submitted": Q(status=Status.SUBMITTED),
     "accepted": Q(status__in=ACCEPTED_OR_LATER),

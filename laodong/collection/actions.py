@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,7 +29,9 @@ from laodong.collection.models import (
     WorkItem,
 )
 from laodong.core.concurrency import StaleEdit, differences, edit_token
-from laodong.core.text import fold_compact
+from laodong.core.text import fold, fold_compact
+from laodong.forms.citizen_id import ParsedId, parse_id
+from laodong.forms.dates import PartialDate, add_years
 from laodong.forms.definitions import get_form
 from laodong.forms.validation import Finding, Severity
 from laodong.register import actions as register_actions
@@ -38,6 +41,7 @@ from laodong.units.models import Level, Unit
 
 # The legal moves. Anything else is refused by `_move`.
 TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.PROPOSED: frozenset({Status.LISTED, Status.EXCLUDED}),
     Status.LISTED: frozenset({Status.SUBMITTED, Status.KEYED_ONCE, Status.EXCLUDED}),
     Status.KEYED_ONCE: frozenset({Status.SUBMITTED}),
     Status.RETURNED: frozenset({Status.SUBMITTED, Status.KEYED_ONCE, Status.EXCLUDED}),
@@ -464,7 +468,7 @@ def resolve_keying(
 def _write_register(acting_user: Any, item: WorkItem, confirmed: list[str]) -> Person:
     campaign: Campaign = item.campaign
     person = item.person
-    if person is None:
+    if person is None and item.personal_id:
         person = Person.objects.filter(personal_id=item.personal_id).first()
     if person is None:
         return register_actions.record_person(
@@ -802,7 +806,7 @@ def assign_work(
     items.update(assigned_to=enumerator, updated_at=timezone.now())
     # What the enumerator has to do: people to collect, not those out of scope or complete.
     count = (
-        items.filter(status=Status.LISTED, in_latest_list=True)
+        items.filter(Q(in_latest_list=True) | Q(outside_list=True), status=Status.LISTED)
         .exclude(category=Category.CURRENT)
         .count()
     )
@@ -977,3 +981,118 @@ def close_by_police_list(
         else:
             closed += 1
     return closed, refused
+
+
+@transaction.atomic
+def add_outside_list(
+    *,
+    acting_user: Any,
+    campaign: Campaign,
+    village: Unit,
+    full_name: str,
+    birth_date: PartialDate,
+    sex: str,
+    personal_id: str = "",
+    household_code: str = "",
+    relation: str = "",
+    note: str = "",
+) -> WorkItem:
+    """Someone the police list missed ("bổ sung ngoài danh sách"), with or without an ID:
+    the officer adds them to the work list; an enumerator proposes them, assigned to
+    themselves, for the officer to approve. Then the usual four steps."""
+    officer = has_capability(acting_user, Capability.ACCEPT_FORMS)
+    if not officer:
+        require_capability(acting_user, Capability.COLLECT_FORMS)
+    if not campaign.is_open:
+        raise WorkflowError(_("Kế hoạch đã kết thúc."))
+    if (
+        village.level != Level.VILLAGE
+        or village.parent_id not in set(campaign.communes.values_list("pk", flat=True))
+        or not (acting_user.unit.contains(village) or village.contains(acting_user.unit))
+    ):
+        raise WorkflowError(_("Thôn này nằm ngoài phạm vi của bạn hoặc của kế hoạch."))
+    name = " ".join(full_name.split())
+    if not name:
+        raise WorkflowError(_("Hãy ghi họ và tên."))
+    if birth_date.value > add_years(campaign.reference_date, -15):
+        raise WorkflowError(
+            _("Người này chưa đủ 15 tuổi vào ngày %(day)s (mốc của kế hoạch).")
+            % {"day": f"{campaign.reference_date:%d/%m/%Y}"}
+        )
+    number = ""
+    if personal_id.strip():
+        parsed = parse_id(personal_id)
+        if not isinstance(parsed, ParsedId):
+            raise WorkflowError(_("Số định danh không đúng (12 chữ số, hoặc CMND 9 chữ số)."))
+        number = parsed.number
+        if WorkItem.objects.filter(campaign=campaign, personal_id=number).exists():
+            raise WorkflowError(
+                _("Người có số định danh này đã có trong danh sách của kế hoạch: hãy tìm trong "
+                  "danh sách thu thập.")
+            )  # fmt: skip
+    assert village.parent is not None
+    person = (
+        Person.objects.filter(personal_id=number, commune=village.parent).first()
+        if number
+        else None
+    )
+    now = timezone.now()
+    item = WorkItem.objects.create(
+        campaign=campaign,
+        commune=village.parent,
+        village=village,
+        personal_id=number,
+        full_name=name,
+        full_name_folded=fold(name),
+        birth_date=birth_date.value,
+        birth_year_only=birth_date.year_only,
+        sex=sex if sex in ("1", "2") else "",
+        household_code=household_code.strip()[:30],
+        relation=relation.strip()[:50],
+        police_note=note.strip()[:300],
+        in_latest_list=False,
+        outside_list=True,
+        category=Category.TO_UPDATE if person else Category.TO_COLLECT,
+        person=person,
+        status=Status.LISTED if officer else Status.PROPOSED,
+        assigned_to=None if officer else acting_user,
+        proposed_by=acting_user,
+    )
+    Transition.objects.create(
+        work_item=item,
+        from_status="",
+        to_status=item.status,
+        actor=acting_user,
+        at=now,
+        reason=_("Bổ sung ngoài danh sách của Công an"),
+    )
+    record_event(
+        actor=acting_user,
+        action="collection.add_outside_list",
+        target=item,
+        unit=item.commune,
+        details={"campaign": campaign.pk, "proposed": not officer},
+    )
+    return item
+
+
+@transaction.atomic
+def approve_proposal(*, acting_user: Any, item: WorkItem) -> WorkItem:
+    """The officer agrees that an enumerator's proposed person belongs on the work list."""
+    require_capability(acting_user, Capability.ACCEPT_FORMS)
+    item = _lock(item)
+    _check_scope(acting_user, item)
+    _transition(
+        item,
+        Status.LISTED,
+        acting_user=acting_user,
+        now=timezone.now(),
+        reason=_("Đồng ý bổ sung ngoài danh sách"),
+    )
+    record_event(
+        actor=acting_user,
+        action="collection.approve_proposal",
+        target=item,
+        unit=item.commune,
+    )
+    return item

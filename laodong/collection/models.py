@@ -40,6 +40,8 @@ class Status(models.TextChoices):
     """Where the person's form is; only `collection.actions` moves it (with a row lock)."""
 
     LISTED = "listed", _("Chưa thu thập")
+    # Someone the police list missed, proposed by an enumerator: the officer approves it.
+    PROPOSED = "proposed", _("Chờ duyệt bổ sung")
     KEYED_ONCE = "keyed_once", _("Đã nhập lần 1")
     SUBMITTED = "submitted", _("Chờ nghiệm thu")
     RETURNED = "returned", _("Bị trả lại")
@@ -142,6 +144,11 @@ class WorkItem(models.Model):
     police_note = models.CharField(max_length=300, blank=True, default="")
     # Rows of an earlier list that the newest full list no longer holds.
     in_latest_list = models.BooleanField(default=True)
+    # Someone the police list missed, added by the officer or proposed by an enumerator
+    # ("bổ sung ngoài danh sách"). Such a row is on no list (in_latest_list stays false, so a
+    # full list never counts it as dropped) until a list holds the person.
+    outside_list = models.BooleanField(default=False, db_default=False)
+    proposed_by = _account_reference()
     list_import = models.ForeignKey(
         "collection.PoliceListImport",
         null=True,
@@ -208,8 +215,11 @@ class WorkItem(models.Model):
 
     class Meta:
         constraints = [
+            # People without an ID number (added outside the list) are allowed.
             models.UniqueConstraint(
-                fields=["campaign", "personal_id"], name="work_item_campaign_person"
+                fields=["campaign", "personal_id"],
+                condition=~Q(personal_id=""),
+                name="work_item_campaign_person",
             ),
         ]
         indexes = [
@@ -239,6 +249,11 @@ class WorkItem(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    @property
+    def on_work_list(self) -> bool:
+        """On the latest police list, or added to the work list outside it."""
+        return self.in_latest_list or (self.outside_list and self.status != Status.PROPOSED)
 
     def changed_item_labels(self) -> list[str]:
         """Why the person needs an update, in words ("ngày sinh khác")."""

@@ -1447,7 +1447,7 @@ def merge(
               {_json("{}")}, '', '', %(now)s
             FROM {table} s
             WHERE s.village_id IS NOT NULL AND s.state IN ('new', 'changed')
-            ON CONFLICT (campaign_id, personal_id) DO UPDATE SET
+            ON CONFLICT (campaign_id, personal_id) WHERE NOT (personal_id = '') DO UPDATE SET
               commune_id = excluded.commune_id, village_id = excluded.village_id,
               full_name = excluded.full_name, full_name_folded = excluded.full_name_folded,
               birth_date = excluded.birth_date, birth_year_only = excluded.birth_year_only,

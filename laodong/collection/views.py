@@ -5,6 +5,7 @@ import io
 from pathlib import Path
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,6 +14,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -349,6 +351,8 @@ def download_import_errors(request: HttpRequest, campaign_pk: int, pk: int) -> F
 # Step 2 ----------------------------------------------------------------------------------------
 
 OPEN_STATUSES = (Status.LISTED, Status.RETURNED, Status.KEYED_ONCE)
+# On the latest police list, or added to the work list outside it.
+ON_WORK_LIST = Q(in_latest_list=True) | Q(outside_list=True)
 
 
 @login_required
@@ -373,8 +377,10 @@ def list_work(request: HttpRequest, campaign_pk: int) -> HttpResponse:
         rows = rows.filter(commune_id=int(commune_id))
     status = data.get("status", "todo")
     if status == "todo":
-        rows = rows.filter(status__in=OPEN_STATUSES, in_latest_list=True).exclude(
-            category=Category.CURRENT
+        rows = (
+            rows.filter(status__in=OPEN_STATUSES)
+            .filter(ON_WORK_LIST)
+            .exclude(category=Category.CURRENT)
         )
     elif status in Status.values:
         rows = rows.filter(status=status)
@@ -387,7 +393,9 @@ def list_work(request: HttpRequest, campaign_pk: int) -> HttpResponse:
     if import_id.isdigit():
         rows = rows.filter(list_import_id=int(import_id))
     if data.get("unlisted") == "1":
-        rows = rows.filter(in_latest_list=False)
+        rows = rows.filter(in_latest_list=False, outside_list=False)
+    if data.get("outside") == "1":
+        rows = rows.filter(outside_list=True)
     query = data.get("q", "").strip()
     if query:
         rows = rows.filter(_search(query))
@@ -681,8 +689,8 @@ def _next_in_household(user: Any, campaign: Campaign, item: WorkItem) -> WorkIte
             village_id=item.village_id,
             household_code=item.household_code,
             status__in=OPEN_STATUSES,
-            in_latest_list=True,
         )
+        .filter(ON_WORK_LIST)
         .exclude(pk=item.pk)
         .exclude(category=Category.CURRENT)
         .order_by("pk")
@@ -786,6 +794,125 @@ def return_item(request: HttpRequest, campaign_pk: int, pk: int) -> HttpResponse
         return redirect("collection-view-item", campaign.pk, item.pk)
     messages.success(request, _("Đã trả lại phiếu cho người thu thập."))
     return redirect("collection-list-review", campaign.pk, item.commune_id)
+
+
+class OutsideListForm(forms.Form):
+    """Someone the police list missed: who, where, and the ID if they have one."""
+
+    village = forms.ModelChoiceField(label=_lazy("Thôn / tổ dân phố"), queryset=Unit.objects.none())
+    full_name = forms.CharField(label=_lazy("Họ và tên"), max_length=150)
+    birth_date = forms.CharField(
+        label=_lazy("Ngày sinh"),
+        max_length=10,
+        widget=forms.TextInput(attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}),
+        help_text=_lazy("Ghi ngày dạng dd/mm/yyyy, hoặc chỉ năm sinh."),
+    )
+    sex = forms.ChoiceField(
+        label=_lazy("Giới tính"), choices=[("1", _lazy("Nam")), ("2", _lazy("Nữ"))],
+        widget=forms.RadioSelect,
+    )  # fmt: skip
+    personal_id = forms.CharField(
+        label=_lazy("Số định danh cá nhân (nếu có)"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    household_code = forms.CharField(label=_lazy("Mã hộ"), required=False, max_length=30)
+    relation = forms.CharField(label=_lazy("Quan hệ với chủ hộ"), required=False, max_length=50)
+    note = forms.CharField(
+        label=_lazy("Ghi chú (vì sao chưa có trong danh sách)"), required=False, max_length=300
+    )
+
+    def __init__(self, *args: Any, villages: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["village"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = villages
+
+    def clean_birth_date(self) -> Any:
+        parsed = parse_date(self.cleaned_data.get("birth_date", ""), allow_year_only=True)
+        if parsed is None:
+            raise forms.ValidationError(_("Ngày sinh phải ghi dạng dd/mm/yyyy hoặc chỉ năm."))
+        return parsed
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def add_outside_list(request: HttpRequest, campaign_pk: int) -> HttpResponse:
+    """Add (officer) or propose (enumerator) someone the police list missed."""
+    user: Any = request.user
+    if not (
+        has_capability(user, Capability.ACCEPT_FORMS)
+        or has_capability(user, Capability.COLLECT_FORMS)
+    ):
+        raise PermissionDenied
+    campaign = get_campaign_for_user(user, campaign_pk)
+    villages = (
+        Unit.objects.current()
+        .filter(level=Level.VILLAGE, parent__in=campaign.communes.all())
+        .filter(Q(pk=user.unit.pk) | Q(path__startswith=user.unit.path))
+        .select_related("parent")
+        .order_by("parent__name_folded", "name_folded")
+    )
+    if not villages.exists():
+        raise Http404
+    form = OutsideListForm(request.POST or None, villages=villages)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            item = actions.add_outside_list(
+                acting_user=user,
+                campaign=campaign,
+                village=data["village"],
+                full_name=data["full_name"],
+                birth_date=data["birth_date"],
+                sex=data["sex"],
+                personal_id=data["personal_id"],
+                household_code=data["household_code"],
+                relation=data["relation"],
+                note=data["note"],
+            )
+        except actions.WorkflowError as refused:
+            form.add_error(None, str(refused))
+        else:
+            if item.status == Status.PROPOSED:
+                messages.success(
+                    request,
+                    _(
+                        "Đã gửi đề xuất bổ sung %(name)s. Khi cán bộ lao động đồng ý, người này "
+                        "vào danh sách thu thập của bạn."
+                    )
+                    % {"name": item.full_name},
+                )
+            else:
+                messages.success(
+                    request,
+                    _("Đã bổ sung %(name)s vào danh sách thu thập.") % {"name": item.full_name},
+                )
+            return redirect("collection-view-item", campaign.pk, item.pk)
+    return render(
+        request,
+        "collection/outside_form.html",
+        {
+            "campaign": campaign,
+            "form": form,
+            "is_officer": has_capability(user, Capability.ACCEPT_FORMS),
+        },
+    )
+
+
+@login_required
+@require_POST
+def approve_item(request: HttpRequest, campaign_pk: int, pk: int) -> HttpResponse:
+    campaign = _campaign(request, campaign_pk, Capability.ACCEPT_FORMS)
+    item = get_item_for_user(request.user, campaign, pk, Capability.ACCEPT_FORMS)
+    try:
+        actions.approve_proposal(acting_user=request.user, item=item)
+    except actions.WorkflowError as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, _("Đã đồng ý bổ sung; người này vào danh sách thu thập."))
+    return redirect("collection-view-item", campaign.pk, item.pk)
 
 
 @login_required
@@ -989,8 +1116,8 @@ def assign_work(request: HttpRequest, campaign_pk: int, commune_pk: int) -> Http
             commune=commune,
             assigned_to__isnull=False,
             status__in=OPEN_STATUSES,
-            in_latest_list=True,
         )
+        .filter(ON_WORK_LIST)
         .exclude(category=Category.CURRENT)
         .values_list("assigned_to")
         .annotate(n=Count("pk"))

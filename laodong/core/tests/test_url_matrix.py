@@ -415,6 +415,10 @@ PAGES: dict[str, Page] = {
         ),
     ),
     "collection-accept-item": Page(_item, _roles(Capability.ACCEPT_FORMS), post_only=True),
+    "collection-approve-item": Page(_item, _roles(Capability.ACCEPT_FORMS), post_only=True),
+    "collection-add-outside-list": Page(
+        _campaign, _roles(Capability.ACCEPT_FORMS) | _roles(Capability.COLLECT_FORMS)
+    ),
     "collection-request-transfer": Page(_item, _roles(Capability.ACCEPT_FORMS), post_only=True),
     "collection-return-item": Page(_item, _roles(Capability.ACCEPT_FORMS), post_only=True),
     "collection-exclude-item": Page(_item, _roles(Capability.ACCEPT_FORMS), post_only=True),
@@ -527,6 +531,7 @@ CAMPAIGN_ONLY = {
     "campaigns-edit-targets",
     "campaigns-close-campaign",
     "collection-list-work",
+    "collection-add-outside-list",
     "reports-download-progress",
 }
 # Pages whose object is the same everywhere (a form definition).
