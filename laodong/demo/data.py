@@ -94,6 +94,7 @@ def prepare_demo() -> list[DemoLogin]:
         account.must_change_password = False
         account.save(update_fields=["must_change_password"])
     _record_demo_people(commune)
+    _living_story(commune)
     _demo_campaign(commune)
     return DEMO_LOGINS
 
@@ -153,11 +154,75 @@ def _record_samples(officer: User, villages: dict[str, Unit], samples: SampleFor
                 village=villages[answers["village"]],
                 answers=answers,
                 confirmed_warnings=("id.missing", "duplicate.name_birth"),
+                # Collected in the 2025 round and handed to the police then.
+                police=False,
             )
         except RegisterError:
             # A generated person can collide with an earlier one (same name and birth date);
             # the demo simply skips them.
             continue
+
+
+def _living_story(commune: Unit) -> None:
+    """A year between campaigns: a death closed from the police's notice, a correction from
+    the social-insurance office, a request waiting at the counter — the changes for the police
+    and the requests pages have something to show."""
+    from laodong.register.actions import close_person, update_person
+    from laodong.register.models import ChangeRequest, Source
+    from laodong.register.requests import log_request
+    from laodong.register.sources import Origin
+
+    if ChangeRequest.objects.filter(commune=commune).exists():
+        return
+    officer = User.objects.get(username="canbolaodong")
+    people = list(
+        Person.objects.filter(commune=commune, leave_reason="")
+        .exclude(personal_id="")
+        .order_by("pk")[:3]
+    )
+    if len(people) < 3:
+        return
+    with StoryClock().running() as clock:
+        clock.on(datetime.date(2026, 3, 12))
+        close_person(
+            acting_user=officer,
+            person=people[0],
+            left_on=datetime.date(2026, 3, 8),
+            reason="deceased",
+            origin=Origin(
+                Source.POLICE,
+                reference="Thông báo 12/TB-CAX",
+                reference_date=datetime.date(2026, 3, 10),
+            ),
+        )
+        clock.on(datetime.date(2026, 6, 2))
+        worker = people[1]
+        if (
+            worker.answers.get("activity_status") == "1"
+            and worker.answers.get("employment_status") == "4"
+        ):
+            update_person(
+                acting_user=officer,
+                person=worker,
+                answers={**worker.answers, "workplace_name": "Công ty TNHH May Thanh Hóa"},
+                origin=Origin(
+                    Source.SOCIAL_INSURANCE,
+                    reference="Danh sách BHXH tháng 5/2026",
+                    reference_date=datetime.date(2026, 5, 31),
+                ),
+                confirmed_warnings=("id.missing", "duplicate.name_birth"),
+            )
+        clock.on(datetime.date(2026, 11, 24))
+        log_request(
+            acting_user=officer,
+            person=people[2],
+            requester_kind="worker",
+            requester_name=people[2].full_name,
+            channel="in_person",
+            received_on=datetime.date(2026, 11, 24),
+            content="Đã có bằng trung cấp, đề nghị cập nhật trình độ",
+            proposed={"qualification": "5"},
+        )
 
 
 DEMO_CAMPAIGN_TITLE = "Thu thập, cập nhật thông tin người lao động đợt tháng 11–12/2026"

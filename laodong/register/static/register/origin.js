@@ -22,10 +22,12 @@
         var input = field.querySelector("input");
         // A field with a value or an error stays visible whatever the source.
         var keep = (input && input.value) || field.classList.contains("has-error");
-        field.hidden = !(wanted.indexOf(name) >= 0 || keep || !select.value);
+        // (style, not the hidden attribute: the stylesheet gives .field a display of its own)
+        field.style.display = wanted.indexOf(name) >= 0 || keep || !select.value ? "" : "none";
       });
       box.querySelectorAll(".origin-help [data-for]").forEach(function (line) {
-        line.hidden = line.getAttribute("data-for").split(" ").indexOf(select.value) < 0;
+        var shown = line.getAttribute("data-for").split(" ").indexOf(select.value) >= 0;
+        line.style.display = shown ? "" : "none";
       });
     }
     select.addEventListener("change", show);
