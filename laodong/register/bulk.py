@@ -48,6 +48,7 @@ from laodong.forms.validation import validate_answers
 from laodong.register.actions import apply_stored
 from laodong.register.forms import DERIVED_ITEMS
 from laodong.register.models import (
+    PERIOD_CODES,
     PRIORITY_FLAGS,
     TYPED_CODES,
     BulkRow,
@@ -58,6 +59,7 @@ from laodong.register.models import (
     PersonPeriod,
     PersonVersion,
     PoliceUpdate,
+    period_code,
 )
 from laodong.register.sources import CHOSEN, Origin
 from laodong.units.models import Level
@@ -414,38 +416,30 @@ def _apply_chunk(rows: list[BulkRow], origin: Origin, acting_user: Any) -> tuple
         _update_people(
             [p for _r, p in written], {key for row, _p in written for key in row.changes}
         )
+        _write_history(written, origin, changed_by, now)
+        BulkRow.objects.filter(pk__in=[row.pk for row, _p in written]).update(applied=True)
+    if stale:
+        BulkRow.objects.bulk_update(stale, ["error"])
+    return len(written), len(stale)
+
+
+def _write_history(
+    written: list[tuple[BulkRow, Person]], origin: Origin, changed_by: Any, now: Any
+) -> None:
+    """For each person written: the version, the reporting period it opens (closing the one
+    before) and the item for the police. On PostgreSQL through COPY, with the versions' ids
+    taken from their sequence first (the police items name them); elsewhere bulk_create."""
+    from django.db import connection
+
+    ids = [person.pk for _row, person in written]
+    PersonPeriod.objects.filter(person_id__in=ids, valid_to__isnull=True).update(valid_to=now)
+    if connection.vendor != "postgresql":
         versions = PersonVersion.objects.bulk_create(
-            [
-                PersonVersion(
-                    person=person,
-                    number=person.version,
-                    form_code=person.form_code,
-                    answers=person.answers,
-                    changes=row.changes,
-                    kind=Kind.CHANGE,
-                    source=origin.source,
-                    reference_title=origin.reference_title[:200],
-                    reference=origin.reference[:200],
-                    reference_date=origin.reference_date,
-                    reason=origin.reason[:300],
-                    left_on=person.left_on,
-                    leave_reason=person.leave_reason,
-                    leave_destination=person.leave_destination,
-                    changed_by=changed_by,
-                    changed_at=now,
-                    confirmed_warnings=row.warnings,
-                )
-                for row, person in written
-            ],
+            [_version(row, person, origin, changed_by, now) for row, person in written],
             batch_size=CHUNK,
         )
-        ids = [person.pk for _row, person in written]
-        PersonPeriod.objects.filter(person_id__in=ids, valid_to__isnull=True).update(valid_to=now)
         PersonPeriod.objects.bulk_create(
-            [
-                PersonPeriod.of(person, source=origin.source, valid_from=now)
-                for _r, person in written
-            ],
+            [PersonPeriod.of(p, source=origin.source, valid_from=now) for _r, p in written],
             batch_size=CHUNK,
         )
         PoliceUpdate.objects.bulk_create(
@@ -461,10 +455,85 @@ def _apply_chunk(rows: list[BulkRow], origin: Origin, acting_user: Any) -> tuple
             ],
             batch_size=CHUNK,
         )
-        BulkRow.objects.filter(pk__in=[row.pk for row, _p in written]).update(applied=True)
-    if stale:
-        BulkRow.objects.bulk_update(stale, ["error"])
-    return len(written), len(stale)
+        return
+    from psycopg.types.json import Jsonb
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [PersonVersion._meta.db_table, len(written)],
+        )
+        version_ids = [row[0] for row in cursor.fetchall()]
+        raw = cursor.connection.cursor()
+        with raw.copy(
+            f"COPY {PersonVersion._meta.db_table} (id, person_id, number, form_code, answers, "
+            "changes, kind, source, reference_title, reference, reference_date, request_id, "
+            "reason, left_on, leave_reason, leave_destination, changed_by_id, changed_at, "
+            "confirmed_warnings) FROM STDIN"
+        ) as copy:
+            for version_id, (row, person) in zip(version_ids, written, strict=True):
+                copy.write_row(
+                    (
+                        version_id, person.pk, person.version, person.form_code,
+                        Jsonb(person.answers), Jsonb(row.changes), Kind.CHANGE, origin.source,
+                        origin.reference_title[:200], origin.reference[:200],
+                        origin.reference_date, None, origin.reason[:300], person.left_on,
+                        person.leave_reason, person.leave_destination,
+                        changed_by.pk if changed_by else None, now, Jsonb(row.warnings),
+                    )
+                )  # fmt: skip
+        columns = ", ".join(PERIOD_COLUMNS)
+        with raw.copy(f"COPY {PersonPeriod._meta.db_table} ({columns}) FROM STDIN") as copy:
+            for _row, person in written:
+                copy.write_row(_period_row(person, origin.source, now))
+        with raw.copy(
+            f"COPY {PoliceUpdate._meta.db_table} (commune_id, person_id, version_id, status, "
+            "created_at, status_at, entered_on, entered_by_id, note) FROM STDIN"
+        ) as copy:
+            for version_id, (_row, person) in zip(version_ids, written, strict=True):
+                copy.write_row(
+                    (person.commune_id, person.pk, version_id, "waiting", now, now, None, None, "")
+                )
+
+
+PERIOD_COLUMNS = (
+    "person_id", "number", "source", "leave_reason", "valid_from", "valid_to", "village_id",
+    "commune_id", "birth_date", *PERIOD_CODES, *PRIORITY_FLAGS.values(),
+)  # fmt: skip
+
+
+def _period_row(person: Person, source: str, now: Any) -> tuple[Any, ...]:
+    """The values PersonPeriod.of would give, in PERIOD_COLUMNS order."""
+    return (
+        person.pk, person.version, source, person.leave_reason, now, None, person.village_id,
+        person.commune_id, person.birth_date,
+        *(period_code(getattr(person, key)) for key in PERIOD_CODES),
+        *(getattr(person, flag) for flag in PRIORITY_FLAGS.values()),
+    )  # fmt: skip
+
+
+def _version(
+    row: BulkRow, person: Person, origin: Origin, changed_by: Any, now: Any
+) -> PersonVersion:
+    return PersonVersion(
+        person=person,
+        number=person.version,
+        form_code=person.form_code,
+        answers=person.answers,
+        changes=row.changes,
+        kind=Kind.CHANGE,
+        source=origin.source,
+        reference_title=origin.reference_title[:200],
+        reference=origin.reference[:200],
+        reference_date=origin.reference_date,
+        reason=origin.reason[:300],
+        left_on=person.left_on,
+        leave_reason=person.leave_reason,
+        leave_destination=person.leave_destination,
+        changed_by=changed_by,
+        changed_at=now,
+        confirmed_warnings=row.warnings,
+    )
 
 
 # The person's columns an item's answer is copied to (besides the answers themselves).
