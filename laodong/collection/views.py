@@ -828,6 +828,9 @@ class OutsideListForm(forms.Form):
         field = self.fields["village"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = villages
+        field.empty_label = _("— chọn thôn —")
+        if not self.is_bound and villages.count() == 1:
+            self.initial["village"] = villages.first()
 
     def clean_birth_date(self) -> Any:
         parsed = parse_date(self.cleaned_data.get("birth_date", ""), allow_year_only=True)
