@@ -98,6 +98,15 @@ def list_handovers(request: HttpRequest, campaign_pk: int, commune_pk: int) -> H
             "handovers": handovers,
             "ready": ready,
             "waiting_updates": _waiting_updates(commune),
+            # The first changes waiting, listed beside the forms (the record takes them all).
+            "waiting_rows": [
+                (update, version_summary(update.version, full_id=False))
+                for update in PoliceUpdate.objects.filter(
+                    commune=commune, status=UpdateStatus.WAITING
+                )
+                .select_related("person__village", "version")
+                .order_by("created_at", "pk")[:10]
+            ],
         },
     )
 

@@ -463,3 +463,26 @@ def test_the_police_send_back_a_change_they_cannot_enter_and_the_officer_resends
             update_ids=[update.pk],
             entered_on=timezone.localdate(),
         )
+
+
+def test_the_campaign_handover_page_lists_the_waiting_changes_beside_its_forms(
+    tree: Tree, users: dict[str, User], three: dict[str, Person], campaign: Any
+) -> None:
+    officer = users[Role.COMMUNE_LABOR_OFFICER]
+    update_person(
+        acting_user=officer,
+        person=three["an"],
+        answers={**three["an"].answers, "job_description": "Thợ hàn"},
+        origin=Origin(Source.CORRECTION),
+    )
+    page = login(officer).get(
+        reverse("handover-list-handovers", args=[campaign.pk, tree.commune.pk])
+    )
+    text = page.content.decode()
+    assert "4 thay đổi ngoài kế hoạch đang chờ" in text and "Thợ hàn" in text
+    made = login(officer).post(
+        reverse("handover-list-handovers", args=[campaign.pk, tree.commune.pk])
+    )
+    assert made.status_code == 302
+    handover = handover_actions.Handover.objects.get(campaign=campaign)
+    assert (handover.sent_count, handover.update_count) == (4, 4)
