@@ -166,7 +166,7 @@ def apply_stored(person: Person, answers: Mapping[str, Any]) -> None:
     person.household_code = str(answers.get("household_code") or "")[:30]
     person.social_insurance_number = str(answers.get("social_insurance_number") or "")[:10]
     for key in ("collection_date", "contract_start_date"):
-        day = parse_date(str(answers.get(key) or ""))
+        day = parse_date(str(answers.get(key) or ""), allow_year_only=True)
         setattr(person, key, day.value if day is not None else None)
     consent = str(answers.get("consent_job_matching") or "")[:1]
     if consent != person.consent_job_matching:
