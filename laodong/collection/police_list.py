@@ -60,7 +60,13 @@ from laodong.core.tabular import (
     open_table,
 )
 from laodong.core.text import capitalize_name, fold, fold_compact, normalize_text
-from laodong.forms.citizen_id import PROVINCE_CODES, IdProblem, normalize_id, parse_id
+from laodong.forms.citizen_id import (
+    PROVINCE_CODES,
+    IdProblem,
+    normalize_id,
+    parse_id,
+    with_lost_zero,
+)
 from laodong.forms.dates import PartialDate, add_years, parse_date
 from laodong.register.models import Person, TransferStatus
 from laodong.units.models import Level, Unit
@@ -443,8 +449,8 @@ class RowParser:
         if isinstance(parse_id(personal_id), IdProblem):
             # Excel keeps IDs typed as numbers and drops the leading 0: 11 digits for a
             # 12-digit ID, 8 for a 9-digit CMND. Pad when the padded number is a valid ID.
-            padded = "0" + personal_id
-            if len(personal_id) in (8, 11) and not isinstance(parse_id(padded), IdProblem):
+            padded = with_lost_zero(personal_id)
+            if padded is not None:
                 self._warn(
                     number,
                     "personal_id",

@@ -114,6 +114,16 @@ def normalize_id(raw: str) -> str:
     return _SEPARATORS.sub("", raw or "")
 
 
+def with_lost_zero(digits: str) -> str | None:
+    """An ID Excel kept as a number has lost its leading 0 (11 digits for a 12-digit ID, 8 for
+    a 9-digit CMND): the number with it put back when that is a valid ID, else None."""
+    if len(digits) in (8, 11) and digits.isdigit():
+        padded = "0" + digits
+        if not isinstance(parse_id(padded), IdProblem):
+            return padded
+    return None
+
+
 def parse_id(raw: str) -> ParsedId | IdProblem:
     """Return the parsed ID, or the first structural problem found."""
     number = normalize_id(raw)

@@ -215,24 +215,15 @@ def _write_version(
     # changes no answer (closure, reopening) keeps those of the one before.
     warnings = {w.rule for w in result.warnings} if result is not None else set(confirmed)
     version = PersonVersion.objects.create(
-        person=person,
-        number=person.version,
-        form_code=person.form_code,
-        answers=person.answers,
-        changes=changes or {},
-        kind=kind,
-        source=origin.source,
-        reference_title=origin.reference_title[:200],
-        reference=origin.reference[:200],
-        reference_date=origin.reference_date,
-        request=origin.request,
-        reason=origin.reason.strip()[:300],
-        left_on=person.left_on,
-        leave_reason=person.leave_reason,
-        leave_destination=person.leave_destination,
-        changed_by=acting_user,
-        changed_at=now,
-        confirmed_warnings=sorted(warnings & set(confirmed)),
+        **version_values(
+            person,
+            origin,
+            changes=changes or {},
+            kind=kind,
+            changed_by=acting_user,
+            changed_at=now,
+            confirmed_warnings=sorted(warnings & set(confirmed)),
+        )
     )
     start = now
     if person.version > 1:
@@ -253,6 +244,40 @@ def _write_version(
             status_at=now,
         )
     return version
+
+
+def version_values(
+    person: Person,
+    origin: Origin,
+    *,
+    changes: dict[str, list[Any]],
+    kind: str,
+    changed_by: Any,
+    changed_at: datetime.datetime,
+    confirmed_warnings: list[str],
+) -> dict[str, Any]:
+    """The columns of the version that stores the person's current state (for the ORM, and
+    for bulk writers that copy rows)."""
+    return {
+        "person_id": person.pk,
+        "number": person.version,
+        "form_code": person.form_code,
+        "answers": person.answers,
+        "changes": changes,
+        "kind": kind,
+        "source": origin.source,
+        "reference_title": origin.reference_title[:200],
+        "reference": origin.reference[:200],
+        "reference_date": origin.reference_date,
+        "request_id": origin.request.pk if origin.request is not None else None,
+        "reason": origin.reason.strip()[:300],
+        "left_on": person.left_on,
+        "leave_reason": person.leave_reason,
+        "leave_destination": person.leave_destination,
+        "changed_by_id": changed_by.pk if getattr(changed_by, "pk", None) else None,
+        "changed_at": changed_at,
+        "confirmed_warnings": confirmed_warnings,
+    }
 
 
 def _checked(origin: Origin) -> Origin:

@@ -40,15 +40,14 @@ from laodong.audit.models import record_event
 from laodong.core.background import run_in_background
 from laodong.core.tabular import Column, TableError, is_footer_text, open_table, row_limit
 from laodong.core.text import fold
-from laodong.forms.citizen_id import IdProblem, normalize_id, parse_id
+from laodong.forms.citizen_id import normalize_id, with_lost_zero
 from laodong.forms.columns import form_columns
 from laodong.forms.dates import PartialDate, parse_date
 from laodong.forms.definitions import FormDefinition, get_form
 from laodong.forms.validation import validate_answers
-from laodong.register.actions import apply_stored
+from laodong.register.actions import apply_stored, version_values
 from laodong.register.forms import DERIVED_ITEMS
 from laodong.register.models import (
-    PERIOD_CODES,
     PRIORITY_FLAGS,
     TYPED_CODES,
     BulkRow,
@@ -59,7 +58,6 @@ from laodong.register.models import (
     PersonPeriod,
     PersonVersion,
     PoliceUpdate,
-    period_code,
 )
 from laodong.register.sources import CHOSEN, Origin
 from laodong.units.models import Level
@@ -130,9 +128,7 @@ def _key(key_column: str, text: str) -> str:
     if not digits.isdigit():
         return digits
     if key_column == "personal_id":
-        if len(digits) in (8, 11) and not isinstance(parse_id("0" + digits), IdProblem):
-            return "0" + digits
-        return digits
+        return with_lost_zero(digits) or digits
     return digits.zfill(10) if len(digits) == 9 else digits
 
 
@@ -427,113 +423,78 @@ def _write_history(
     written: list[tuple[BulkRow, Person]], origin: Origin, changed_by: Any, now: Any
 ) -> None:
     """For each person written: the version, the reporting period it opens (closing the one
-    before) and the item for the police. On PostgreSQL through COPY, with the versions' ids
-    taken from their sequence first (the police items name them); elsewhere bulk_create."""
+    before) and the item for the police, with the register's own column builders. On
+    PostgreSQL through COPY, with the versions' ids taken from their sequence first (the
+    police items name them); elsewhere bulk_create."""
     from django.db import connection
 
     ids = [person.pk for _row, person in written]
     PersonPeriod.objects.filter(person_id__in=ids, valid_to__isnull=True).update(valid_to=now)
+    versions = [
+        version_values(
+            person,
+            origin,
+            changes=row.changes,
+            kind=Kind.CHANGE,
+            changed_by=changed_by,
+            changed_at=now,
+            confirmed_warnings=row.warnings,
+        )
+        for row, person in written
+    ]
+    periods = [
+        PersonPeriod.values_of(person, source=origin.source, valid_from=now)
+        for _row, person in written
+    ]
     if connection.vendor != "postgresql":
-        versions = PersonVersion.objects.bulk_create(
-            [_version(row, person, origin, changed_by, now) for row, person in written],
-            batch_size=CHUNK,
+        created = PersonVersion.objects.bulk_create(
+            [PersonVersion(**values) for values in versions], batch_size=CHUNK
         )
         PersonPeriod.objects.bulk_create(
-            [PersonPeriod.of(p, source=origin.source, valid_from=now) for _r, p in written],
-            batch_size=CHUNK,
+            [PersonPeriod(**values) for values in periods], batch_size=CHUNK
         )
-        PoliceUpdate.objects.bulk_create(
-            [
-                PoliceUpdate(
-                    commune_id=person.commune_id,
-                    person_id=person.pk,
-                    version=version,
-                    created_at=now,
-                    status_at=now,
-                )
-                for (_row, person), version in zip(written, versions, strict=True)
-            ],
-            batch_size=CHUNK,
-        )
-        return
+        version_ids = [version.pk for version in created]
+    else:
+        version_ids = _copy_history(versions, periods)
+    PoliceUpdate.objects.bulk_create(
+        [
+            PoliceUpdate(
+                commune_id=person.commune_id,
+                person_id=person.pk,
+                version_id=version_id,
+                created_at=now,
+                status_at=now,
+            )
+            for (_row, person), version_id in zip(written, version_ids, strict=True)
+        ],
+        batch_size=CHUNK,
+    )
+
+
+def _copy_history(versions: list[dict[str, Any]], periods: list[dict[str, Any]]) -> list[int]:
+    """COPY the versions (ids drawn from their sequence) and periods; the versions' ids."""
+    from django.db import connection
     from psycopg.types.json import Jsonb
 
+    json_columns = {"answers", "changes", "confirmed_warnings"}
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [PersonVersion._meta.db_table, len(written)],
+            [PersonVersion._meta.db_table, len(versions)],
         )
         version_ids = [row[0] for row in cursor.fetchall()]
         raw = cursor.connection.cursor()
-        with raw.copy(
-            f"COPY {PersonVersion._meta.db_table} (id, person_id, number, form_code, answers, "
-            "changes, kind, source, reference_title, reference, reference_date, request_id, "
-            "reason, left_on, leave_reason, leave_destination, changed_by_id, changed_at, "
-            "confirmed_warnings) FROM STDIN"
-        ) as copy:
-            for version_id, (row, person) in zip(version_ids, written, strict=True):
-                copy.write_row(
-                    (
-                        version_id, person.pk, person.version, person.form_code,
-                        Jsonb(person.answers), Jsonb(row.changes), Kind.CHANGE, origin.source,
-                        origin.reference_title[:200], origin.reference[:200],
-                        origin.reference_date, None, origin.reason[:300], person.left_on,
-                        person.leave_reason, person.leave_destination,
-                        changed_by.pk if changed_by else None, now, Jsonb(row.warnings),
-                    )
-                )  # fmt: skip
-        columns = ", ".join(PERIOD_COLUMNS)
-        with raw.copy(f"COPY {PersonPeriod._meta.db_table} ({columns}) FROM STDIN") as copy:
-            for _row, person in written:
-                copy.write_row(_period_row(person, origin.source, now))
-        with raw.copy(
-            f"COPY {PoliceUpdate._meta.db_table} (commune_id, person_id, version_id, status, "
-            "created_at, status_at, entered_on, entered_by_id, note) FROM STDIN"
-        ) as copy:
-            for version_id, (_row, person) in zip(version_ids, written, strict=True):
-                copy.write_row(
-                    (person.commune_id, person.pk, version_id, "waiting", now, now, None, None, "")
-                )
-
-
-PERIOD_COLUMNS = (
-    "person_id", "number", "source", "leave_reason", "valid_from", "valid_to", "village_id",
-    "commune_id", "birth_date", *PERIOD_CODES, *PRIORITY_FLAGS.values(),
-)  # fmt: skip
-
-
-def _period_row(person: Person, source: str, now: Any) -> tuple[Any, ...]:
-    """The values PersonPeriod.of would give, in PERIOD_COLUMNS order."""
-    return (
-        person.pk, person.version, source, person.leave_reason, now, None, person.village_id,
-        person.commune_id, person.birth_date,
-        *(period_code(getattr(person, key)) for key in PERIOD_CODES),
-        *(getattr(person, flag) for flag in PRIORITY_FLAGS.values()),
-    )  # fmt: skip
-
-
-def _version(
-    row: BulkRow, person: Person, origin: Origin, changed_by: Any, now: Any
-) -> PersonVersion:
-    return PersonVersion(
-        person=person,
-        number=person.version,
-        form_code=person.form_code,
-        answers=person.answers,
-        changes=row.changes,
-        kind=Kind.CHANGE,
-        source=origin.source,
-        reference_title=origin.reference_title[:200],
-        reference=origin.reference[:200],
-        reference_date=origin.reference_date,
-        reason=origin.reason[:300],
-        left_on=person.left_on,
-        leave_reason=person.leave_reason,
-        leave_destination=person.leave_destination,
-        changed_by=changed_by,
-        changed_at=now,
-        confirmed_warnings=row.warnings,
-    )
+        for table, rows, ids in (
+            (PersonVersion._meta.db_table, versions, version_ids),
+            (PersonPeriod._meta.db_table, periods, None),
+        ):
+            columns = list(rows[0])
+            names = ", ".join((["id"] if ids else []) + columns)
+            with raw.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for index, values in enumerate(rows):
+                    cells = [Jsonb(values[c]) if c in json_columns else values[c] for c in columns]
+                    copy.write_row([ids[index], *cells] if ids else cells)
+    return version_ids
 
 
 # The person's columns an item's answer is copied to (besides the answers themselves).

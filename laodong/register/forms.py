@@ -211,7 +211,7 @@ class EvidenceField(forms.FileField):
         return list(files)
 
 
-def _date_field(label: Any, required: bool = True) -> forms.CharField:
+def date_field(label: Any, required: bool = True) -> forms.CharField:
     return forms.CharField(
         label=label,
         required=required,
@@ -235,7 +235,7 @@ def clean_day(text: str) -> Any:
 class CloseForm(forms.Form):
     """Taking a person out of the register: when, why, and the document that says so."""
 
-    left_on = _date_field(_("Từ ngày"))
+    left_on = date_field(_("Từ ngày"))
     reason = forms.ChoiceField(
         label=_("Lý do ra khỏi diện quản lý"), widget=forms.RadioSelect, choices=()
     )
@@ -312,7 +312,7 @@ class RequestForm(forms.Form):
         label=_("Tên người / cơ quan / tổ chức đề nghị"), max_length=200
     )
     channel = forms.ChoiceField(label=_("Hình thức"), widget=forms.RadioSelect, choices=())
-    received_on = _date_field(_("Ngày nhận"))
+    received_on = date_field(_("Ngày nhận"))
     content = forms.CharField(
         label=_("Nội dung đề nghị"),
         required=False,
@@ -345,7 +345,7 @@ class DecisionForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    replied_on = _date_field(_("Ngày trả lời"))
+    replied_on = date_field(_("Ngày trả lời"))
 
     def clean_replied_on(self) -> Any:
         return clean_day(self.cleaned_data.get("replied_on", ""))

@@ -342,24 +342,28 @@ class PersonPeriod(models.Model):
     def __str__(self) -> str:
         return f"{self.person_id} p{self.number}"
 
+    @staticmethod
+    def values_of(person: Person, *, source: str, valid_from: Any) -> dict[str, Any]:
+        """The columns of the period that starts with the person's current state (for the
+        ORM, and for bulk writers that copy rows)."""
+        return {
+            "person_id": person.pk,
+            "number": person.version,
+            "source": source,
+            "leave_reason": person.leave_reason,
+            "valid_from": valid_from,
+            "valid_to": None,
+            "village_id": person.village_id,
+            "commune_id": person.commune_id,
+            "birth_date": person.birth_date,
+            **{key: period_code(getattr(person, key)) for key in PERIOD_CODES},
+            **{flag: getattr(person, flag) for flag in PRIORITY_FLAGS.values()},
+        }
+
     @classmethod
     def of(cls, person: Person, *, source: str, valid_from: Any) -> PersonPeriod:
         """The period that starts with the person's current state."""
-        period = cls(
-            person=person,
-            number=person.version,
-            source=source,
-            valid_from=valid_from,
-            village_id=person.village_id,
-            commune_id=person.commune_id,
-            birth_date=person.birth_date,
-            leave_reason=person.leave_reason,
-        )
-        for key in PERIOD_CODES:
-            setattr(period, key, period_code(getattr(person, key)))
-        for flag in PRIORITY_FLAGS.values():
-            setattr(period, flag, getattr(person, flag))
-        return period
+        return cls(**cls.values_of(person, source=source, valid_from=valid_from))
 
 
 class ImportStatus(models.TextChoices):

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from laodong.forms.dates import parse_date
+from laodong.register.forms import clean_day, date_field
 from laodong.register.models import Source
 
 # What an officer may choose for a change made by hand (a request's acceptance is made from
@@ -118,12 +118,7 @@ class OriginForm(forms.Form):
     reference = forms.CharField(
         label=gettext_lazy("Số hồ sơ / số văn bản / tên danh sách"), required=False, max_length=200
     )
-    reference_date = forms.CharField(
-        label=gettext_lazy("Ngày của văn bản"),
-        required=False,
-        max_length=10,
-        widget=forms.TextInput(attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}),
-    )
+    reference_date = date_field(gettext_lazy("Ngày của văn bản"), required=False)
     reason = forms.CharField(label=gettext_lazy("Lý do"), required=False, max_length=300)
 
     prefix = "origin"
@@ -136,13 +131,7 @@ class OriginForm(forms.Form):
         field.choices = [("", "—"), *((value, Source(value).label) for value in chosen)]
 
     def clean_reference_date(self) -> datetime.date | None:
-        text = self.cleaned_data.get("reference_date", "").strip()
-        if not text:
-            return None
-        parsed = parse_date(text)
-        if parsed is None or parsed.year_only:
-            raise forms.ValidationError(_("Ngày phải ghi dạng dd/mm/yyyy."))
-        return parsed.value
+        return clean_day(self.cleaned_data.get("reference_date", ""))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
