@@ -40,6 +40,7 @@ ACTIONS: dict[str, tuple[str, object]] = {
     "register.refuse_request": (CHANGE, _("Từ chối đề nghị điều chỉnh")),
     "register.resend_update": (CHANGE, _("Gửi lại thay đổi cho Công an xã")),
     "register.bulk_update": (CHANGE, _("Cập nhật từ tệp")),
+    "register.undo_bulk_update": (CHANGE, _("Hoàn tác cập nhật từ tệp")),
     "register.bulk_update_errors": (EXPORT, _("Tải tệp lỗi cập nhật từ tệp")),
     "collection.view_work_list": (READ, _("Xem danh sách thu thập")),
     "collection.view_review_list": (READ, _("Xem danh sách phiếu chờ nghiệm thu")),

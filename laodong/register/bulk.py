@@ -58,6 +58,7 @@ from laodong.register.models import (
     PersonPeriod,
     PersonVersion,
     PoliceUpdate,
+    Source,
 )
 from laodong.register.sources import CHOSEN, Origin
 from laodong.units.models import Level
@@ -382,45 +383,103 @@ def apply_bulk(
     return applied, failed
 
 
-def _apply_chunk(rows: list[BulkRow], origin: Origin, acting_user: Any) -> tuple[int, int]:
+def _apply_chunk(
+    rows: list[BulkRow], origin: Origin, acting_user: Any, *, undo: bool = False
+) -> tuple[int, int]:
+    """Write (or, with `undo`, take back) the chunk's rows. A person whose record changed
+    since — since the preview, or since the update when undoing — is left alone and the row
+    says why."""
     people = {
         p.pk: p
         for p in Person.objects.select_for_update().filter(pk__in=[r.person_id for r in rows])
     }
     now = timezone.now()
     changed_by = acting_user if getattr(acting_user, "pk", None) else None
-    written: list[tuple[BulkRow, Person]] = []
+    written: list[tuple[Person, dict[str, list[Any]], list[str]]] = []
+    done: list[BulkRow] = []
     stale: list[BulkRow] = []
     for row in rows:
         person = people.get(row.person_id or 0)
-        if person is None or person.version != row.version:
-            row.error = _(
-                "Hồ sơ đã được sửa sau khi xem trước (phiên bản khác). Hãy tải lại tệp để so "
-                "sánh với hồ sơ mới."
+        if person is None or person.version != row.version + (1 if undo else 0):
+            row.error = (
+                _("Hồ sơ đã được sửa sau lần cập nhật này; không hoàn tác người này.")
+                if undo
+                else _(
+                    "Hồ sơ đã được sửa sau khi xem trước (phiên bản khác). Hãy tải lại tệp để so "
+                    "sánh với hồ sơ mới."
+                )
             )
             stale.append(row)
             continue
+        changes = (
+            {key: [new, old] for key, (old, new) in row.changes.items()} if undo else row.changes
+        )
         after = dict(person.answers)
-        for key, (_old, new) in row.changes.items():
-            after[key] = new
+        for key, (_before, value) in changes.items():
+            if value is None:
+                after.pop(key, None)
+            else:
+                after[key] = value
         person.answers = after
         apply_stored(person, after)
         person.version += 1
         person.updated_at = now
-        written.append((row, person))
+        written.append((person, changes, [] if undo else row.warnings))
+        done.append(row)
     if written:
-        _update_people(
-            [p for _r, p in written], {key for row, _p in written for key in row.changes}
-        )
+        _update_people([p for p, _c, _w in written], {key for _p, c, _w in written for key in c})
         _write_history(written, origin, changed_by, now)
-        BulkRow.objects.filter(pk__in=[row.pk for row, _p in written]).update(applied=True)
+        BulkRow.objects.filter(pk__in=[row.pk for row in done]).update(applied=not undo)
     if stale:
         BulkRow.objects.bulk_update(stale, ["error"])
     return len(written), len(stale)
 
 
+def undo_bulk(*, acting_user: Any, bulk: BulkUpdate) -> tuple[int, int]:
+    """Take a file update back: every person it changed whose record has not changed since
+    gets a new version with the earlier values (source "sửa sai", the file named in the
+    reason; the history keeps both). Returns (undone, left alone)."""
+    require_capability(acting_user, Capability.EDIT_REGISTER)
+    if not BulkUpdate.objects.filter(pk=bulk.pk, status=BulkStatus.DONE).update(
+        status=BulkStatus.APPLYING
+    ):
+        raise BulkError(_("Chỉ hoàn tác được lần cập nhật đã xong."))
+    origin = Origin(
+        Source.CORRECTION,
+        reason=_("Hoàn tác cập nhật từ tệp “%(name)s” (lần %(number)s)")
+        % {"name": bulk.original_name, "number": bulk.pk},
+    )
+    undone = left = 0
+    # Each pass takes rows still applied and without a refusal: a row undone is no longer
+    # applied, a row left alone gets its reason.
+    pending = BulkRow.objects.filter(bulk=bulk, applied=True, error="").order_by("row")
+    while chunk := list(pending[:CHUNK]):
+        with transaction.atomic():
+            one, bad = _apply_chunk(chunk, origin, acting_user, undo=True)
+        undone, left = undone + one, left + bad
+    BulkUpdate.objects.filter(pk=bulk.pk).update(
+        status=BulkStatus.UNDONE,
+        message=(
+            _("Đã hoàn tác %(undone)s người; %(left)s người đã được sửa sau đó nên giữ nguyên.")
+            % {"undone": undone, "left": left}
+        )[:500],
+        finished_at=timezone.now(),
+    )
+    record_event(
+        actor=acting_user,
+        action="register.undo_bulk_update",
+        target_type="register.person",
+        unit=bulk.commune,
+        details={"bulk": bulk.pk, "undone": undone, "left": left},
+    )
+    return undone, left
+
+
 def _write_history(
-    written: list[tuple[BulkRow, Person]], origin: Origin, changed_by: Any, now: Any
+    written: list[tuple[Person, dict[str, list[Any]], list[str]]],
+    origin: Origin,
+    changed_by: Any,
+    now: Any,
 ) -> None:
     """For each person written: the version, the reporting period it opens (closing the one
     before) and the item for the police, with the register's own column builders. On
@@ -428,23 +487,23 @@ def _write_history(
     police items name them); elsewhere bulk_create."""
     from django.db import connection
 
-    ids = [person.pk for _row, person in written]
+    ids = [person.pk for person, _changes, _warnings in written]
     PersonPeriod.objects.filter(person_id__in=ids, valid_to__isnull=True).update(valid_to=now)
     versions = [
         version_values(
             person,
             origin,
-            changes=row.changes,
+            changes=changes,
             kind=Kind.CHANGE,
             changed_by=changed_by,
             changed_at=now,
-            confirmed_warnings=row.warnings,
+            confirmed_warnings=warnings,
         )
-        for row, person in written
+        for person, changes, warnings in written
     ]
     periods = [
         PersonPeriod.values_of(person, source=origin.source, valid_from=now)
-        for _row, person in written
+        for person, _changes, _warnings in written
     ]
     if connection.vendor != "postgresql":
         created = PersonVersion.objects.bulk_create(
@@ -465,7 +524,7 @@ def _write_history(
                 created_at=now,
                 status_at=now,
             )
-            for (_row, person), version_id in zip(written, version_ids, strict=True)
+            for (person, _c, _w), version_id in zip(written, version_ids, strict=True)
         ],
         batch_size=CHUNK,
     )

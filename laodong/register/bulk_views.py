@@ -130,6 +130,20 @@ def view_bulk(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Đã hủy; không có gì được ghi."))
         elif step == "restart":
             bulk.restart(job)
+        elif step == "undo":
+            try:
+                undone, left = bulk.undo_bulk(acting_user=user, bulk=job)
+            except bulk.BulkError as refused:
+                messages.error(request, str(refused))
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Đã hoàn tác %(undone)s người (mỗi người một phiên bản mới, lịch sử giữ "
+                        "cả hai); %(left)s người đã được sửa sau đó nên giữ nguyên."
+                    )
+                    % {"undone": undone, "left": left},
+                )
         else:
             raise Http404
         target = request.POST.get("after", "")

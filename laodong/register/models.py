@@ -586,6 +586,7 @@ class BulkStatus(models.TextChoices):
     PREVIEW = "preview", _("Chờ xem trước và xác nhận")
     APPLYING = "applying", _("Đang cập nhật")
     DONE = "done", _("Đã cập nhật")
+    UNDONE = "undone", _("Đã hoàn tác")
     CANCELLED = "cancelled", _("Đã hủy")
     FAILED = "failed", _("Không đọc được")
 

@@ -252,3 +252,37 @@ def test_the_command_counts_writes_and_leaves_an_error_file(
             "--source",
             "bhxh",
         )
+
+
+def test_a_file_update_is_undone_as_new_versions_except_for_records_changed_since(
+    tree: Tree, users: dict[str, User], people: dict[str, Person], tmp_path: Path
+) -> None:
+    officer = users[Role.COMMUNE_LABOR_OFFICER]
+    page = login(officer)
+    job = _upload(page, bhxh_xlsx(tmp_path / "danh-sach-bhxh.xlsx"))
+    url = reverse("register-view-bulk", args=[job.pk])
+    page.post(url, {"step": "apply"})
+    an, binh = (Person.objects.get(pk=people[k].pk) for k in ("an", "binh"))
+    assert (an.version, binh.version, binh.social_insurance_type) == (2, 2, "2")
+    # Bình is corrected by hand afterwards: the undo leaves her alone.
+    update_person(
+        acting_user=officer,
+        person=binh,
+        answers={**binh.answers, "job_description": "Thợ may"},
+        origin=Origin(Source.CORRECTION),
+    )
+    assert "Hoàn tác lần cập nhật này" in page.get(url).content.decode()
+    done = page.post(url, {"step": "undo"}, follow=True).content.decode()
+    assert "Đã hoàn tác 1 người" in done
+    an.refresh_from_db()
+    binh.refresh_from_db()
+    assert (an.version, an.social_insurance_number) == (3, "")
+    assert "social_insurance_number" not in an.answers
+    assert an.versions.get(number=3).source == Source.CORRECTION
+    assert an.versions.get(number=2).changes == {"social_insurance_number": [None, "3812345678"]}
+    assert (binh.version, binh.social_insurance_type) == (3, "2")
+    job.refresh_from_db()
+    assert job.status == "undone"
+    # Once is enough.
+    page.post(url, {"step": "undo"})
+    assert Person.objects.get(pk=an.pk).version == 3
