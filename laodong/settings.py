@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "laodong.campaigns",
     "laodong.collection",
     "laodong.handover",
+    "laodong.reconcile",
     "laodong.reports",
     "laodong.api",
     "laodong.overview",

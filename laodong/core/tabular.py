@@ -479,10 +479,13 @@ def _bounded(rows: Iterator[Sequence[Any]], limits: ReadLimits) -> Iterator[Sequ
                     }
                 )
             values = values[: limits.columns]
+        # One check of the row's text as a whole first (no cell is longer than the whole,
+        # and a NUL or a lone surrogate in a cell is in the whole); cell by cell only when
+        # that finds something, to say where.
         try:
-            text = "\x00".join(values)
+            text = "".join(values)
         except TypeError:
-            text = "\x00".join(v for v in values if isinstance(v, str))
+            text = "".join(v for v in values if isinstance(v, str))
         if len(text) > limits.cell or "\x00" in text or not _encodable(text):
             _check_cells(number, values, limits)
         yield values

@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from collections import Counter
 
 _SPACES = re.compile(r"\s+")
 _FOLD_PUNCTUATION = re.compile(r"[^0-9a-z ]+")
@@ -68,7 +69,16 @@ def detect_legacy_encoding(sample: str) -> str | None:
 
     candidates = {name: CHARMAPS[name] for name in LEGACY_ENCODING_NAMES}
     found = detect_encoding_by_content(sample, candidates).encoding
-    return found if found in LEGACY_ENCODING_NAMES else None
+    if found in LEGACY_ENCODING_NAMES:
+        return found
+    # A list of short names ("Lª B×nh") says too little as a whole; its lines vote: at least
+    # two of them, a quarter of those with letters outside ASCII, and none for the other.
+    lines = [line for line in sample.splitlines() if not line.isascii()]
+    votes = Counter(detect_encoding_by_content(line, candidates).encoding for line in lines)
+    legacy = [(count, name) for name, count in votes.items() if name in LEGACY_ENCODING_NAMES]
+    if len(legacy) == 1 and legacy[0][0] >= max(2, len(lines) / 4):
+        return legacy[0][1]
+    return None
 
 
 def convert_legacy(text: str, encoding: str) -> str:

@@ -1,0 +1,84 @@
+"""The register's and the police list's people as linkage records."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from laodong.collection.models import WorkItem
+from laodong.collection.police_list import village_key
+from laodong.linkage.engine import Record
+from laodong.register.models import Person
+from laodong.units.models import Level, Unit
+
+
+def village_keys(commune: Unit) -> dict[int, str]:
+    """Each village of the commune (ended ones too) → its key as lists are folded."""
+    return {
+        pk: village_key(name)
+        for pk, name in Unit.objects.filter(parent=commune, level=Level.VILLAGE).values_list(
+            "pk", "name"
+        )
+    }
+
+
+def register_records(commune: Unit, *, with_left: bool = False) -> Iterator[Record]:
+    """The commune's people in the register (keyed by their record's primary key)."""
+    villages = village_keys(commune)
+    people = Person.objects.filter(commune=commune)
+    if not with_left:
+        people = people.filter(leave_reason="")
+    rows = people.values_list(
+        "pk",
+        "full_name",
+        "birth_date",
+        "birth_year_only",
+        "sex",
+        "personal_id",
+        "village_id",
+        "household_code",
+    ).order_by("pk")
+    for pk, name, birth, year_only, sex, personal_id, village, household in rows.iterator(
+        chunk_size=5000
+    ):
+        yield Record(
+            key=pk,
+            full_name=name,
+            birth_date=birth,
+            birth_year_only=year_only,
+            sex=sex,
+            personal_id=personal_id,
+            village=villages.get(village, ""),
+            household=household,
+        )
+
+
+def list_records(campaign_id: int, commune: Unit) -> Iterator[Record]:
+    """The rows of the commune's latest police list in a campaign (keyed by work item)."""
+    villages = village_keys(commune)
+    rows = (
+        WorkItem.objects.filter(campaign_id=campaign_id, commune=commune, in_latest_list=True)
+        .values_list(
+            "pk",
+            "full_name",
+            "birth_date",
+            "birth_year_only",
+            "sex",
+            "personal_id",
+            "village_id",
+            "household_code",
+        )
+        .order_by("pk")
+    )
+    for pk, name, birth, year_only, sex, personal_id, village, household in rows.iterator(
+        chunk_size=5000
+    ):
+        yield Record(
+            key=pk,
+            full_name=name,
+            birth_date=birth,
+            birth_year_only=year_only,
+            sex=sex,
+            personal_id=personal_id,
+            village=villages.get(village, ""),
+            household=household,
+        )
