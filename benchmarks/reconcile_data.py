@@ -1,4 +1,3 @@
-# ruff: noqa: E501
 """Generate a register and a population-database extract for benchmarks/reconcile.py.
 
 The register holds N people, 30% of them without an ID and written the ways communes write

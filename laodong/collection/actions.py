@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from laodong.accounts.permissions import Capability, has_capability, require_capability
 from laodong.audit.models import record_event
 from laodong.campaigns.models import Campaign
+from laodong.collection import identity
 from laodong.collection.models import (
     Assignment,
     Category,
@@ -172,13 +173,32 @@ def relation_code(text: str) -> str:
 
 
 def _validate(item: WorkItem, answers: Mapping[str, Any]) -> Any:
-    return register_actions.check_person(
+    result = register_actions.check_person(
         item.campaign.form_code,
         answers,
         village=item.village,
         exclude_pk=item.person_id,
         reference_date=item.campaign.reference_date,
     )
+    result.findings.extend(identity.findings(item, result.values))
+    return result
+
+
+def _explained(item: WorkItem, result: Any, reasons: Mapping[str, str]) -> dict[str, str]:
+    """The reasons for the identity warnings this form raises (given now, or kept from an
+    earlier submission); refuse the form while one has none."""
+    kept = {**item.identity_reasons, **{k: v.strip()[:300] for k, v in reasons.items() if v}}
+    missing = identity.unexplained(result.warnings, kept)
+    if missing:
+        raise WorkflowError(
+            _(
+                "Họ tên, ngày sinh hoặc giới tính trên phiếu khác danh sách Công an xã: hãy "
+                "kiểm tra lại, và nếu đúng là khác thì ghi lý do (ví dụ: theo giấy tờ nào)."
+            ),
+            missing,
+        )
+    raised = {finding.rule for finding in result.warnings}
+    return {rule: text for rule, text in kept.items() if rule in raised}
 
 
 def _findings(result: Any) -> list[dict[str, str]]:
@@ -241,17 +261,23 @@ def _store_submission(
     collected_on: datetime.date | None,
     mode: str,
     now: datetime.datetime,
+    reasons: Mapping[str, str] | None = None,
 ) -> list[str]:
+    explained = _explained(item, result, reasons or {})
     item.answers = register_actions.filled(answers)
     item.has_draft = False
     item.findings = _findings(result)
-    item.confirmed_warnings = sorted({w.rule for w in result.warnings} & set(confirmed))
+    item.identity_reasons = explained
+    item.confirmed_warnings = sorted(
+        ({w.rule for w in result.warnings} & set(confirmed)) | set(explained)
+    )
     item.collected_by, item.keyed_by, item.mode = collected_by, keyed_by, mode
     item.collected_on = collected_on or timezone.localdate()
     item.submitted_at = now
     item.return_reason, item.return_comments = "", {}
     item.keying_differences = []
     return [
+        "identity_reasons",
         "keying_differences",
         "answers",
         "has_draft",
@@ -286,6 +312,7 @@ def submit_form(
     answers: Mapping[str, Any],
     confirmed_warnings: Iterable[str] = (),
     loaded_token: str | None = None,
+    identity_reasons: Mapping[str, str] | None = None,
 ) -> WorkItem:
     """An enumerator hands in a form collected on the phone; warnings go to the officer."""
     item = _lock(item)
@@ -304,6 +331,7 @@ def submit_form(
         collected_on=None,
         mode=Mode.PHONE,
         now=now,
+        reasons=identity_reasons or {},
     )
     resubmitted = item.status == Status.RETURNED
     _transition(
@@ -367,6 +395,7 @@ def key_paper_form(
     collected_on: datetime.date,
     confirmed_warnings: Iterable[str] = (),
     loaded_token: str | None = None,
+    identity_reasons: Mapping[str, str] | None = None,
 ) -> WorkItem:
     """An officer keys a paper form; with double entry the second keying must agree — when it
     does not, the item stays keyed once with `keying_differences` set, to be resolved."""
@@ -417,6 +446,7 @@ def key_paper_form(
         collected_on=collected_on,
         mode=Mode.PAPER,
         now=now,
+        reasons=identity_reasons or {},
     )
     _transition(item, Status.SUBMITTED, acting_user=acting_user, now=now, fields=fields)
     return item
@@ -430,6 +460,7 @@ def resolve_keying(
     answers: Mapping[str, Any],
     confirmed_warnings: Iterable[str] = (),
     loaded_token: str | None = None,
+    identity_reasons: Mapping[str, str] | None = None,
 ) -> WorkItem:
     """Settle the items two keyings disagreed on, after checking the paper form."""
     require_capability(acting_user, Capability.ACCEPT_FORMS)
@@ -453,6 +484,7 @@ def resolve_keying(
         collected_on=item.collected_on,
         mode=Mode.PAPER,
         now=now,
+        reasons=identity_reasons or {},
     )
     _transition(
         item,
@@ -494,7 +526,11 @@ def _write_register(acting_user: Any, item: WorkItem, confirmed: list[str]) -> P
 
 
 def _accept_locked(
-    acting_user: Any, item: WorkItem, confirmed: Iterable[str], now: datetime.datetime
+    acting_user: Any,
+    item: WorkItem,
+    confirmed: Iterable[str],
+    now: datetime.datetime,
+    reasons: Mapping[str, str] | None = None,
 ) -> None:
     if item.status not in (Status.SUBMITTED, Status.NOT_ENTERABLE):
         raise WorkflowError(
@@ -514,7 +550,8 @@ def _accept_locked(
             _("Phiếu còn %(count)s lỗi, không nghiệm thu được.") % {"count": len(result.errors)},
             result.errors,
         )
-    all_confirmed = {*confirmed, *item.confirmed_warnings}
+    explained = _explained(item, result, reasons or {})
+    all_confirmed = {*confirmed, *item.confirmed_warnings, *explained}
     unconfirmed = [w for w in result.warnings if w.rule not in all_confirmed]
     if unconfirmed:
         raise WorkflowError(
@@ -528,6 +565,7 @@ def _accept_locked(
         raise WorkflowError(str(refused), refused.findings) from refused
     item.person = person
     item.findings = _findings(result)
+    item.identity_reasons = explained
     item.confirmed_warnings = sorted({w.rule for w in result.warnings})
     item.accepted_at, item.accepted_by = now, acting_user
     item.not_enterable_reason = ""
@@ -540,6 +578,7 @@ def _accept_locked(
         fields=[
             "person",
             "findings",
+            "identity_reasons",
             "confirmed_warnings",
             "accepted_at",
             "accepted_by",
@@ -551,13 +590,17 @@ def _accept_locked(
 
 @transaction.atomic
 def accept_form(
-    *, acting_user: Any, item: WorkItem, confirmed_warnings: Iterable[str] = ()
+    *,
+    acting_user: Any,
+    item: WorkItem,
+    confirmed_warnings: Iterable[str] = (),
+    identity_reasons: Mapping[str, str] | None = None,
 ) -> WorkItem:
     """The officer accepts a clean form: it enters the register as a new version."""
     require_capability(acting_user, Capability.ACCEPT_FORMS)
     item = _lock(item)
     _check_scope(acting_user, item)
-    _accept_locked(acting_user, item, confirmed_warnings, timezone.now())
+    _accept_locked(acting_user, item, confirmed_warnings, timezone.now(), identity_reasons)
     record_event(
         actor=acting_user,
         action="collection.accept_form",

@@ -183,6 +183,9 @@ class WorkItem(models.Model):
     # Validation findings at the last submission: [{rule, severity, item, message}].
     findings = models.JSONField(default=list, blank=True)
     confirmed_warnings = models.JSONField(default=list, blank=True)
+    # Why the form's name, birth date or sex differs from the police list, as the collector
+    # (or the officer at acceptance) wrote it: {identity rule: reason} (collection.identity).
+    identity_reasons = models.JSONField(default=dict, blank=True, db_default={})
     # First keying of a paper form when the campaign asks for double entry, and the items the
     # second keying disagreed on.
     first_keying = models.JSONField(default=dict, blank=True)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from laodong.accounts.permissions import Capability, has_capability, require_cap
 from laodong.audit.models import record_event
 from laodong.campaigns.access import get_campaign_for_user
 from laodong.campaigns.models import Campaign
-from laodong.collection import actions, jobs, police_list
+from laodong.collection import actions, identity, jobs, police_list
 from laodong.collection.access import get_commune_for_user, get_item_for_user, items_in_scope
 from laodong.collection.models import (
     ACCEPTED_OR_LATER,
@@ -508,6 +509,9 @@ def view_item(request: HttpRequest, campaign_pk: int, pk: int) -> HttpResponse:
             "sections": sections,
             "errors": [f for f in findings if f.severity == "error"],
             "warnings": [f for f in findings if f.severity == "warning"],
+            "warning_rows": _warning_rows(
+                [f for f in findings if f.severity == "warning"], item.identity_reasons
+            ),
             "transitions": item.transitions.select_related("actor").order_by("at", "pk"),
             "comments": [(labels.get(k, k), v) for k, v in item.return_comments.items()],
             "differences": [labels.get(k, k) for k in item.keying_differences],
@@ -580,6 +584,7 @@ def collect_item(request: HttpRequest, campaign_pk: int, pk: int) -> HttpRespons
                 messages.success(request, _("Đã lưu nháp; phiếu vẫn nằm trong danh sách của bạn."))
                 return redirect("collection-view-item", campaign.pk, item.pk)
             confirmed = form.cleaned_data["confirmed_warnings"]
+            reasons = _posted_reasons(request)
             if resolving:
                 actions.resolve_keying(
                     acting_user=user,
@@ -587,6 +592,7 @@ def collect_item(request: HttpRequest, campaign_pk: int, pk: int) -> HttpRespons
                     answers=answers,
                     confirmed_warnings=confirmed,
                     loaded_token=token,
+                    identity_reasons=reasons,
                 )
             elif paper:
                 collector = enumerators.filter(pk=request.POST.get("collected_by") or 0).first()
@@ -602,6 +608,7 @@ def collect_item(request: HttpRequest, campaign_pk: int, pk: int) -> HttpRespons
                     collected_on=collected_on.value,
                     confirmed_warnings=confirmed,
                     loaded_token=token,
+                    identity_reasons=reasons,
                 )
             else:
                 actions.submit_form(
@@ -610,6 +617,7 @@ def collect_item(request: HttpRequest, campaign_pk: int, pk: int) -> HttpRespons
                     answers=answers,
                     confirmed_warnings=confirmed,
                     loaded_token=token,
+                    identity_reasons=reasons,
                 )
         except StaleEdit as refused:
             # Nothing saved: the typing stays in the form, the saved answers beside it.
@@ -675,8 +683,33 @@ def collect_item(request: HttpRequest, campaign_pk: int, pk: int) -> HttpRespons
             "loaded_token": loaded_token,
             "stale": stale,
             "comments": [(k, labels.get(k, k), v) for k, v in item.return_comments.items()],
+            "warning_rows": _warning_rows(
+                form.warnings, {**item.identity_reasons, **_posted_reasons(request)}
+            ),
         },
     )
+
+
+def _posted_reasons(request: HttpRequest) -> dict[str, str]:
+    """The reasons typed for identity warnings ("reason-identity.full_name" …)."""
+    return {
+        rule: request.POST.get(f"reason-{rule}", "").strip()[:300]
+        for rule in identity.REASONED
+        if request.POST.get(f"reason-{rule}", "").strip()
+    }
+
+
+def _warning_rows(warnings: Iterable[Any], reasons: dict[str, str]) -> list[dict[str, Any]]:
+    """Each warning with whether it needs a reason (identity against the police list) and
+    the reason written so far."""
+    return [
+        {
+            "finding": warning,
+            "needs_reason": warning.rule in identity.REASONED,
+            "reason": reasons.get(warning.rule, ""),
+        }
+        for warning in warnings
+    ]
 
 
 def _next_in_household(user: Any, campaign: Campaign, item: WorkItem) -> WorkItem | None:
@@ -721,6 +754,7 @@ def accept_item(request: HttpRequest, campaign_pk: int, pk: int) -> HttpResponse
             acting_user=request.user,
             item=item,
             confirmed_warnings=request.POST.getlist("confirmed_warnings"),
+            identity_reasons=_posted_reasons(request),
         )
     except actions.WorkflowError as refused:
         messages.error(request, str(refused))

@@ -143,7 +143,10 @@ def test_warnings_must_be_confirmed_before_acceptance(
 ) -> None:
     officer = users[Role.COMMUNE_LABOR_OFFICER]
     item = items["An"]
-    # No ID number on the form is a warning (the police can help complete it), not an error.
+    # No ID number on the form is a warning (the police can help complete it), not an error,
+    # for someone the police list missed (on the list, the list's ID must be kept).
+    WorkItem.objects.filter(pk=item.pk).update(outside_list=True, in_latest_list=False)
+    item.refresh_from_db()
     odd = {**ANSWERS, "personal_id": ""}
     actions.submit_form(acting_user=users[Role.ENUMERATOR], item=item, answers=odd)
     item.refresh_from_db()
@@ -165,6 +168,8 @@ def test_bulk_acceptance_takes_only_clean_forms(
 ) -> None:
     enumerator, officer = users[Role.ENUMERATOR], users[Role.COMMUNE_LABOR_OFFICER]
     actions.submit_form(acting_user=enumerator, item=items["An"], answers=ANSWERS)
+    WorkItem.objects.filter(pk=items["Bình"].pk).update(outside_list=True, in_latest_list=False)
+    items["Bình"].refresh_from_db()
     actions.submit_form(
         acting_user=enumerator,
         item=items["Bình"],
