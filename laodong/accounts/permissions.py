@@ -41,6 +41,11 @@ class Capability(StrEnum):
     # The audit log of who read, printed, exported or changed personal data (privacy.md):
     # for the roles that oversee a commune or a province.
     VIEW_AUDIT_LOG = "view_audit_log"
+    # Reconciliation with the police list (issue 13): run it and decide on its lists; record
+    # that a batch was reconciled (the working group's leader); complete missing IDs (police).
+    RECONCILE = "reconcile"
+    RECORD_RECONCILED = "record_reconciled"
+    COMPLETE_IDS = "complete_ids"
 
 
 _ALL = frozenset(Capability)
@@ -84,6 +89,7 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_PAYMENTS,
             Capability.VIEW_REPORTS,
             Capability.EXPORT_REGISTER,
+            Capability.RECONCILE,
         }
     ),
     # The police give the 15+ list, receive handovers and enter the forms.
@@ -98,6 +104,7 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.RECEIVE_FORMS,
             Capability.VIEW_REPORTS,
             Capability.EXPORT_REGISTER,
+            Capability.COMPLETE_IDS,
         }
     ),
     # Leaders approve and report; they see the register with IDs masked and do not key forms.
@@ -117,6 +124,8 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_REPORTS,
             Capability.EXPORT_REGISTER,
             Capability.VIEW_AUDIT_LOG,
+            # The working group's leader confirms that a batch was reconciled.
+            Capability.RECORD_RECONCILED,
         }
     ),
     # Finance settles payment per enumerator, so it needs to see who the enumerators are, and

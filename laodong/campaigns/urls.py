@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/close/", views.close_campaign, name="campaigns-close-campaign"),
     path("<int:campaign_pk>/", include("laodong.collection.urls")),
     path("<int:campaign_pk>/handovers/", include("laodong.handover.urls")),
+    path("<int:campaign_pk>/reconcile/", include("laodong.reconcile.urls")),
 ]

@@ -165,6 +165,17 @@ def render_handover_pdf(
         new_x="LMARGIN",
         new_y="NEXT",
     )
+    # The working group's "đã đối soát" for this batch (reconcile.Record), as recorded.
+    records = handover.reconciliations  # type: ignore[attr-defined]  # (reconcile.Record)
+    for record in records.select_related("recorded_by").order_by("pk"):
+        text = (
+            f"Tổ công tác đã đối soát với danh sách Công an xã (CSDL quốc gia về dân cư) ngày "
+            f"{record.reconciled_on:%d/%m/%Y}, người xác nhận: "
+            f"{record.recorded_by.full_name or record.recorded_by.username}"
+        )
+        if record.note:
+            text += f"; ghi chú: {record.note}"
+        pdf.multi_cell(0, 6, text + ".", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     heading = FontFace(emphasis="BOLD", fill_color=(235, 235, 235))
     rows = [

@@ -348,7 +348,34 @@ def update_person(
     version the user opened: if someone saved since, nothing is written and `StaleEdit`
     lists the items to merge."""
     require_capability(acting_user, Capability.EDIT_REGISTER)
-    origin = _checked(origin or Origin(source, reason=reason))
+    return _update(
+        acting_user=acting_user,
+        person=person,
+        answers=answers,
+        origin=_checked(origin or Origin(source, reason=reason)),
+        village=village,
+        confirmed_warnings=confirmed_warnings,
+        reference_date=reference_date,
+        draft=draft,
+        loaded_version=loaded_version,
+        police=police,
+    )
+
+
+def _update(
+    *,
+    acting_user: Any,
+    person: Person,
+    answers: Mapping[str, Any],
+    origin: Origin,
+    village: Unit | None = None,
+    confirmed_warnings: Iterable[str] = (),
+    reference_date: datetime.date | None = None,
+    draft: Draft | None = None,
+    loaded_version: int | None = None,
+    police: bool = True,
+) -> Person:
+    """`update_person` once the caller's right to make this change was checked."""
     person = Person.objects.select_for_update().select_related("village").get(pk=person.pk)
     village = village or person.village
     _check_village(acting_user, village)
@@ -681,3 +708,66 @@ def resend_update(*, acting_user: Any, update: PoliceUpdate) -> PoliceUpdate:
         unit=update.commune,
     )
     return update
+
+
+def _check_new_id(person: Person, personal_id: str) -> str:
+    parsed = parse_id(personal_id)
+    if not isinstance(parsed, ParsedId) or parsed.kind != ParsedIdKind.PERSONAL:
+        raise RegisterError(
+            _("Số định danh cá nhân phải có đúng 12 chữ số, mã tỉnh đầu số hợp lệ.")
+        )
+    return parsed.number
+
+
+@transaction.atomic
+def complete_personal_id(
+    *,
+    acting_user: Any,
+    person: Person,
+    personal_id: str,
+    confirmed_warnings: Iterable[str] = (),
+) -> Person:
+    """The commune police complete the ID of someone the register holds without one (or with
+    a 9-digit CMND): a version that changes only the ID, source "Công an bổ sung". Nothing
+    else of the record can be changed this way."""
+    require_capability(acting_user, Capability.COMPLETE_IDS)
+    current = Person.objects.select_for_update().get(pk=person.pk)
+    if current.id_kind == IdKind.PERSONAL:
+        raise RegisterError(_("Người này đã có số định danh cá nhân 12 số."))
+    number = _check_new_id(current, personal_id)
+    return _update(
+        acting_user=acting_user,
+        person=current,
+        answers={**current.answers, "personal_id": number},
+        origin=Origin(Source.POLICE_COMPLETION),
+        confirmed_warnings=confirmed_warnings,
+        police=False,
+    )
+
+
+@transaction.atomic
+def reconcile_person(
+    *,
+    acting_user: Any,
+    person: Person,
+    values: Mapping[str, Any],
+    reference: str,
+    confirmed_warnings: Iterable[str] = (),
+) -> Person:
+    """Take items from the population database (through the police list) into a record, as
+    a version with source "Đối soát": a linked person's ID, or the list's name, birth date or
+    sex where they differ. The labour officer decides each one on the reconciliation page."""
+    require_capability(acting_user, Capability.RECONCILE)
+    current = Person.objects.select_for_update().get(pk=person.pk)
+    if "personal_id" in values:
+        if current.id_kind == IdKind.PERSONAL and current.personal_id != values["personal_id"]:
+            raise RegisterError(_("Người này đã có số định danh cá nhân khác."))
+        _check_new_id(current, str(values["personal_id"]))
+    return _update(
+        acting_user=acting_user,
+        person=current,
+        answers={**current.answers, **values},
+        origin=Origin(Source.RECONCILIATION, reference=reference[:200]),
+        confirmed_warnings=confirmed_warnings,
+        police=False,
+    )

@@ -26,6 +26,10 @@ class Source(models.TextChoices):
     IMPORT = "import", _("Nhập từ tệp")
     TRANSFER = "transfer", _("Chuyển địa bàn")
     UPDATE = "update", _("Cập nhật biến động")
+    # Reconciliation with the police list (a linked person's ID, the population database's
+    # value of an item), and an ID the commune police completed.
+    RECONCILIATION = "reconcile", _("Đối soát")
+    POLICE_COMPLETION = "police_id", _("Công an bổ sung")
 
 
 class Kind(models.TextChoices):

@@ -32,6 +32,7 @@ from laodong.collection.police_list import import_list
 from laodong.conftest import Tree, login, make_unit, make_user
 from laodong.handover import actions as handover_actions
 from laodong.handover.models import Handover
+from laodong.reconcile.models import Kind, Row, Run
 from laodong.register.actions import record_person, update_person
 from laodong.register.models import (
     BulkRow,
@@ -80,6 +81,7 @@ class Place:
     evidence: Evidence
     update_handover: Handover
     bulk: BulkUpdate
+    reconcile_row: Row
 
 
 @dataclass
@@ -185,6 +187,12 @@ def _place(
         requested_by=officer,
         requested_at=timezone.now(),
     )
+    run = Run.objects.create(
+        campaign=campaign, commune=commune, created_by=officer, created_at=timezone.now()
+    )
+    reconcile_row = Row.objects.create(
+        run=run, kind=Kind.LINK, person=person, work_item=item, score=0.9, reasons=["name"]
+    )
     return Place(
         commune,
         village,
@@ -200,6 +208,7 @@ def _place(
         evidence,
         update_handover,
         bulk,
+        reconcile_row,
     )
 
 
@@ -285,6 +294,10 @@ def _campaign_commune(p: Place) -> list[Any]:
     return [p.campaign.pk, p.commune.pk]
 
 
+def _reconcile_row(p: Place) -> list[Any]:
+    return [p.campaign.pk, p.commune.pk, p.reconcile_row.pk]
+
+
 def _job(p: Place) -> list[Any]:
     return [p.campaign.pk, p.job.pk]
 
@@ -332,6 +345,11 @@ REPORTS = _roles(Capability.VIEW_REPORTS)
 EXPORT = _roles(Capability.EXPORT_REGISTER)
 POLICE_LIST = _roles(Capability.IMPORT_POLICE_LIST) | VILLAGES
 AUDIT = _roles(Capability.VIEW_AUDIT_LOG)
+RECONCILERS = (
+    _roles(Capability.RECONCILE)
+    | _roles(Capability.RECORD_RECONCILED)
+    | _roles(Capability.COMPLETE_IDS)
+)
 # Pages of a whole commune: village accounts may not know them.
 COMMUNE_WORK = WORK - VILLAGE_ROLES
 
@@ -426,6 +444,13 @@ PAGES: dict[str, Page] = {
     "collection-list-closures": Page(_campaign_commune, REGISTER_EDIT),
     "collection-assign-work": Page(_campaign_commune, _roles(Capability.ASSIGN_WORK)),
     "collection-list-payments": Page(_campaign_commune, _roles(Capability.VIEW_PAYMENTS)),
+    "reconcile-view": Page(_campaign_commune, RECONCILERS),
+    "reconcile-export": Page(_campaign_commune, RECONCILERS),
+    "reconcile-run": Page(_campaign_commune, _roles(Capability.RECONCILE), post_only=True),
+    "reconcile-decide-row": Page(_reconcile_row, _roles(Capability.RECONCILE), post_only=True),
+    "reconcile-record": Page(
+        _campaign_commune, _roles(Capability.RECORD_RECONCILED), post_only=True
+    ),
     "handover-list-handovers": Page(_campaign_commune, COMMUNE_WORK),
     "handover-view-handover": Page(_handover, COMMUNE_WORK),
     "handover-download-handover-pdf": Page(_handover, COMMUNE_WORK),

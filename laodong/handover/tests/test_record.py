@@ -98,3 +98,30 @@ def test_a_form_returned_by_the_police_stays_on_its_record(
     assert first.lines.count() == 2
     page = _page(first, police)
     assert "Lê Thị Bình" in page and "Đã trả về, không còn trong biên bản này" in page
+
+
+def test_the_record_prints_the_working_groups_reconciliation(
+    items: dict[str, WorkItem], users: dict[str, Any], tree: Tree, campaign: Campaign
+) -> None:
+    import datetime
+
+    from laodong.reconcile import actions as reconcile_actions
+
+    accept_all(items, users)
+    officer, police = users[Role.COMMUNE_LABOR_OFFICER], users[Role.COMMUNE_POLICE]
+    handover = handover_actions.create_handover(
+        acting_user=officer, campaign=campaign, commune=tree.commune
+    )
+    handover_actions.confirm_handover(acting_user=police, handover=handover, received_count=2)
+    reconcile_actions.record_reconciled(
+        acting_user=users[Role.COMMUNE_LEADER],
+        campaign=campaign,
+        commune=tree.commune,
+        reconciled_on=datetime.date(2026, 12, 1),
+        note="Khớp đủ",
+        handover=handover,
+    )
+    text = " ".join(_pdf_text(handover, officer).split())
+    assert "đã đối soát với danh sách Công an xã" in text and "01/12/2026" in text
+    assert "Khớp đủ" in text
+    assert "Khớp đủ" in _page(handover, officer)

@@ -1,0 +1,122 @@
+"""Reconciliation of a commune's register with its police list (issue 13)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    """The four lists of a reconciliation."""
+
+    POLICE_ONLY = "police_only", _("Có trong danh sách Công an, chưa có trong cơ sở dữ liệu")
+    REGISTER_ONLY = "register_only", _("Có trong cơ sở dữ liệu, không có trong danh sách mới nhất")
+    LINK = "link", _("Ghép được theo họ tên, ngày sinh (chưa có số định danh)")
+    DIFFERS = "differs", _("Cùng số định danh, thông tin khác")
+
+
+class RowStatus(models.TextChoices):
+    OPEN = "open", _("Chờ xử lý")
+    CONFIRMED = "confirmed", _("Đã xác nhận")
+    REJECTED = "rejected", _("Không phải một người")
+    APPLIED = "applied", _("Đã lấy theo CSDL dân cư")
+
+
+class Run(models.Model):
+    """One reconciliation of a commune's register with the latest police list of a campaign,
+    kept with who ran it and when; a later run replaces it on the page (runs are kept)."""
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="reconciliations"
+    )
+    commune = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    counts = models.JSONField(default=dict)  # {kind: rows}, and "list" and "register" sizes
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["campaign", "commune", "-created_at"], name="run_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.commune_id} {self.created_at:%d/%m/%Y %H:%M}"
+
+
+class Row(models.Model):
+    """A person on one of the four lists: a police-list row, a register record, or both."""
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="rows")
+    kind = models.CharField(max_length=14, choices=Kind.choices)
+    work_item = models.ForeignKey(
+        "collection.WorkItem", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    person = models.ForeignKey(
+        "register.Person", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    score = models.FloatField(default=0)
+    reasons = models.JSONField(default=list)  # linkage.engine reason codes
+    differences = models.JSONField(default=list)  # items that differ: full_name, birth_date, sex
+    status = models.CharField(max_length=10, choices=RowStatus.choices, default=RowStatus.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "kind", "pk"]
+        indexes = [models.Index(fields=["run", "kind"], name="reconcile_row_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}:{self.kind}:{self.pk}"
+
+
+class Rejection(models.Model):
+    """A proposed link an officer said is not one person: never proposed again."""
+
+    person = models.ForeignKey("register.Person", on_delete=models.CASCADE, related_name="+")
+    personal_id = models.CharField(max_length=12)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    rejected_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "personal_id"], name="rejection_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} ≠ ****"
+
+
+class Record(models.Model):
+    """ "Đã đối soát": the working group's leader records that a batch was reconciled (the
+    date, who, a note, and the figures of the run it looked at); the handover record of that
+    batch prints it."""
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    commune = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    handover = models.ForeignKey(
+        "handover.Handover",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reconciliations",
+    )
+    run = models.ForeignKey(Run, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reconciled_on = models.DateField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField(max_length=500, blank=True, default="")
+    counts = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-reconciled_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Đã đối soát {self.reconciled_on:%d/%m/%Y}"
