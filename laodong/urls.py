@@ -21,6 +21,7 @@ urlpatterns = [
     path("register/", include("laodong.register.urls")),
     path("campaigns/", include("laodong.campaigns.urls")),
     path("updates/", include("laodong.handover.update_urls")),
+    path("ids/", include("laodong.reconcile.id_urls")),
     path("reports/", include("laodong.reports.urls")),
     path("api/v1/", include("laodong.api.urls")),
     path("audit/", audit_log.list_events, name="audit-list-events"),

@@ -1139,3 +1139,41 @@ def approve_proposal(*, acting_user: Any, item: WorkItem) -> WorkItem:
         unit=item.commune,
     )
     return item
+
+
+# Forms that may still get their ID from the police: collected, not yet in the register.
+FORMS_TO_COMPLETE = (Status.SUBMITTED, Status.RETURNED, Status.KEYED_ONCE)
+
+
+@transaction.atomic
+def complete_form_id(*, acting_user: Any, item: WorkItem, personal_id: str) -> WorkItem:
+    """The commune police write the ID of a person collected without one (someone the list
+    missed) on the form: only the ID changes; the officer accepts the form as usual."""
+    require_capability(acting_user, Capability.COMPLETE_IDS)
+    item = _lock(item)
+    _check_scope(acting_user, item)
+    if item.status not in FORMS_TO_COMPLETE:
+        raise WorkflowError(
+            _("Phiếu đang ở trạng thái “%(status)s”: bổ sung số định danh cho hồ sơ trong cơ sở "
+              "dữ liệu.") % {"status": _status_label(item.status)}
+        )  # fmt: skip
+    if item.personal_id:
+        raise WorkflowError(_("Phiếu này đã có số định danh."))
+    parsed = parse_id(personal_id)
+    if not isinstance(parsed, ParsedId) or len(parsed.number) != 12:
+        raise WorkflowError(_("Số định danh cá nhân phải có đúng 12 chữ số, mã tỉnh hợp lệ."))
+    if WorkItem.objects.filter(campaign=item.campaign, personal_id=parsed.number).exists():
+        raise WorkflowError(
+            _("Số định danh này đã có trong danh sách của kế hoạch (một người khác).")
+        )
+    item.personal_id = parsed.number
+    item.answers = {**item.answers, "personal_id": parsed.number}
+    item.save(update_fields=["personal_id", "answers", "updated_at"])
+    record_event(
+        actor=acting_user,
+        action="collection.complete_form_id",
+        target=item,
+        unit=item.commune,
+        details={"campaign": item.campaign_id},
+    )
+    return item

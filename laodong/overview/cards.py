@@ -424,6 +424,31 @@ def _police_update_cards(user: Any) -> list[Card]:
     ]
 
 
+def _missing_id_cards(user: Any) -> list[Card]:
+    """For the commune police: people and forms still without a 12-digit ID."""
+    from laodong.reconcile.id_views import forms_without_id, people_without_id
+
+    if (
+        user.unit is None
+        or user.unit.level != Level.COMMUNE
+        or not has_capability(user, Capability.COMPLETE_IDS)
+    ):
+        return []
+    people = people_without_id(user.unit).count()
+    forms = forms_without_id(user.unit).count()
+    if not (people or forms):
+        return []
+    return [
+        Card(
+            _("Bổ sung số định danh"),
+            tone="todo",
+            text=_("%(people)s người trong cơ sở dữ liệu và %(forms)s phiếu chưa có số định danh.")
+            % {"people": _n(people), "forms": _n(forms)},
+            links=[(_("Bổ sung số"), reverse("reconcile-list-missing-ids"))],
+        )
+    ]
+
+
 def cards_for(user: Any) -> list[Card]:
     unit: Unit | None = user.unit
     if unit is None:
@@ -447,5 +472,6 @@ def cards_for(user: Any) -> list[Card]:
         + _transfer_cards(user)
         + _request_cards(user)
         + _police_update_cards(user)
+        + _missing_id_cards(user)
         + _register_card(user)
     )

@@ -74,3 +74,55 @@ def police_update_section(
             totals[key] += row[key]
     section.add(_("Cộng"), *totals.values(), depth=0)
     return section
+
+
+def id_completion_section(unit: Unit, title: str) -> Section:
+    """Per commune of `unit`: people in the register without a 12-digit ID today, and the IDs
+    written so far by the police ("Công an bổ sung") and by reconciliation ("Đối soát")."""
+    from laodong.register.models import IdKind, Person, PersonVersion, Source
+
+    without = dict(
+        Person.objects.filter(subtree_filter(unit.path, prefix="commune__"), leave_reason="")
+        .exclude(id_kind=IdKind.PERSONAL)
+        .values_list("commune_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    written = {
+        (commune, source): n
+        for commune, source, n in PersonVersion.objects.filter(
+            subtree_filter(unit.path, prefix="person__commune__"),
+            source__in=(Source.POLICE_COMPLETION, Source.RECONCILIATION),
+            changes__has_key="personal_id",
+        )
+        .values_list("person__commune_id", "source")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    section = Section(
+        title,
+        [_("Đơn vị"), _("Chưa có số định danh"), _("Công an bổ sung"), _("Ghi qua đối soát")],
+        note=_(
+            "Số định danh 12 số còn thiếu trong cơ sở dữ liệu (chưa có, hoặc chỉ có CMND 9 số), "
+            "và số đã được Công an xã bổ sung hoặc ghi khi đối soát với danh sách Công an."
+        ),
+    )
+    communes = set(without) | {commune for commune, _source in written}
+
+    def cells(commune: int) -> list[int]:
+        return [
+            without.get(commune, 0),
+            written.get((commune, Source.POLICE_COMPLETION), 0),
+            written.get((commune, Source.RECONCILIATION), 0),
+        ]
+
+    if unit.level >= Level.COMMUNE:
+        section.add(unit.label(), *cells(unit.pk), depth=0)
+        return section
+    totals = [0, 0, 0]
+    for commune in Unit.objects.filter(pk__in=list(communes)).order_by("code", "name"):
+        values = cells(commune.pk)
+        section.add(commune.label(), *values)
+        totals = [a + b for a, b in zip(totals, values, strict=True)]
+    section.add(_("Cộng"), *totals, depth=0)
+    return section

@@ -17,7 +17,7 @@ from laodong.campaigns.progress import (
     round_progress,
 )
 from laodong.reports.documents import Document, Section
-from laodong.reports.police_updates import police_update_section
+from laodong.reports.police_updates import id_completion_section, police_update_section
 from laodong.units.models import Level, Unit
 
 
@@ -139,6 +139,13 @@ def progress_document(
             police_update_section(
                 unit,
                 _("%(number)s. Thay đổi ngoài kế hoạch chuyển Công an xã")
+                % {"number": len(document.sections) + 1},
+            )
+        )
+        document.sections.append(
+            id_completion_section(
+                unit,
+                _("%(number)s. Số định danh còn thiếu và đã bổ sung")
                 % {"number": len(document.sections) + 1},
             )
         )

@@ -294,6 +294,10 @@ def _campaign_commune(p: Place) -> list[Any]:
     return [p.campaign.pk, p.commune.pk]
 
 
+def _item_only(p: Place) -> list[Any]:
+    return [p.item.pk]
+
+
 def _reconcile_row(p: Place) -> list[Any]:
     return [p.campaign.pk, p.commune.pk, p.reconcile_row.pk]
 
@@ -444,6 +448,12 @@ PAGES: dict[str, Page] = {
     "collection-list-closures": Page(_campaign_commune, REGISTER_EDIT),
     "collection-assign-work": Page(_campaign_commune, _roles(Capability.ASSIGN_WORK)),
     "collection-list-payments": Page(_campaign_commune, _roles(Capability.VIEW_PAYMENTS)),
+    # The police's task list is their own commune's (no object: a province account has none).
+    "reconcile-list-missing-ids": Page(None, frozenset({Role.COMMUNE_POLICE})),
+    "reconcile-complete-person-id": Page(_person, frozenset({Role.COMMUNE_POLICE}), post_only=True),
+    "reconcile-complete-form-id": Page(
+        _item_only, frozenset({Role.COMMUNE_POLICE}), post_only=True
+    ),
     "reconcile-view": Page(_campaign_commune, RECONCILERS),
     "reconcile-export": Page(_campaign_commune, RECONCILERS),
     "reconcile-run": Page(_campaign_commune, _roles(Capability.RECONCILE), post_only=True),

@@ -68,7 +68,7 @@ def test_before_any_deadline_nobody_is_late(halfway: Campaign, tree: Tree) -> No
     )
     assert not any(row.late for s in document.sections for row in s.rows)
     # No list of late units: progress by unit and by round, then the changes for the police.
-    assert [s.title[:2] for s in document.sections] == ["1.", "2.", "3."]
+    assert [s.title[:2] for s in document.sections] == ["1.", "2.", "3.", "4."]
     assert "chuyển Công an xã" in document.sections[2].title
 
 
