@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from laodong.accounts.permissions import Capability, has_capability
+from laodong.accounts.permissions import Capability, has_capability, require_capability
 from laodong.audit.models import record_event
 from laodong.campaigns.access import get_campaign_for_user
 from laodong.campaigns.models import Campaign
@@ -21,8 +21,9 @@ from laodong.collection.access import get_commune_for_user
 from laodong.collection.actions import WorkflowError
 from laodong.collection.models import Status, WorkItem
 from laodong.core.paging import keyset_page
+from laodong.core.tabular import TableError
 from laodong.forms.dates import parse_date
-from laodong.handover import actions
+from laodong.handover import actions, entries
 from laodong.handover.models import Handover, HandoverLine
 from laodong.handover.pdf import render_handover_pdf
 from laodong.register import actions as register_actions
@@ -447,3 +448,51 @@ def download_handover_pdf(
 @login_required
 def download_update_handover_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return _pdf(request, _update_handover(request, pk))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enter_by_ids(request: HttpRequest, campaign_pk: int, commune_pk: int) -> HttpResponse:
+    """ "Ghi đã nhập theo danh sách số": the police paste or upload the IDs the population
+    database accepted; the forms and changes with those IDs are marked entered."""
+    campaign, commune = _context(request, campaign_pk, commune_pk)
+    require_capability(request.user, Capability.RECEIVE_FORMS)
+    result = None
+    error = ""
+    if request.method == "POST":
+        day = parse_date(request.POST.get("entered_on", ""))
+        upload = request.FILES.get("file")
+        try:
+            if day is None or day.year_only:
+                raise WorkflowError(_("Ngày nhập không đúng; ghi theo dạng dd/mm/yyyy."))
+            if upload is not None:
+                ids, invalid = entries.ids_from_file(upload, upload.name or "")
+            else:
+                ids, invalid = entries.ids_from_text(request.POST.get("ids", ""))
+            if not ids:
+                raise WorkflowError(
+                    _("Không thấy số định danh nào: dán danh sách số (mỗi dòng một số) hoặc "
+                      "tải tệp có cột “Số định danh cá nhân”.")
+                )  # fmt: skip
+            result = entries.mark_entered_by_ids(
+                acting_user=request.user,
+                commune=commune,
+                ids=ids,
+                entered_on=day.value,
+                campaign_id=campaign.pk,
+            )
+            result.invalid = invalid
+        except (WorkflowError, TableError) as refused:
+            error = str(refused)
+    return render(
+        request,
+        "handover/enter_by_ids.html",
+        {
+            "campaign": campaign,
+            "commune": commune,
+            "result": result,
+            "error": error,
+            "today": timezone.localdate(),
+        },
+        status=400 if error else 200,
+    )

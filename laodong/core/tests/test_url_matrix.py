@@ -462,6 +462,9 @@ PAGES: dict[str, Page] = {
         _campaign_commune, _roles(Capability.RECORD_RECONCILED), post_only=True
     ),
     "handover-list-handovers": Page(_campaign_commune, COMMUNE_WORK),
+    "handover-enter-by-ids": Page(
+        _campaign_commune, COMMUNE_WORK & _roles(Capability.RECEIVE_FORMS)
+    ),
     "handover-view-handover": Page(_handover, COMMUNE_WORK),
     "handover-download-handover-pdf": Page(_handover, COMMUNE_WORK),
     # The register's changes of one's own commune: commune accounts only.
