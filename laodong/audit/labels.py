@@ -47,6 +47,8 @@ ACTIONS: dict[str, tuple[str, object]] = {
     "collection.view_item": (READ, _("Xem phiếu thu thập")),
     "collection.open_form": (READ, _("Mở phiếu để thu thập")),
     "collection.accept_form": (CHANGE, _("Nghiệm thu phiếu")),
+    "handover.print_entry_sheet": (PRINT, _("Xem, in phiếu nhập liệu")),
+    "handover.export_entry_sheet": (EXPORT, _("Xuất phiếu nhập liệu")),
     "collection.complete_form_id": (CHANGE, _("Công an bổ sung số định danh vào phiếu")),
     "reconcile.run": (READ, _("Đối soát với danh sách Công an")),
     "reconcile.view": (READ, _("Xem kết quả đối soát")),

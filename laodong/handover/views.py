@@ -24,7 +24,7 @@ from laodong.core.paging import keyset_page
 from laodong.core.tabular import TableError
 from laodong.forms.dates import parse_date
 from laodong.handover import actions, entries
-from laodong.handover.models import Handover, HandoverLine
+from laodong.handover.models import RECEIVED, Handover, HandoverLine
 from laodong.handover.pdf import render_handover_pdf
 from laodong.register import actions as register_actions
 from laodong.register.actions import RegisterError
@@ -496,3 +496,122 @@ def enter_by_ids(request: HttpRequest, campaign_pk: int, commune_pk: int) -> Htt
         },
         status=400 if error else 200,
     )
+
+
+# Items the population database takes from the household's own registration, not from the
+# labour form: the sheet leaves out the header (province … village), which the police system
+# knows from the person's residence.
+_SHEET_SKIPS = {"province", "district", "commune", "village"}
+
+
+def _sheet_rows(handover: Handover, *, full_id: bool) -> tuple[Any, list[dict[str, Any]]]:
+    """Each form of the record (in its order) with its items in the form's order."""
+    from laodong.forms.definitions import get_form
+    from laodong.register.display import answer_text
+
+    assert handover.campaign is not None
+    definition = get_form(handover.campaign.form_code)
+    items = [item for item in definition.items if item.key not in _SHEET_SKIPS]
+    lines = (
+        handover.lines.filter(work_item__isnull=False, withdrawn_at__isnull=True)
+        .select_related("work_item", "work_item__village", "work_item__person")
+        .order_by("position")
+    )
+    sheets = []
+    for line in lines:
+        item = line.work_item
+        assert item is not None
+        # The record as the register keeps it (cleaned: codes, dates, the ID without spaces).
+        answers = (item.person.answers if item.person is not None else item.answers) or {}
+        sheets.append(
+            {
+                "position": line.position,
+                "item": item,
+                "rows": [
+                    (entry.title, answer_text(definition, entry.key, answers.get(entry.key),
+                                              full_id=full_id))
+                    for entry in items
+                ],
+            }
+        )  # fmt: skip
+    return definition, sheets
+
+
+@login_required
+def entry_sheet(request: HttpRequest, campaign_pk: int, commune_pk: int, pk: int) -> HttpResponse:
+    """ "Phiếu nhập liệu": for a confirmed record, each person's answers in the order the
+    police key them, on screen (printable, A4) or as XLSX. The full ID is for the police."""
+    campaign, commune = _context(request, campaign_pk, commune_pk)
+    handover = _handover(campaign, commune, pk)
+    user: Any = request.user
+    if handover.status not in RECEIVED:
+        messages.error(request, _("Biên bản chưa được Công an xã xác nhận."))
+        return redirect(handover.get_absolute_url())
+    full_id = has_capability(user, Capability.RECEIVE_FORMS) and has_capability(
+        user, Capability.VIEW_FULL_ID
+    )
+    definition, sheets = _sheet_rows(handover, full_id=full_id)
+    as_xlsx = request.GET.get("format") == "xlsx"
+    record_event(
+        actor=user,
+        action="handover.export_entry_sheet" if as_xlsx else "handover.print_entry_sheet",
+        target=handover,
+        unit=commune,
+        details={"full_id": full_id, "forms": len(sheets)},
+    )
+    if as_xlsx:
+        return _entry_xlsx(handover, definition, sheets, user)
+    return render(
+        request,
+        "handover/entry_sheet.html",
+        {"campaign": campaign, "commune": commune, "handover": handover, "sheets": sheets,
+         "definition": definition},
+    )  # fmt: skip
+
+
+def _entry_xlsx(
+    handover: Handover, definition: Any, sheets: list[dict[str, Any]], user: Any
+) -> HttpResponse:
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    from laodong.core.cells import as_text, xlsx_text
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_("Phiếu nhập liệu"))
+    sheet.append(
+        [
+            _("Biên bản số %(number)s · %(commune)s · xuất bởi %(user)s lúc %(time)s")
+            % {
+                "number": handover.number,
+                "commune": handover.commune.label(),
+                "user": user.full_name or user.username,
+                "time": timezone.localtime().strftime("%H:%M %d/%m/%Y"),
+            }
+        ]
+    )
+    titles = [_("STT")] + [title for title, _value in (sheets[0]["rows"] if sheets else [])]
+    bold = Font(bold=True)
+    header = []
+    for text in titles:
+        cell = WriteOnlyCell(sheet, value=xlsx_text(str(text)))
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for entry in sheets:
+        row: list[Any] = [entry["position"]]
+        for _title, value in entry["rows"]:
+            row.append(as_text(WriteOnlyCell(sheet, value=xlsx_text(value))) if value else "")
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    name = f"phieu-nhap-lieu-{handover.commune.code}-bb{handover.number}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -467,6 +467,8 @@ PAGES: dict[str, Page] = {
     ),
     "handover-view-handover": Page(_handover, COMMUNE_WORK),
     "handover-download-handover-pdf": Page(_handover, COMMUNE_WORK),
+    # The place's record is not confirmed: the sheet sends back to it.
+    "handover-entry-sheet": Page(_handover, COMMUNE_WORK, ok=302),
     # The register's changes of one's own commune: commune accounts only.
     "handover-list-updates": Page(
         None, COMMUNE_WORK - PROVINCE_ROLES - {Role.SYSTEM_ADMINISTRATOR}

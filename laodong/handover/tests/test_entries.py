@@ -115,3 +115,34 @@ def test_only_the_communes_police(
     stranger = login(make_user(Role.COMMUNE_POLICE, tree.other_commune, "other_police"))
     assert stranger.get(url).status_code == 404
     assert WorkItem.objects.filter(status=Status.ENTERED).count() == 0
+
+
+def test_entry_sheet_of_a_confirmed_record(
+    items: dict[str, WorkItem], users: dict[str, Any], tree: Tree, campaign: Campaign
+) -> None:
+    from openpyxl import load_workbook
+
+    handover = _received(items, users, tree, campaign)
+    url = reverse("handover-entry-sheet", args=[campaign.pk, tree.commune.pk, handover.pk])
+    police = login(users[Role.COMMUNE_POLICE])
+    page = police.get(url).content.decode()
+    assert "Nguyễn Văn An" in page and "038090012345" in page and "Công nhân may" in page
+    assert page.index("Lê Thị Bình") < page.index("Nguyễn Văn An")  # the record's order
+    # The officer sees the sheet with IDs masked (the full ID is the police's).
+    officer_page = login(users[Role.COMMUNE_LABOR_OFFICER]).get(url).content.decode()
+    assert "Nguyễn Văn An" in officer_page and "038090012345" not in officer_page
+    book = load_workbook(io.BytesIO(police.get(url + "?format=xlsx").content))
+    rows = list(book.active.iter_rows(values_only=True))  # type: ignore[union-attr]
+    assert rows[1][0] == "STT" and len(rows) == 4
+    assert "038090012345" in rows[3] or "038090012345" in rows[2]
+
+
+def test_no_entry_sheet_before_the_police_confirm(
+    items: dict[str, WorkItem], users: dict[str, Any], tree: Tree, campaign: Campaign
+) -> None:
+    accept_all(items, users)
+    handover = handover_actions.create_handover(
+        acting_user=users[Role.COMMUNE_LABOR_OFFICER], campaign=campaign, commune=tree.commune
+    )
+    url = reverse("handover-entry-sheet", args=[campaign.pk, tree.commune.pk, handover.pk])
+    assert login(users[Role.COMMUNE_POLICE]).get(url).status_code == 302
