@@ -120,3 +120,56 @@ class Record(models.Model):
 
     def __str__(self) -> str:
         return f"Đã đối soát {self.reconciled_on:%d/%m/%Y}"
+
+
+class ExtractComparison(models.Model):
+    """An extract of the population database (the ID and any labour items) compared item by
+    item with a commune's register; kept with who ran it and when, and re-runnable from the
+    stored file."""
+
+    commune = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    # Under DATA_DIR/imports; the original name is shown to the user only.
+    file_path = models.CharField(max_length=300)
+    original_name = models.CharField(max_length=200)
+    rows_read = models.PositiveIntegerField(default=0)
+    matched = models.PositiveIntegerField(default=0)
+    unmatched = models.PositiveIntegerField(default=0)
+    people_differing = models.PositiveIntegerField(default=0)
+    columns = models.JSONField(default=list)  # the items the extract holds
+    counts = models.JSONField(default=dict)  # {item key: mismatches}
+    # [{"village": label, "counts": {item: n}, "people": n}]
+    by_village = models.JSONField(default=list)
+    message = models.CharField(max_length=500, blank=True, default="")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} {self.created_at:%d/%m/%Y}"
+
+
+class ExtractMismatch(models.Model):
+    """One item of one person that differs between the extract and the register, or a row of
+    the extract whose ID the register does not hold (`item` empty)."""
+
+    comparison = models.ForeignKey(
+        ExtractComparison, on_delete=models.CASCADE, related_name="mismatches"
+    )
+    row = models.PositiveIntegerField()
+    person = models.ForeignKey(
+        "register.Person", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    item = models.CharField(max_length=40, blank=True, default="")
+    register_value = models.CharField(max_length=300, blank=True, default="")
+    extract_value = models.CharField(max_length=300, blank=True, default="")
+
+    class Meta:
+        ordering = ["comparison", "row", "pk"]
+        indexes = [models.Index(fields=["comparison", "item"], name="extract_mismatch_item")]
+
+    def __str__(self) -> str:
+        return f"{self.comparison_id}:{self.row}:{self.item}"

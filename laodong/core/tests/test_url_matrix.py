@@ -32,7 +32,7 @@ from laodong.collection.police_list import import_list
 from laodong.conftest import Tree, login, make_unit, make_user
 from laodong.handover import actions as handover_actions
 from laodong.handover.models import Handover
-from laodong.reconcile.models import Kind, Row, Run
+from laodong.reconcile.models import ExtractComparison, Kind, Row, Run
 from laodong.register.actions import record_person, update_person
 from laodong.register.models import (
     BulkRow,
@@ -82,6 +82,7 @@ class Place:
     update_handover: Handover
     bulk: BulkUpdate
     reconcile_row: Row
+    extract: ExtractComparison
 
 
 @dataclass
@@ -209,6 +210,13 @@ def _place(
         update_handover,
         bulk,
         reconcile_row,
+        ExtractComparison.objects.create(
+            commune=commune,
+            created_by=officer,
+            created_at=timezone.now(),
+            file_path="/nonexistent.xlsx",
+            original_name="trich-xuat.xlsx",
+        ),
     )
 
 
@@ -292,6 +300,10 @@ def _campaign(p: Place) -> list[Any]:
 
 def _campaign_commune(p: Place) -> list[Any]:
     return [p.campaign.pk, p.commune.pk]
+
+
+def _extract(p: Place) -> list[Any]:
+    return [p.extract.pk]
 
 
 def _item_only(p: Place) -> list[Any]:
@@ -453,6 +465,13 @@ PAGES: dict[str, Page] = {
     "reconcile-complete-person-id": Page(_person, frozenset({Role.COMMUNE_POLICE}), post_only=True),
     "reconcile-complete-form-id": Page(
         _item_only, frozenset({Role.COMMUNE_POLICE}), post_only=True
+    ),
+    # A commune officer's own commune's extracts.
+    "reconcile-list-extracts": Page(None, frozenset({Role.COMMUNE_LABOR_OFFICER})),
+    "reconcile-view-extract": Page(_extract, frozenset({Role.COMMUNE_LABOR_OFFICER})),
+    "reconcile-export-extract": Page(_extract, frozenset({Role.COMMUNE_LABOR_OFFICER})),
+    "reconcile-rerun-extract": Page(
+        _extract, frozenset({Role.COMMUNE_LABOR_OFFICER}), post_only=True
     ),
     "reconcile-view": Page(_campaign_commune, RECONCILERS),
     "reconcile-export": Page(_campaign_commune, RECONCILERS),

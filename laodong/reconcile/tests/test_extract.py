@@ -1,0 +1,138 @@
+"""A population-database extract compared item by item with the register."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from laodong.accounts.models import Role
+from laodong.conftest import Tree, login, make_user
+from laodong.reconcile.models import ExtractComparison
+from laodong.register.actions import update_person
+from laodong.register.models import Person
+from laodong.register.tests.test_actions import record
+
+pytestmark = pytest.mark.django_db
+
+
+def extract_file() -> bytes:
+    """As the police export it: a title block, a two-row header, the column-number row, an ID
+    Excel made a number, labels for coded items, a total under the table."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet["A1"] = "CÔNG AN XÃ CẨM TÂN"
+    sheet["A3"] = "TRÍCH XUẤT THÔNG TIN NGƯỜI LAO ĐỘNG TỪ CSDL QUỐC GIA VỀ DÂN CƯ"
+    sheet.append([])
+    sheet.append(["STT", "Số định danh cá nhân", "Họ và tên", "Ngày sinh", "Giới tính",
+                  "Trình độ chuyên môn kỹ thuật", None])  # fmt: skip
+    sheet.append([None, None, None, None, None, None, None])
+    sheet.append(["(1)", "(2)", "(3)", "(4)", "(5)", "(6)"])
+    sheet.append([1, 38090012345, "Nguyễn Văn Ân", "12/03/1990", "Nam", "Cao đẳng"])
+    sheet.append([2, "038192000002", "LÊ THỊ BÌNH", "05/05/1992", "Nữ", "Đại học"])
+    sheet.append([3, "001099000777", "Người Lạ", "01/01/1999", "Nam", ""])
+    sheet.append(["Tổng cộng: 3 người"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def people(tree: Tree, users: dict[str, Any]) -> dict[str, Person]:
+    officer = users[Role.COMMUNE_LABOR_OFFICER]
+    return {
+        "an": record(officer, tree),  # qualification 5
+        "binh": record(
+            officer,
+            tree,
+            full_name="Lê Thị Bình",
+            birth_date="05/05/1992",
+            sex="Nữ",
+            personal_id="038192000002",
+            household_code="HGD002",
+            qualification="7",
+        ),
+    }
+
+
+def upload(client: Any) -> Any:
+    return client.post(
+        reverse("reconcile-list-extracts"),
+        {"file": SimpleUploadedFile("trich-xuat.xlsx", extract_file())},
+    )
+
+
+def test_item_by_item_counted_per_item_and_village(
+    people: dict[str, Person], users: dict[str, Any], tree: Tree
+) -> None:
+    officer = login(users[Role.COMMUNE_LABOR_OFFICER])
+    response = upload(officer)
+    assert response.status_code == 302
+    comparison = ExtractComparison.objects.get()
+    assert (comparison.rows_read, comparison.matched, comparison.unmatched) == (3, 2, 1)
+    # An: "Ân" is another name; qualification "Cao đẳng" (6) against 5. Bình: case only, and
+    # qualification "Đại học" is 7 as in the register: nothing.
+    assert comparison.counts == {"full_name": 1, "qualification": 1}
+    assert comparison.people_differing == 1
+    assert comparison.by_village[0]["village"] == tree.village.label()
+    page = officer.get(reverse("reconcile-view-extract", args=[comparison.pk])).content.decode()
+    assert "Nguyễn Văn Ân" in page and "Người Lạ" in page
+    assert "trich-xuat.xlsx" in officer.get(reverse("reconcile-list-extracts")).content.decode()
+    book = load_workbook(
+        io.BytesIO(officer.get(reverse("reconcile-export-extract", args=[comparison.pk])).content)
+    )
+    assert len(list(book.active.iter_rows())) == 2 + 3  # type: ignore[union-attr]
+
+
+def test_rerun_after_the_register_is_corrected(
+    people: dict[str, Person], users: dict[str, Any]
+) -> None:
+    officer_user = users[Role.COMMUNE_LABOR_OFFICER]
+    officer = login(officer_user)
+    upload(officer)
+    first = ExtractComparison.objects.get()
+    an = people["an"]
+    update_person(
+        acting_user=officer_user,
+        person=an,
+        answers={**an.answers, "full_name": "Nguyễn Văn Ân", "qualification": "6"},
+    )
+    response = officer.post(reverse("reconcile-rerun-extract", args=[first.pk]))
+    assert response.status_code == 302
+    second = ExtractComparison.objects.exclude(pk=first.pk).get()
+    assert second.counts == {} and second.people_differing == 0
+    assert ExtractComparison.objects.get(pk=first.pk).counts  # the first result is kept
+
+
+def test_a_broken_file_is_explained_and_leaves_nothing(
+    people: dict[str, Person], users: dict[str, Any]
+) -> None:
+    officer = login(users[Role.COMMUNE_LABOR_OFFICER])
+    response = officer.post(
+        reverse("reconcile-list-extracts"),
+        {"file": SimpleUploadedFile("x.csv", b"Ho ten,Ngay sinh\nA,1990\n")},
+    )
+    assert response.status_code == 400
+    assert "Số định danh cá nhân" in response.content.decode()
+    assert not ExtractComparison.objects.exists()
+
+
+def test_roles_and_scope(people: dict[str, Person], users: dict[str, Any], tree: Tree) -> None:
+    upload(login(users[Role.COMMUNE_LABOR_OFFICER]))
+    comparison = ExtractComparison.objects.get()
+    for role in (Role.COMMUNE_POLICE, Role.ENUMERATOR, Role.COMMUNE_LEADER):
+        client = login(users[role])
+        assert client.get(reverse("reconcile-list-extracts")).status_code == 403
+        assert (
+            client.get(reverse("reconcile-view-extract", args=[comparison.pk])).status_code == 403
+        )
+    stranger = login(make_user(Role.COMMUNE_LABOR_OFFICER, tree.other_commune, "other_officer"))
+    assert stranger.get(reverse("reconcile-view-extract", args=[comparison.pk])).status_code == 404
+    assert (
+        stranger.post(reverse("reconcile-rerun-extract", args=[comparison.pk])).status_code == 404
+    )
