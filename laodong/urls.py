@@ -23,6 +23,7 @@ urlpatterns = [
     path("updates/", include("laodong.handover.update_urls")),
     path("ids/", include("laodong.reconcile.id_urls")),
     path("extracts/", include("laodong.reconcile.extract_urls")),
+    path("duplicates/", include("laodong.reconcile.duplicate_urls")),
     path("reports/", include("laodong.reports.urls")),
     path("api/v1/", include("laodong.api.urls")),
     path("audit/", audit_log.list_events, name="audit-list-events"),

@@ -173,3 +173,23 @@ class ExtractMismatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.comparison_id}:{self.row}:{self.item}"
+
+
+class NotDuplicate(models.Model):
+    """Two records the duplicate finder proposed and an officer said are two people (twins,
+    namesakes): never proposed again. `first` is the lower primary key."""
+
+    first = models.ForeignKey("register.Person", on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey("register.Person", on_delete=models.CASCADE, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="not_duplicate_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_id} ≠ {self.second_id}"

@@ -29,6 +29,7 @@ from laodong.register.models import (
     Draft,
     IdKind,
     Kind,
+    Merge,
     Person,
     PersonPeriod,
     PersonVersion,
@@ -771,3 +772,167 @@ def reconcile_person(
         confirmed_warnings=confirmed_warnings,
         police=False,
     )
+
+
+# Items a merge never copies: the place comes from the survivor's village.
+_NOT_MERGED = {"province", "district", "commune", "village", "full_name", "birth_date", "sex"}
+
+
+def _empty(value: Any) -> bool:
+    return value in (None, "", [])
+
+
+@transaction.atomic
+def merge_people(
+    *, acting_user: Any, survivor: Person, duplicate: Person, reason: str = ""
+) -> Merge:
+    """The same person twice: `duplicate` leaves the register ("trùng, đã gộp") pointing at
+    `survivor`, which takes the answers only the duplicate had (its ID among them). Both keep
+    their histories; `unmerge_people` reverses it. The officer compared both records side by
+    side, so warnings the survivor's new answers raise are taken as checked."""
+    from laodong.register.models import LeaveReason, Merge
+
+    require_capability(acting_user, Capability.EDIT_REGISTER)
+    if survivor.pk == duplicate.pk:
+        raise RegisterError(_("Hãy chọn hai hồ sơ khác nhau."))
+    first, second = sorted((survivor.pk, duplicate.pk))
+    locked = {p.pk: p for p in Person.objects.select_for_update().filter(pk__in=(first, second))}
+    survivor, duplicate = locked[survivor.pk], locked[duplicate.pk]
+    for person in (survivor, duplicate):
+        if not acting_user.unit.contains(person.commune):
+            raise RegisterError(_("Người này nằm ngoài phạm vi của bạn."))
+        if person.leave_reason:
+            raise RegisterError(
+                _("Hồ sơ của %(name)s đã ra khỏi diện quản lý.") % {"name": person.full_name}
+            )
+    if (
+        survivor.id_kind == IdKind.PERSONAL
+        and duplicate.id_kind == IdKind.PERSONAL
+        and survivor.personal_id != duplicate.personal_id
+    ):
+        raise RegisterError(_("Hai hồ sơ có hai số định danh khác nhau: đó là hai người."))
+    filled = {
+        key: value
+        for key, value in duplicate.answers.items()
+        if key not in _NOT_MERGED and not _empty(value) and _empty(survivor.answers.get(key))
+    }
+    if survivor.id_kind == IdKind.LEGACY and duplicate.id_kind == IdKind.PERSONAL:
+        filled["personal_id"] = duplicate.personal_id
+    origin = Origin(Source.MERGE, reason=reason.strip()[:300])
+    # The duplicate first: it gives up its ID (one person per ID), keeping it in its history.
+    before = _leaving(duplicate)
+    moved_id = "personal_id" in filled
+    changes: dict[str, list[Any]] = {"register": [before, None]}
+    if moved_id:
+        changes["personal_id"] = [duplicate.personal_id, ""]
+        duplicate.answers = {**duplicate.answers, "personal_id": ""}
+        duplicate.personal_id, duplicate.id_kind = "", IdKind.NONE
+    duplicate.left_on, duplicate.leave_reason = timezone.localdate(), LeaveReason.MERGED
+    duplicate.merged_into = survivor
+    changes["register"] = [before, _leaving(duplicate)]
+    confirmed = _previous_confirmed(duplicate)
+    duplicate.version += 1
+    duplicate.save()
+    _write_version(
+        duplicate, acting_user, origin, None, confirmed, changes=changes, kind=Kind.CLOSE,
+        police=False,
+    )  # fmt: skip
+    if filled:
+        values = {**survivor.answers, **filled}
+        result = check_person(
+            survivor.form_code, values, village=survivor.village, exclude_pk=survivor.pk
+        )
+        _update(
+            acting_user=acting_user,
+            person=survivor,
+            answers=values,
+            origin=origin,
+            confirmed_warnings=[w.rule for w in result.warnings],
+            police=False,
+        )
+    merge = Merge.objects.create(
+        survivor=survivor,
+        merged=duplicate,
+        filled=filled,
+        reason=reason.strip()[:300],
+        merged_by=acting_user,
+        merged_at=timezone.now(),
+    )
+    record_event(
+        actor=acting_user,
+        action="register.merge_people",
+        target=survivor,
+        unit=survivor.commune,
+        details={"merged": duplicate.pk, "items": sorted(filled)},
+    )
+    return merge
+
+
+@transaction.atomic
+def unmerge_people(*, acting_user: Any, merge: Merge) -> Merge:
+    """Undo a merge: the survivor gives back the answers it took (those not changed since), and
+    the merged record comes back into the register with its ID — each as a new version."""
+    from laodong.register.models import Merge as MergeModel
+
+    require_capability(acting_user, Capability.EDIT_REGISTER)
+    merge = MergeModel.objects.select_for_update().get(pk=merge.pk)
+    if merge.undone_at is not None:
+        raise RegisterError(_("Lần gộp này đã được hoàn tác."))
+    first, second = sorted((merge.survivor_id, merge.merged_id))
+    locked = {p.pk: p for p in Person.objects.select_for_update().filter(pk__in=(first, second))}
+    survivor, merged = locked[merge.survivor_id], locked[merge.merged_id]
+    for person in (survivor, merged):
+        if not acting_user.unit.contains(person.commune):
+            raise RegisterError(_("Người này nằm ngoài phạm vi của bạn."))
+    if merged.merged_into_id != survivor.pk:
+        raise RegisterError(_("Hồ sơ đã gộp đã thay đổi sau khi gộp; không hoàn tác được."))
+    origin = Origin(Source.MERGE, reason=_("Hoàn tác gộp hồ sơ"))
+    given_back = {
+        key: None for key, value in merge.filled.items() if survivor.answers.get(key) == value
+    }
+    if given_back:
+        values = {**survivor.answers, **given_back}
+        result = check_person(
+            survivor.form_code, values, village=survivor.village, exclude_pk=survivor.pk
+        )
+        _update(
+            acting_user=acting_user,
+            person=survivor,
+            answers=values,
+            origin=origin,
+            confirmed_warnings=[w.rule for w in result.warnings],
+            police=False,
+        )
+    merged_version = merged.versions.order_by("-number").values_list("changes", flat=True).first()
+    old_id = (merged_version or {}).get("personal_id", [""])[0] if merged_version else ""
+    before = _leaving(merged)
+    changes: dict[str, list[Any]] = {"register": [before, None]}
+    if old_id and "personal_id" in given_back:
+        parsed = parse_id(old_id)
+        merged.personal_id = old_id
+        merged.id_kind = (
+            IdKind.PERSONAL
+            if isinstance(parsed, ParsedId) and parsed.kind == ParsedIdKind.PERSONAL
+            else IdKind.LEGACY
+        )
+        merged.answers = {**merged.answers, "personal_id": old_id}
+        changes["personal_id"] = ["", old_id]
+    merged.left_on, merged.leave_reason, merged.leave_destination = None, "", ""
+    merged.merged_into = None
+    confirmed = _previous_confirmed(merged)
+    merged.version += 1
+    merged.save()
+    _write_version(
+        merged, acting_user, origin, None, confirmed, changes=changes, kind=Kind.REOPEN,
+        police=False,
+    )  # fmt: skip
+    merge.undone_by, merge.undone_at = acting_user, timezone.now()
+    merge.save(update_fields=["undone_by", "undone_at"])
+    record_event(
+        actor=acting_user,
+        action="register.unmerge_people",
+        target=survivor,
+        unit=survivor.commune,
+        details={"merged": merged.pk},
+    )
+    return merge

@@ -30,6 +30,7 @@ class Source(models.TextChoices):
     # value of an item), and an ID the commune police completed.
     RECONCILIATION = "reconcile", _("Đối soát")
     POLICE_COMPLETION = "police_id", _("Công an bổ sung")
+    MERGE = "merge", _("Gộp hồ sơ trùng")
 
 
 class Kind(models.TextChoices):
@@ -51,6 +52,8 @@ class LeaveReason(models.TextChoices):
     POLICE = "police", _("Vào công an")
     ABROAD = "abroad", _("Đi nước ngoài dài hạn")
     OTHER = "other", _("Khác")
+    # The same person twice: this record was merged into another (Person.merged_into).
+    MERGED = "merged", _("Trùng, đã gộp vào hồ sơ khác")
 
 
 class IdKind(models.TextChoices):
@@ -150,6 +153,10 @@ class Person(models.Model):
         max_length=12, choices=LeaveReason.choices, blank=True, default=""
     )
     leave_destination = models.CharField(max_length=200, blank=True, default="")
+    # Set while this record is merged into another one (the same person twice).
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_records"
+    )
 
     answers = models.JSONField(default=dict)
     version = models.PositiveIntegerField(default=1)
@@ -663,3 +670,29 @@ class BulkRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bulk_id}:{self.row}"
+
+
+class Merge(models.Model):
+    """Two records of one person merged: `merged` left the register pointing at `survivor`,
+    which took the items only `merged` had. Both histories are kept; `unmerge_people` undoes
+    it with new versions."""
+
+    survivor = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_kept")
+    merged = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_into")
+    # {item key: value} the survivor took from the merged record.
+    filled = models.JSONField(default=dict)
+    reason = models.CharField(max_length=300, blank=True, default="")
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    merged_at = models.DateTimeField()
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-merged_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.merged_id} → {self.survivor_id}"

@@ -39,6 +39,7 @@ from laodong.register.models import (
     BulkUpdate,
     ChangeRequest,
     Evidence,
+    Merge,
     PeopleImportJob,
     Person,
     PersonVersion,
@@ -83,6 +84,7 @@ class Place:
     bulk: BulkUpdate
     reconcile_row: Row
     extract: ExtractComparison
+    merge: Merge
 
 
 @dataclass
@@ -217,6 +219,9 @@ def _place(
             file_path="/nonexistent.xlsx",
             original_name="trich-xuat.xlsx",
         ),
+        Merge.objects.create(
+            survivor=person, merged=person, merged_by=officer, merged_at=timezone.now()
+        ),
     )
 
 
@@ -300,6 +305,10 @@ def _campaign(p: Place) -> list[Any]:
 
 def _campaign_commune(p: Place) -> list[Any]:
     return [p.campaign.pk, p.commune.pk]
+
+
+def _merge(p: Place) -> list[Any]:
+    return [p.merge.pk]
 
 
 def _extract(p: Place) -> list[Any]:
@@ -466,6 +475,11 @@ PAGES: dict[str, Page] = {
     "reconcile-complete-form-id": Page(
         _item_only, frozenset({Role.COMMUNE_POLICE}), post_only=True
     ),
+    "reconcile-list-duplicates": Page(None, frozenset({Role.COMMUNE_LABOR_OFFICER})),
+    "reconcile-decide-pair": Page(
+        None, frozenset({Role.COMMUNE_LABOR_OFFICER}), post_only=True, ok=302
+    ),
+    "reconcile-undo-merge": Page(_merge, frozenset({Role.COMMUNE_LABOR_OFFICER}), post_only=True),
     # A commune officer's own commune's extracts.
     "reconcile-list-extracts": Page(None, frozenset({Role.COMMUNE_LABOR_OFFICER})),
     "reconcile-view-extract": Page(_extract, frozenset({Role.COMMUNE_LABOR_OFFICER})),
