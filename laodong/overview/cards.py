@@ -449,6 +449,30 @@ def _missing_id_cards(user: Any) -> list[Card]:
     ]
 
 
+def _reconcile_cards(user: Any) -> list[Card]:
+    """For the commune's labour officer: the register's duplicates and the population
+    extract comparison (reconciliation of a campaign is on the campaign's page)."""
+    if (
+        user.unit is None
+        or user.unit.level != Level.COMMUNE
+        or not has_capability(user, Capability.RECONCILE)
+    ):
+        return []
+    return [
+        Card(
+            _("Đối soát, làm sạch cơ sở dữ liệu"),
+            text=_(
+                "Tìm và gộp hồ sơ trùng; so sánh từng mục với tệp trích xuất CSDL dân cư. "
+                "Đối soát với danh sách Công an nằm ở trang của từng kế hoạch thu thập."
+            ),
+            links=[
+                (_("Hồ sơ trùng"), reverse("reconcile-list-duplicates")),
+                (_("So sánh với trích xuất CSDL dân cư"), reverse("reconcile-list-extracts")),
+            ],
+        )
+    ]
+
+
 def cards_for(user: Any) -> list[Card]:
     unit: Unit | None = user.unit
     if unit is None:
@@ -473,5 +497,6 @@ def cards_for(user: Any) -> list[Card]:
         + _request_cards(user)
         + _police_update_cards(user)
         + _missing_id_cards(user)
+        + _reconcile_cards(user)
         + _register_card(user)
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -83,3 +84,39 @@ def test_missing_file_exits_2(tmp_path: Path) -> None:
         call_command("reconcile", str(tmp_path / "none.csv"), str(tmp_path / "x.csv"),
                      "--out", str(tmp_path / "o.csv"))  # fmt: skip
     assert raised.value.returncode == 2
+
+
+@pytest.mark.django_db
+def test_a_file_against_a_communes_register(tmp_path: Path, tree: Any, users: Any) -> None:
+    from laodong.accounts.models import Role
+    from laodong.register.tests.test_actions import record
+
+    officer = users[Role.COMMUNE_LABOR_OFFICER]
+    an = record(officer, tree)
+    lan = record(
+        officer, tree, ("id.missing",), full_name="Lò Thị Lan", birth_date="01/02/1985",
+        sex="Nữ", personal_id="", household_code="H5",
+    )  # fmt: skip
+    source = tmp_path / "ds.csv"
+    source.write_text(
+        "Họ và tên,Ngày sinh,Giới tính,Số định danh cá nhân,Thôn\n"
+        "Nguyễn Văn An,12/03/1990,Nam,038090012345,Thôn 1\n"
+        "Lo Thi Lan,01/02/1985,Nữ,038185000001,Thôn 1\n"
+        "Người Khác,01/01/2000,Nam,038200000001,Thôn 1\n",
+        encoding="utf-8",
+    )
+    rows, printed = run(
+        str(source), "--commune", tree.commune.code, "--out", str(tmp_path / "o.csv")
+    )
+    by_left = {int(r["left_row"]): r for r in rows if r["left_row"]}
+    assert by_left[1]["right_row"] == str(an.pk) and by_left[1]["outcome"] == "match"
+    assert by_left[2]["right_row"] == str(lan.pk) and by_left[2]["outcome"] == "conflict"
+    assert by_left[3]["outcome"] == "left_only"
+    assert "cơ sở dữ liệu xã" in printed
+
+
+@pytest.mark.django_db
+def test_an_unknown_commune_is_refused(tmp_path: Path) -> None:
+    good = commune_csv(tmp_path / "xa.csv")
+    with pytest.raises(CommandError, match="Không có xã"):
+        call_command("reconcile", str(good), "--commune", "99999", "--out", str(tmp_path / "o.csv"))
