@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import io
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -96,6 +96,7 @@ def prepare_demo() -> list[DemoLogin]:
     _record_demo_people(commune)
     _living_story(commune)
     _demo_campaign(commune)
+    _reconciliation_story(commune)
     return DEMO_LOGINS
 
 
@@ -223,6 +224,79 @@ def _living_story(commune: Unit) -> None:
             content="Đã có bằng trung cấp, đề nghị cập nhật trình độ",
             proposed={"qualification": "5"},
         )
+
+
+def _reconciliation_story(commune: Unit) -> None:
+    """Records the working group keyed by hand from paper before the police list arrived,
+    without IDs and spelled the ways people write (no diacritics, "Thị" left out), and one
+    person keyed twice: the reconciliation page then proposes links, the police have IDs to
+    complete, and the duplicates page has a pair to merge."""
+    from laodong.collection.models import WorkItem
+    from laodong.core.text import fold
+
+    officer = User.objects.get(username="canbolaodong")
+    story_day = datetime.date(2026, 10, 15)
+    if Person.objects.filter(commune=commune, created_at__date=story_day).exists():
+        return
+    registered = set(
+        Person.objects.filter(commune=commune)
+        .exclude(personal_id="")
+        .values_list("personal_id", flat=True)
+    )
+    listed = [
+        item
+        for item in WorkItem.objects.filter(
+            commune=commune, in_latest_list=True, out_of_scope="", birth_year_only=False
+        )
+        .select_related("village")
+        .order_by("pk")[:400]
+        if item.personal_id not in registered
+    ]
+    base = Person.objects.filter(commune=commune, leave_reason="").exclude(personal_id="").first()
+    if len(listed) < 4 or base is None:
+        return
+
+    def written(name: str, variation: int) -> str:
+        words = name.split(" ")
+        if variation == 1 and len(words) > 2 and words[1] in ("Thị", "Văn"):
+            return " ".join([words[0], *words[2:]])
+        return " ".join(w.capitalize() for w in fold(name).split(" "))
+
+    with StoryClock().running() as clock:
+        clock.on(story_day)
+        for number, item in enumerate(listed[:3]):
+            answers = {
+                **base.answers,
+                "full_name": written(item.full_name, number % 2),
+                "birth_date": f"{item.birth_date:%d/%m/%Y}",
+                "sex": item.sex or base.answers.get("sex", ""),
+                "personal_id": "",
+                "household_code": item.household_code,
+            }
+            try:
+                record_person(
+                    acting_user=officer,
+                    form_code="tt09-2025-m01",
+                    village=item.village,
+                    answers=answers,
+                    confirmed_warnings=("id.missing", "duplicate.name_birth", "id.sex_mismatch"),
+                    police=False,
+                )
+            except RegisterError:
+                continue
+        with suppress(RegisterError):
+            record_person(
+                acting_user=officer,
+                form_code="tt09-2025-m01",
+                village=base.village,
+                answers={
+                    **base.answers,
+                    "full_name": written(base.full_name, 0),
+                    "personal_id": "",
+                },
+                confirmed_warnings=("id.missing", "duplicate.name_birth"),
+                police=False,
+            )
 
 
 DEMO_CAMPAIGN_TITLE = "Thu thập, cập nhật thông tin người lao động đợt tháng 11–12/2026"

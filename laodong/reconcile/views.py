@@ -129,6 +129,7 @@ def _page(
             sections.append(
                 {
                     "kind": kind,
+                    "number": Kind.values.index(kind) + 1,
                     "label": label,
                     "count": run.counts.get(kind, 0),
                     "open": run.rows.filter(kind=kind, status=RowStatus.OPEN).count(),
