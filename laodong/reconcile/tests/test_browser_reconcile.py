@@ -161,3 +161,63 @@ def test_officer_reconciles_police_complete_and_enter_in_bulk(
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     phone.screenshot(path=str(ARTIFACTS / "enter-by-ids-phone.png"), full_page=True)
     assert WorkItem.objects.get(pk=an.pk).status == Status.ENTERED
+
+
+def test_enumerator_must_explain_a_name_that_differs_from_the_police_list(
+    open_as: Any,  # noqa: F811
+    live_server: Any,
+) -> None:
+    import datetime
+
+    from laodong.collection.tests.test_browser_journey import fill_form
+
+    country = make_unit("Việt Nam", Level.COUNTRY, None, "VN")
+    province = make_unit("Thanh Hóa", Level.PROVINCE, country, "38")
+    commune = make_unit("Xã Cẩm Tân", Level.COMMUNE, province, "15178")
+    village = make_unit("Thôn 1", Level.VILLAGE, commune)
+    officer = make_user(Role.COMMUNE_LABOR_OFFICER, commune, "canbo", full_name="Nguyễn Thị Lan")
+    police = make_user(Role.COMMUNE_POLICE, commune, "congan", full_name="Hoàng Văn Nam")
+    make_user(Role.ENUMERATOR, village, "dtv", full_name="Trần Thị Mai")
+    today = datetime.date.today()
+    campaign = create_campaign(
+        acting_user=officer,
+        title="Thu thập năm nay",
+        legal_basis="Kế hoạch số 1/KH-UBND",
+        form_code="tt09-2025-m01",
+        area=[commune],
+        reference_date=today,
+        collection_start=today,
+        collection_end=today + datetime.timedelta(days=30),
+        entry_start=today,
+        entry_end=today + datetime.timedelta(days=40),
+        rounds=[RoundPlan("collection", today + datetime.timedelta(days=30))],
+    )
+    import_list(
+        campaign=campaign,
+        commune=commune,
+        stream=io.BytesIO(POLICE_LIST.encode()),
+        filename="ds.csv",
+        acting_user=police,
+    )
+    binh = WorkItem.objects.get(personal_id="038192000002")
+    base = live_server.url
+    phone = open_as(base, "dtv", width=390)
+    phone.goto(f"{base}/campaigns/{campaign.pk}/work/{binh.pk}/form/")
+    fill_form(phone)
+    phone.fill("#id_full_name", "Lê Thi Bình")
+    phone.click("button:has-text('Nộp phiếu')")
+    notice = phone.locator("div.notice[role=alert]")
+    expect(notice).to_contain_text("“Lê Thi Bình” khác danh sách Công an “Lê Thị Bình”")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    ARTIFACTS.mkdir(exist_ok=True)
+    phone.screenshot(path=str(ARTIFACTS / "identity-warning-phone.png"), full_page=True)
+    assert WorkItem.objects.get(pk=binh.pk).status == Status.LISTED
+    phone.fill("#reason-identity\\.full_name", "Căn cước ghi Lê Thi Bình")
+    phone.click("button:has-text('Nộp phiếu')")
+    expect(phone.locator("ul.messages")).to_contain_text("Đã nộp phiếu")
+    item = WorkItem.objects.get(pk=binh.pk)
+    assert item.status == Status.SUBMITTED
+    assert item.identity_reasons == {"identity.full_name": "Căn cước ghi Lê Thi Bình"}
+    desk = open_as(base, "canbo")
+    desk.goto(f"{base}/campaigns/{campaign.pk}/work/{binh.pk}/")
+    expect(desk.locator("main")).to_contain_text("Căn cước ghi Lê Thi Bình")
