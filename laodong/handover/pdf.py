@@ -166,7 +166,7 @@ def render_handover_pdf(
         new_y="NEXT",
     )
     # The working group's "đã đối soát" for this batch (reconcile.Record), as recorded.
-    records = handover.reconciliations  # type: ignore[attr-defined]  # (reconcile.Record)
+    records = handover.reconciliations  # (reconcile.Record)
     for record in records.select_related("recorded_by").order_by("pk"):
         text = (
             f"Tổ công tác đã đối soát với danh sách Công an xã (CSDL quốc gia về dân cư) ngày "

@@ -126,7 +126,7 @@ def latest_run(campaign: Campaign, commune: Unit) -> Run | None:
 
 def _locked_row(row: Row, kinds: tuple[str, ...]) -> Row:
     locked = (
-        Row.objects.select_for_update()
+        Row.objects.select_for_update(of=("self",))
         .select_related("run", "run__commune", "person", "work_item")
         .get(pk=row.pk)
     )
