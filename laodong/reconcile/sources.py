@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from laodong.collection.models import WorkItem
 from laodong.collection.police_list import village_key
 from laodong.linkage.engine import Record
 from laodong.register.models import Person
 from laodong.units.models import Level, Unit
+
+# The columns a record is made of, in the order of `Record`'s fields (key first).
+FIELDS = (
+    "pk",
+    "full_name",
+    "birth_date",
+    "birth_year_only",
+    "sex",
+    "personal_id",
+    "village_id",
+    "household_code",
+)
 
 
 def village_keys(commune: Unit) -> dict[int, str]:
@@ -27,58 +40,19 @@ def register_records(commune: Unit, *, with_left: bool = False) -> Iterator[Reco
     people = Person.objects.filter(commune=commune)
     if not with_left:
         people = people.filter(leave_reason="")
-    rows = people.values_list(
-        "pk",
-        "full_name",
-        "birth_date",
-        "birth_year_only",
-        "sex",
-        "personal_id",
-        "village_id",
-        "household_code",
-    ).order_by("pk")
-    for pk, name, birth, year_only, sex, personal_id, village, household in rows.iterator(
-        chunk_size=5000
-    ):
-        yield Record(
-            key=pk,
-            full_name=name,
-            birth_date=birth,
-            birth_year_only=year_only,
-            sex=sex,
-            personal_id=personal_id,
-            village=villages.get(village, ""),
-            household=household,
-        )
+    yield from _records(people.values_list(*FIELDS).order_by("pk"), villages)
 
 
 def list_records(campaign_id: int, commune: Unit) -> Iterator[Record]:
     """The rows of the commune's latest police list in a campaign (keyed by work item)."""
     villages = village_keys(commune)
-    rows = (
-        WorkItem.objects.filter(campaign_id=campaign_id, commune=commune, in_latest_list=True)
-        .values_list(
-            "pk",
-            "full_name",
-            "birth_date",
-            "birth_year_only",
-            "sex",
-            "personal_id",
-            "village_id",
-            "household_code",
-        )
-        .order_by("pk")
-    )
+    items = WorkItem.objects.filter(campaign_id=campaign_id, commune=commune, in_latest_list=True)
+    yield from _records(items.values_list(*FIELDS).order_by("pk"), villages)
+
+
+def _records(rows: Any, villages: dict[int, str]) -> Iterator[Record]:
     for pk, name, birth, year_only, sex, personal_id, village, household in rows.iterator(
         chunk_size=5000
     ):
-        yield Record(
-            key=pk,
-            full_name=name,
-            birth_date=birth,
-            birth_year_only=year_only,
-            sex=sex,
-            personal_id=personal_id,
-            village=villages.get(village, ""),
-            household=household,
-        )
+        yield Record(pk, name, birth, year_only, sex, personal_id, villages.get(village, ""),
+                     household)  # fmt: skip

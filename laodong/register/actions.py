@@ -782,6 +782,37 @@ def _empty(value: Any) -> bool:
     return value in (None, "", [])
 
 
+def _lock_pair(acting_user: Any, first: int, second: int) -> tuple[Person, Person]:
+    """Two records locked in primary-key order (no deadlock with a merge the other way),
+    both in the user's scope."""
+    locked = {
+        p.pk: p for p in Person.objects.select_for_update().filter(pk__in=sorted((first, second)))
+    }
+    pair = (locked[first], locked[second])
+    for person in pair:
+        if not acting_user.unit.contains(person.commune):
+            raise RegisterError(_("Người này nằm ngoài phạm vi của bạn."))
+    return pair
+
+
+def _survivor_takes(
+    acting_user: Any, survivor: Person, values: dict[str, Any], origin: Origin
+) -> None:
+    """A version of the survivor with these items set (taken in a merge, or given back)."""
+    answers = {**survivor.answers, **values}
+    result = check_person(
+        survivor.form_code, answers, village=survivor.village, exclude_pk=survivor.pk
+    )
+    _update(
+        acting_user=acting_user,
+        person=survivor,
+        answers=answers,
+        origin=origin,
+        confirmed_warnings=[w.rule for w in result.warnings],
+        police=False,
+    )
+
+
 @transaction.atomic
 def merge_people(
     *, acting_user: Any, survivor: Person, duplicate: Person, reason: str = ""
@@ -795,12 +826,8 @@ def merge_people(
     require_capability(acting_user, Capability.EDIT_REGISTER)
     if survivor.pk == duplicate.pk:
         raise RegisterError(_("Hãy chọn hai hồ sơ khác nhau."))
-    first, second = sorted((survivor.pk, duplicate.pk))
-    locked = {p.pk: p for p in Person.objects.select_for_update().filter(pk__in=(first, second))}
-    survivor, duplicate = locked[survivor.pk], locked[duplicate.pk]
+    survivor, duplicate = _lock_pair(acting_user, survivor.pk, duplicate.pk)
     for person in (survivor, duplicate):
-        if not acting_user.unit.contains(person.commune):
-            raise RegisterError(_("Người này nằm ngoài phạm vi của bạn."))
         if person.leave_reason:
             raise RegisterError(
                 _("Hồ sơ của %(name)s đã ra khỏi diện quản lý.") % {"name": person.full_name}
@@ -838,18 +865,7 @@ def merge_people(
         police=False,
     )  # fmt: skip
     if filled:
-        values = {**survivor.answers, **filled}
-        result = check_person(
-            survivor.form_code, values, village=survivor.village, exclude_pk=survivor.pk
-        )
-        _update(
-            acting_user=acting_user,
-            person=survivor,
-            answers=values,
-            origin=origin,
-            confirmed_warnings=[w.rule for w in result.warnings],
-            police=False,
-        )
+        _survivor_takes(acting_user, survivor, filled, origin)
     merge = Merge.objects.create(
         survivor=survivor,
         merged=duplicate,
@@ -878,12 +894,7 @@ def unmerge_people(*, acting_user: Any, merge: Merge) -> Merge:
     merge = MergeModel.objects.select_for_update().get(pk=merge.pk)
     if merge.undone_at is not None:
         raise RegisterError(_("Lần gộp này đã được hoàn tác."))
-    first, second = sorted((merge.survivor_id, merge.merged_id))
-    locked = {p.pk: p for p in Person.objects.select_for_update().filter(pk__in=(first, second))}
-    survivor, merged = locked[merge.survivor_id], locked[merge.merged_id]
-    for person in (survivor, merged):
-        if not acting_user.unit.contains(person.commune):
-            raise RegisterError(_("Người này nằm ngoài phạm vi của bạn."))
+    survivor, merged = _lock_pair(acting_user, merge.survivor_id, merge.merged_id)
     if merged.merged_into_id != survivor.pk:
         raise RegisterError(_("Hồ sơ đã gộp đã thay đổi sau khi gộp; không hoàn tác được."))
     origin = Origin(Source.MERGE, reason=_("Hoàn tác gộp hồ sơ"))
@@ -891,18 +902,7 @@ def unmerge_people(*, acting_user: Any, merge: Merge) -> Merge:
         key: None for key, value in merge.filled.items() if survivor.answers.get(key) == value
     }
     if given_back:
-        values = {**survivor.answers, **given_back}
-        result = check_person(
-            survivor.form_code, values, village=survivor.village, exclude_pk=survivor.pk
-        )
-        _update(
-            acting_user=acting_user,
-            person=survivor,
-            answers=values,
-            origin=origin,
-            confirmed_warnings=[w.rule for w in result.warnings],
-            police=False,
-        )
+        _survivor_takes(acting_user, survivor, given_back, origin)
     merged_version = merged.versions.order_by("-number").values_list("changes", flat=True).first()
     old_id = (merged_version or {}).get("personal_id", [""])[0] if merged_version else ""
     before = _leaving(merged)
