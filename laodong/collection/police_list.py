@@ -214,6 +214,13 @@ _OUT_OF_SCOPE_PATTERNS = tuple(
     for reason, words in OUT_OF_SCOPE_WORDS
 )
 _SEX = {"nam": "1", "1": "1", "m": "1", "nu": "2", "2": "2", "f": "2"}
+
+
+def sex_code(text: str) -> str:
+    """The form's sex code ("1" male, "2" female) as lists write it ("Nam", "NỮ", "1"), or ""."""
+    return _SEX.get(text) or _SEX.get(fold(text), "")
+
+
 # The words villages are written with, folded: "Thôn 1", "TDP 3", "Tổ dân phố 3", "Bản …".
 _VILLAGE_TYPES = "thon|xom|ban|ap|to dan pho|tdp|khu pho|kp|to|khu|buon|lang|khom|plei|soc"
 # Village names as written in lists: "Thôn 1", "thôn 01", "1", "Tổ dân phố 3", "TDP 3".
@@ -485,7 +492,7 @@ class RowParser:
         sex_text = get("sex", "")
         sex = self.sexes.get(sex_text)
         if sex is None:
-            sex = self.sexes[sex_text] = _SEX.get(sex_text) or _SEX.get(fold(sex_text), "")
+            sex = self.sexes[sex_text] = sex_code(sex_text)
         sex_reading.add(sex_text, bool(sex))
         village_text = get("village", "")
         key = self._village_key(village_text or village_from_address(get("address", "")))

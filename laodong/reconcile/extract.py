@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 
 from laodong.accounts.permissions import Capability, require_capability
 from laodong.audit.models import record_event
+from laodong.collection.police_list import sex_code
 from laodong.core.tabular import READ_ERRORS, Column, TableError, damaged_file_error, open_table
-from laodong.core.text import fold
 from laodong.forms.dates import PartialDate, parse_date
 from laodong.forms.definitions import get_form
 from laodong.forms.validation import validate_answers
@@ -36,7 +36,6 @@ from laodong.units.models import Level, Unit
 
 IDENTITY = ("full_name", "birth_date", "sex")
 BATCH = 1000
-_SEX = {"nam": "1", "1": "1", "nu": "2", "nữ": "2", "2": "2"}
 
 
 class ExtractError(Exception):
@@ -77,7 +76,7 @@ def _differences(
             found.append(("birth_date", _birth_text(person), birth_text))
     sex_text = cells.get("sex", "")
     if sex_text:
-        sex = _SEX.get(fold(sex_text), sex_text)
+        sex = sex_code(sex_text) or sex_text
         if sex != person["sex"]:
             labels = {"1": _("Nam"), "2": _("Nữ")}
             found.append(("sex", str(labels.get(person["sex"], person["sex"])), sex_text))

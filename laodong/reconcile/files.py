@@ -16,6 +16,7 @@ from typing import IO, Any
 from laodong.collection.police_list import (
     POLICE_COLUMNS,
     not_data_kind,
+    sex_code,
     village_from_address,
     village_key,
 )
@@ -28,20 +29,6 @@ PEOPLE_COLUMNS: tuple[Column, ...] = (
     dataclasses.replace(POLICE_COLUMNS[0], required=False),
     *POLICE_COLUMNS[1:],
 )
-_SEX = {
-    "nam": "1",
-    "Nam": "1",
-    "NAM": "1",
-    "1": "1",
-    "m": "1",
-    "nữ": "2",
-    "Nữ": "2",
-    "NỮ": "2",
-    "nu": "2",
-    "Nu": "2",
-    "2": "2",
-    "f": "2",
-}
 
 
 @dataclass
@@ -104,7 +91,7 @@ class PeopleReader:
         info = self.info
         dates = self._dates
         in_footer = False
-        sexes = _SEX
+        sexes: dict[str, str] = {}
         try:
             for number, cells in self.table.row_iter:
                 get = cells.get
@@ -130,7 +117,7 @@ class PeopleReader:
                     get("full_name", ""),
                     birth.value if birth is not None else None,
                     birth.year_only if birth is not None else False,
-                    (sexes.get(sex_text) or sexes.get(sex_text.lower(), "")) if sex_text else "",
+                    sexes.get(sex_text) or sexes.setdefault(sex_text, sex_code(sex_text)),
                     raw_id
                     if len(raw_id) == 12 and raw_id.isdigit()
                     else self._personal_id(raw_id, row),

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from laodong.accounts.models import Role
+from laodong.accounts.models import Role, User
 from laodong.campaigns.actions import RoundPlan, create_campaign
 from laodong.collection import actions as collection_actions
 from laodong.collection.models import Status, WorkItem
@@ -33,10 +33,9 @@ POLICE_LIST = (
 )
 
 
-def test_officer_reconciles_police_complete_and_enter_in_bulk(
-    open_as: Any,  # noqa: F811
-    live_server: Any,
-) -> None:
+def _commune_with_list() -> tuple[Any, Any, Any]:
+    """A commune with its officer, police and an enumerator, an open campaign and the
+    police list above imported: (campaign, commune, village)."""
     import datetime
 
     country = make_unit("Việt Nam", Level.COUNTRY, None, "VN")
@@ -45,20 +44,20 @@ def test_officer_reconciles_police_complete_and_enter_in_bulk(
     village = make_unit("Thôn 1", Level.VILLAGE, commune)
     officer = make_user(Role.COMMUNE_LABOR_OFFICER, commune, "canbo", full_name="Nguyễn Thị Lan")
     police = make_user(Role.COMMUNE_POLICE, commune, "congan", full_name="Hoàng Văn Nam")
-    make_user(Role.COMMUNE_LEADER, commune, "totruong", full_name="Lê Văn Tổ")
-    enumerator = make_user(Role.ENUMERATOR, village, "dtv", full_name="Trần Thị Mai")
+    make_user(Role.ENUMERATOR, village, "dtv", full_name="Trần Thị Mai")
+    today = datetime.date.today()
     campaign = create_campaign(
         acting_user=officer,
-        title="Thu thập năm 2026",
-        legal_basis="Kế hoạch số 12/KH-UBND",
+        title="Thu thập năm nay",
+        legal_basis="Kế hoạch số 1/KH-UBND",
         form_code="tt09-2025-m01",
         area=[commune],
-        reference_date=datetime.date(2026, 11, 1),
-        collection_start=datetime.date(2026, 11, 1),
-        collection_end=datetime.date(2026, 12, 17),
-        entry_start=datetime.date(2026, 11, 10),
-        entry_end=datetime.date(2026, 12, 28),
-        rounds=[RoundPlan("collection", datetime.date(2026, 12, 17))],
+        reference_date=today,
+        collection_start=today,
+        collection_end=today + datetime.timedelta(days=30),
+        entry_start=today,
+        entry_end=today + datetime.timedelta(days=40),
+        rounds=[RoundPlan("collection", today + datetime.timedelta(days=30))],
     )
     import_list(
         campaign=campaign,
@@ -67,6 +66,17 @@ def test_officer_reconciles_police_complete_and_enter_in_bulk(
         filename="ds.csv",
         acting_user=police,
     )
+    return campaign, commune, village
+
+
+def test_officer_reconciles_police_complete_and_enter_in_bulk(
+    open_as: Any,  # noqa: F811
+    live_server: Any,
+) -> None:
+    campaign, commune, village = _commune_with_list()
+    officer = User.objects.get(username="canbo")
+    enumerator = User.objects.get(username="dtv")
+    make_user(Role.COMMUNE_LEADER, commune, "totruong", full_name="Lê Văn Tổ")
     # An's form is collected and accepted; Bình is in the register from an old import, without
     # an ID and without diacritics; Cường was keyed without an ID and is no one on the list.
     an = WorkItem.objects.get(personal_id="038090012345")
@@ -167,38 +177,9 @@ def test_enumerator_must_explain_a_name_that_differs_from_the_police_list(
     open_as: Any,  # noqa: F811
     live_server: Any,
 ) -> None:
-    import datetime
-
     from laodong.collection.tests.test_browser_journey import fill_form
 
-    country = make_unit("Việt Nam", Level.COUNTRY, None, "VN")
-    province = make_unit("Thanh Hóa", Level.PROVINCE, country, "38")
-    commune = make_unit("Xã Cẩm Tân", Level.COMMUNE, province, "15178")
-    village = make_unit("Thôn 1", Level.VILLAGE, commune)
-    officer = make_user(Role.COMMUNE_LABOR_OFFICER, commune, "canbo", full_name="Nguyễn Thị Lan")
-    police = make_user(Role.COMMUNE_POLICE, commune, "congan", full_name="Hoàng Văn Nam")
-    make_user(Role.ENUMERATOR, village, "dtv", full_name="Trần Thị Mai")
-    today = datetime.date.today()
-    campaign = create_campaign(
-        acting_user=officer,
-        title="Thu thập năm nay",
-        legal_basis="Kế hoạch số 1/KH-UBND",
-        form_code="tt09-2025-m01",
-        area=[commune],
-        reference_date=today,
-        collection_start=today,
-        collection_end=today + datetime.timedelta(days=30),
-        entry_start=today,
-        entry_end=today + datetime.timedelta(days=40),
-        rounds=[RoundPlan("collection", today + datetime.timedelta(days=30))],
-    )
-    import_list(
-        campaign=campaign,
-        commune=commune,
-        stream=io.BytesIO(POLICE_LIST.encode()),
-        filename="ds.csv",
-        acting_user=police,
-    )
+    campaign, _commune, _village = _commune_with_list()
     binh = WorkItem.objects.get(personal_id="038192000002")
     base = live_server.url
     phone = open_as(base, "dtv", width=390)
