@@ -46,6 +46,8 @@ class Capability(StrEnum):
     RECONCILE = "reconcile"
     RECORD_RECONCILED = "record_reconciled"
     COMPLETE_IDS = "complete_ids"
+    # The province labour department looks for one person recorded in two communes.
+    FIND_DUPLICATES_ACROSS = "find_duplicates_across"
 
 
 _ALL = frozenset(Capability)
@@ -150,6 +152,7 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_REPORTS,
             Capability.EXPORT_REGISTER,
             Capability.VIEW_AUDIT_LOG,
+            Capability.FIND_DUPLICATES_ACROSS,
         }
     ),
     Role.PROVINCE_POLICE: frozenset(

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from laodong.accounts import actions as account_actions
 from laodong.accounts.models import Role, User
+from laodong.core.text import fold
 from laodong.forms.samples import SampleForms
 from laodong.register.actions import RegisterError, record_person
 from laodong.register.models import Person
@@ -46,6 +47,8 @@ DEMO_LOGINS = [
     DemoLogin("dieutravien2", "Đinh Văn Quang", Role.ENUMERATOR, "Thôn 2"),
     # A member of the commune's working group who collects on paper in Thôn 3–5.
     DemoLogin("dieutravien3", "Lường Thị Thu", Role.ENUMERATOR, "commune"),
+    # The labour officer of a neighbouring commune, where one Cẩm Tân worker was also recorded.
+    DemoLogin("canbolaodong2", "Hà Văn Sơn", Role.COMMUNE_LABOR_OFFICER, "neighbour"),
 ]
 
 
@@ -75,7 +78,10 @@ def prepare_demo() -> list[DemoLogin]:
         if not exists:
             unit_actions.create_village(acting_user=admin, commune=commune, name=name)
 
-    targets = {"country": country, "province": province, "commune": commune}
+    neighbour = _neighbour(commune)
+    if not Unit.objects.current().filter(parent=neighbour, level=Level.VILLAGE).exists():
+        unit_actions.create_village(acting_user=admin, commune=neighbour, name="Thôn Đông")
+    targets = {"country": country, "province": province, "commune": commune, "neighbour": neighbour}
     for login in DEMO_LOGINS:
         if User.objects.filter(username=login.username).exists():
             continue
@@ -97,7 +103,66 @@ def prepare_demo() -> list[DemoLogin]:
     _living_story(commune)
     _demo_campaign(commune)
     _reconciliation_story(commune)
+    _two_communes_story(commune, neighbour)
     return DEMO_LOGINS
+
+
+def _neighbour(commune: Unit) -> Unit:
+    """Another commune of the demo's province (the first by code)."""
+    return (
+        Unit.objects.current()
+        .filter(parent=commune.parent, level=Level.COMMUNE)
+        .exclude(pk=commune.pk)
+        .order_by("code")
+        .first()
+    ) or commune
+
+
+def _two_communes_story(commune: Unit, neighbour: Unit) -> None:
+    """A Cẩm Tân worker also recorded, without ID and without diacritics, by the neighbouring
+    commune where he works in the season; the province's search has found the pair, which
+    waits for the province to send it to both communes."""
+    from laodong.reconcile.actions import run_cross
+    from laodong.reconcile.models import CrossRun
+
+    if (
+        neighbour == commune
+        or commune.parent is None
+        or Person.objects.filter(commune=neighbour).exists()
+    ):
+        return
+    base = (
+        Person.objects.filter(commune=commune, leave_reason="", id_kind="personal")
+        .exclude(full_name="")
+        .order_by("-pk")
+        .first()
+    )
+    village = Unit.objects.current().filter(parent=neighbour, level=Level.VILLAGE).first()
+    if base is None or village is None:
+        return
+    officer = User.objects.get(username="canbolaodong2")
+    with suppress(RegisterError):
+        record_person(
+            acting_user=officer,
+            form_code="tt09-2025-m01",
+            village=village,
+            answers={
+                **base.answers,
+                "full_name": " ".join(w.capitalize() for w in fold(base.full_name).split(" ")),
+                "personal_id": "",
+                "household_code": "",
+                "relation_to_head": "",
+                "current_address": f"{village.name}, {neighbour.label()}",
+            },
+            confirmed_warnings=("id.missing", "duplicate.name_birth"),
+            police=False,
+        )
+    run = CrossRun.objects.create(
+        province=commune.parent,
+        started_by=User.objects.get(username="sonoivu"),
+        started_at=timezone.now(),
+    )
+    run_cross(run.pk)
 
 
 class StoryClock:
@@ -232,7 +297,6 @@ def _reconciliation_story(commune: Unit) -> None:
     person keyed twice: the reconciliation page then proposes links, the police have IDs to
     complete, and the duplicates page has a pair to merge."""
     from laodong.collection.models import WorkItem
-    from laodong.core.text import fold
 
     officer = User.objects.get(username="canbolaodong")
     story_day = datetime.date(2026, 10, 15)

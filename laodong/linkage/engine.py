@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -514,16 +514,26 @@ def link(
     return Linker(threshold=threshold).link(left, right)
 
 
-def duplicates(records: Iterable[Record], *, threshold: float = THRESHOLD) -> list[Link]:
+def duplicates(
+    records: Iterable[Record],
+    *,
+    threshold: float = THRESHOLD,
+    keep: Callable[[Record, Record], bool] | None = None,
+    from_unidentified: bool = False,
+) -> list[Link]:
     """Pairs of one source that are probably the same person: by name and birth date, where
     at most one of the two has a 12-digit ID. Twins (same household and birth date, names
-    that differ) are never proposed."""
+    that differ) are never proposed. `keep` narrows the pairs worth scoring (e.g. only those
+    of two communes); `from_unidentified` searches only from the people without a 12-digit
+    ID, a tenth of the work on a province, at the cost of the rare pair the blocks reach
+    from one side only (a year-only birth date and another family name)."""
     people, _unusable = _split(list(records))
     _mark_twins(people)
     index = _Index(people)
     found: list[Link] = []
     seen: set[tuple[int, int]] = set()
-    for person in people:
+    starts = [p for p in people if p.id_kind != "personal"] if from_unidentified else people
+    for person in starts:
         for other in index.candidates(person):
             if other is person:
                 continue
@@ -532,6 +542,8 @@ def duplicates(records: Iterable[Record], *, threshold: float = THRESHOLD) -> li
                 continue
             seen.add(pair)
             if not _compatible_ids(person, other):
+                continue
+            if keep is not None and not keep(person.record, other.record):
                 continue
             if (
                 other in person.twins
@@ -559,3 +571,29 @@ def duplicates(records: Iterable[Record], *, threshold: float = THRESHOLD) -> li
             )
     found.sort(key=lambda link: -link.score)
     return found
+
+
+# The reasons of a link that rests on a birth year alone (one side's or both sides').
+YEAR_ONLY = frozenset({"birth_year_only", "birth_both_year_only"})
+
+
+def duplicates_across(
+    records: Iterable[Record],
+    group_of: Callable[[Record], Hashable],
+    *,
+    threshold: float = THRESHOLD,
+) -> list[Link]:
+    """Pairs of two groups (two communes) that are probably one person. Two groups share no
+    village or household, so a birth year alone is too weak a support there: namesakes born
+    the same year in a province of two million outnumber the true pairs ten to one
+    (benchmarks/cross_duplicates.py); such pairs are left out."""
+    return [
+        link
+        for link in duplicates(
+            records,
+            threshold=threshold,
+            keep=lambda a, b: group_of(a) != group_of(b),
+            from_unidentified=True,
+        )
+        if not YEAR_ONLY.intersection(link.reasons)
+    ]

@@ -473,6 +473,47 @@ def _reconcile_cards(user: Any) -> list[Card]:
     ]
 
 
+def _cross_duplicate_cards(user: Any) -> list[Card]:
+    """One person recorded in two communes: the province's pairs to look at, and the pairs
+    it sent to a commune."""
+    from django.db.models import Q
+
+    from laodong.reconcile.models import CrossPair, CrossStatus
+
+    unit = user.unit
+    if unit is None:
+        return []
+    if unit.level == Level.PROVINCE and has_capability(user, Capability.FIND_DUPLICATES_ACROSS):
+        waiting = CrossPair.objects.filter(run__province=unit, status=CrossStatus.FOUND).count()
+        return [
+            Card(
+                _("Hồ sơ trùng giữa các xã"),
+                tone="todo" if waiting else "info",
+                text=_("%(n)s cặp hồ sơ chờ tỉnh xem.") % {"n": _n(waiting)}
+                if waiting
+                else _("Tìm người được thu thập ở hai xã, gửi từng cặp cho hai xã xử lý."),
+                links=[(_("Xem và tìm"), reverse("reconcile-cross-province"))],
+            )
+        ]
+    if unit.level == Level.COMMUNE and has_capability(user, Capability.RECONCILE):
+        sent = (
+            CrossPair.objects.filter(status=CrossStatus.SENT)
+            .filter(Q(first__commune=unit) | Q(second__commune=unit))
+            .count()
+        )
+        if sent:
+            return [
+                Card(
+                    _("Hồ sơ trùng với xã khác"),
+                    tone="todo",
+                    text=_("Tỉnh gửi %(n)s cặp hồ sơ có thể là một người ở hai xã.")
+                    % {"n": _n(sent)},
+                    links=[(_("Xử lý"), reverse("reconcile-list-duplicates") + "#across")],
+                )
+            ]
+    return []
+
+
 def cards_for(user: Any) -> list[Card]:
     unit: Unit | None = user.unit
     if unit is None:
@@ -498,5 +539,6 @@ def cards_for(user: Any) -> list[Card]:
         + _police_update_cards(user)
         + _missing_id_cards(user)
         + _reconcile_cards(user)
+        + _cross_duplicate_cards(user)
         + _register_card(user)
     )

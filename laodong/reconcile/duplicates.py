@@ -20,7 +20,9 @@ from laodong.accounts.permissions import Capability, has_capability, require_cap
 from laodong.audit.models import record_event
 from laodong.forms.citizen_id import mask_id
 from laodong.linkage import engine
-from laodong.reconcile.models import NotDuplicate
+from laodong.reconcile import actions
+from laodong.reconcile.cross_views import commune_pairs
+from laodong.reconcile.models import CrossPair, CrossStatus, NotDuplicate
 from laodong.reconcile.sources import register_records
 from laodong.register import actions as register_actions
 from laodong.register.models import Merge, Person
@@ -43,6 +45,12 @@ def find_duplicates(commune: Unit) -> list[Pair]:
     the pairs an officer said are two people."""
     refused = set(
         NotDuplicate.objects.filter(first__commune=commune).values_list("first_id", "second_id")
+    )
+    # A pair the province sent is settled in its own section.
+    refused |= set(
+        CrossPair.objects.filter(status=CrossStatus.SENT, first__commune=commune).values_list(
+            "first_id", "second_id"
+        )
     )
     links = []
     for link in engine.duplicates(register_records(commune)):
@@ -98,6 +106,7 @@ def list_duplicates(request: HttpRequest) -> HttpResponse:
                 "survivor", "merged", "merged_by", "undone_by"
             )[:50],
             "mask": mask_id,
+            "cross_pairs": commune_pairs(commune),
         },
     )
 
@@ -153,8 +162,8 @@ def undo_merge(request: HttpRequest, pk: int) -> HttpResponse:
     if merge is None:
         raise Http404
     try:
-        register_actions.unmerge_people(acting_user=request.user, merge=merge)
-    except register_actions.RegisterError as refused:
+        actions.undo_merge(acting_user=request.user, merge=merge)
+    except actions.ReconcileError as refused:
         messages.error(request, str(refused))
     else:
         messages.success(request, _("Đã hoàn tác: hai hồ sơ lại tách riêng."))

@@ -193,3 +193,71 @@ class NotDuplicate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_id} ≠ {self.second_id}"
+
+
+class CrossRunStatus(models.TextChoices):
+    QUEUED = "queued", _("Chờ chạy")
+    RUNNING = "running", _("Đang tìm")
+    DONE = "done", _("Đã xong")
+    FAILED = "failed", _("Lỗi")
+
+
+class CrossRun(models.Model):
+    """A search of a province's register for one person recorded in two communes, run in the
+    background for the province labour department; its pairs are proposals until decided."""
+
+    province = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        max_length=10, choices=CrossRunStatus.choices, default=CrossRunStatus.QUEUED
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    people = models.PositiveIntegerField(default=0)
+    found = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.province_id} {self.started_at:%d/%m/%Y}"
+
+
+class CrossStatus(models.TextChoices):
+    FOUND = "found", _("Chờ tỉnh xem")
+    SENT = "sent", _("Đã gửi hai xã")
+    DISTINCT = "distinct", _("Hai người khác nhau")
+    MERGED = "merged", _("Đã gộp")
+
+
+class CrossPair(models.Model):
+    """Two records of two communes that are probably one person. The province sends the pair
+    to both communes (or says they are two people); the communes bring the records into one
+    commune by a transfer request and merge them there, or say they are two people."""
+
+    run = models.ForeignKey(CrossRun, on_delete=models.PROTECT, related_name="pairs")
+    first = models.ForeignKey("register.Person", on_delete=models.PROTECT, related_name="+")
+    second = models.ForeignKey("register.Person", on_delete=models.PROTECT, related_name="+")
+    score = models.FloatField()
+    reasons = models.CharField(max_length=300, blank=True, default="")
+    differences = models.CharField(max_length=100, blank=True, default="")
+    status = models.CharField(max_length=10, choices=CrossStatus.choices, default=CrossStatus.FOUND)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True, default="")
+
+    class Meta:
+        ordering = ["-score", "pk"]
+        indexes = [models.Index(fields=["status"], name="cross_pair_status")]
+
+    def __str__(self) -> str:
+        return f"{self.first_id} ~ {self.second_id}"

@@ -56,3 +56,17 @@ def _records(rows: Any, villages: dict[int, str]) -> Iterator[Record]:
     ):
         yield Record(pk, name, birth, year_only, sex, personal_id, villages.get(village, ""),
                      household)  # fmt: skip
+
+
+def province_records(province: Unit, communes: dict[int, int]) -> Iterator[Record]:
+    """The province's people in the register, for a search across its communes. A village or
+    household is written with its commune, so that "Thôn 1" or "HK001" of two communes never
+    counts as a shared place. `communes` is filled with each record's commune."""
+    people = Person.objects.filter(commune__path__startswith=province.path, leave_reason="")
+    rows = people.values_list(*FIELDS, "commune_id").order_by("pk")
+    for pk, name, birth, year_only, sex, personal_id, village, household, commune in rows.iterator(
+        chunk_size=5000
+    ):
+        communes[pk] = commune
+        yield Record(pk, name, birth, year_only, sex, personal_id, f"{village}",
+                     f"{commune}:{household}" if household else "")  # fmt: skip

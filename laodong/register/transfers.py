@@ -75,7 +75,26 @@ def request_transfer(
     reason = reason.strip()
     if not reason:
         raise RegisterError(_("Hãy ghi lý do (ví dụ: đã chuyển đến ở thôn này từ tháng 10)."))
-    person = _person_elsewhere(acting_user, personal_id)
+    return _ask(acting_user, _person_elsewhere(acting_user, personal_id), village, reason)
+
+
+@transaction.atomic
+def request_record(
+    *, acting_user: Any, person: Person, village: Unit, reason: str
+) -> TransferRequest:
+    """Ask for a record the caller already knows (a pair the province found to be one person
+    recorded in two communes), without its ID: the record may have none."""
+    require_capability(acting_user, Capability.EDIT_REGISTER)
+    _check_village(acting_user, village)
+    person = Person.objects.select_related("commune").get(pk=person.pk)
+    if person.commune is None or acting_user.unit.contains(person.commune):
+        raise RegisterError(_("Hồ sơ này đã ở xã của bạn."))
+    if person.leave_reason:
+        raise RegisterError(_("Hồ sơ này đã ra khỏi diện quản lý."))
+    return _ask(acting_user, person, village, reason.strip())
+
+
+def _ask(acting_user: Any, person: Person, village: Unit, reason: str) -> TransferRequest:
     assert village.parent is not None and person.commune is not None  # a village's commune
     try:
         with transaction.atomic():

@@ -32,7 +32,15 @@ from laodong.collection.police_list import import_list
 from laodong.conftest import Tree, login, make_unit, make_user
 from laodong.handover import actions as handover_actions
 from laodong.handover.models import Handover
-from laodong.reconcile.models import ExtractComparison, Kind, Row, Run
+from laodong.reconcile.models import (
+    CrossPair,
+    CrossRun,
+    CrossStatus,
+    ExtractComparison,
+    Kind,
+    Row,
+    Run,
+)
 from laodong.register.actions import record_person, update_person
 from laodong.register.models import (
     BulkRow,
@@ -85,6 +93,7 @@ class Place:
     reconcile_row: Row
     extract: ExtractComparison
     merge: Merge
+    cross_pair: CrossPair
 
 
 @dataclass
@@ -222,6 +231,16 @@ def _place(
         Merge.objects.create(
             survivor=person, merged=person, merged_by=officer, merged_at=timezone.now()
         ),
+        # Sent to the communes; the province's own decision on it is refused with a message.
+        CrossPair.objects.create(
+            run=CrossRun.objects.create(
+                province=commune.parent, started_by=officer, started_at=timezone.now()
+            ),
+            first=person,
+            second=person,
+            score=0.9,
+            status=CrossStatus.SENT,
+        ),
     )
 
 
@@ -305,6 +324,10 @@ def _campaign(p: Place) -> list[Any]:
 
 def _campaign_commune(p: Place) -> list[Any]:
     return [p.campaign.pk, p.commune.pk]
+
+
+def _cross_pair(p: Place) -> list[Any]:
+    return [p.cross_pair.pk]
 
 
 def _merge(p: Place) -> list[Any]:
@@ -481,6 +504,15 @@ PAGES: dict[str, Page] = {
     ),
     "reconcile-undo-merge": Page(_merge, frozenset({Role.COMMUNE_LABOR_OFFICER}), post_only=True),
     # A commune officer's own commune's extracts.
+    "reconcile-cross-province": Page(None, frozenset({Role.PROVINCE_LABOR_DEPARTMENT})),
+    "reconcile-cross-status": Page(None, frozenset({Role.PROVINCE_LABOR_DEPARTMENT})),
+    "reconcile-cross-run": Page(None, frozenset({Role.PROVINCE_LABOR_DEPARTMENT}), post_only=True),
+    "reconcile-cross-province-decide": Page(
+        _cross_pair, frozenset({Role.PROVINCE_LABOR_DEPARTMENT}), post_only=True
+    ),
+    "reconcile-cross-commune-decide": Page(
+        _cross_pair, frozenset({Role.COMMUNE_LABOR_OFFICER}), post_only=True
+    ),
     "reconcile-list-extracts": Page(None, frozenset({Role.COMMUNE_LABOR_OFFICER})),
     "reconcile-view-extract": Page(_extract, frozenset({Role.COMMUNE_LABOR_OFFICER})),
     "reconcile-export-extract": Page(_extract, frozenset({Role.COMMUNE_LABOR_OFFICER})),

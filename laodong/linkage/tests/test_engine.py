@@ -215,3 +215,22 @@ def test_duplicates_finds_the_same_person_twice_but_not_twins() -> None:
     ]
     found = engine.duplicates(records)
     assert [(d.left.key, d.right.key) for d in found if d.left and d.right] in ([(1, 2)], [(2, 1)])
+
+
+def test_duplicates_across_groups_need_a_full_birth_date() -> None:
+    """Two communes share no village: a full birth date links a person recorded in both, a
+    birth year alone does not (namesakes), and pairs inside one commune are not this search's."""
+    commune = {"a1": 1, "b1": 2, "a2": 1, "b2": 2, "a3": 1, "a4": 1}
+    records = [
+        person("a1", "Nguyễn Văn An", "12/03/1990", "1", personal_id="038090012345", village="1:1"),
+        person("b1", "Nguyen Van An", "12/03/1990", "1", village="2:1"),
+        person("a2", "Lê Thị Hoa", "1985", "2", personal_id="038185000001"),
+        person("b2", "Lê Thị Hoa", "1985", "2"),
+        person("a3", "Trần Văn Bình", "05/05/1970", "1", personal_id="038070000003", village="1:1"),
+        person("a4", "Tran Van Binh", "05/05/1970", "1", village="1:1"),
+    ]
+    found = engine.duplicates_across(records, lambda record: commune[str(record.key)])
+    assert [{link.left.key, link.right.key} for link in found] == [{"a1", "b1"}]  # type: ignore[union-attr]
+    # The plain finder sees the commune's own pair, and the pair resting on a year alone.
+    inside = {frozenset((link.left.key, link.right.key)) for link in engine.duplicates(records)}  # type: ignore[union-attr]
+    assert frozenset(("a3", "a4")) in inside and frozenset(("a2", "b2")) in inside

@@ -19,6 +19,7 @@ EXPECTED = {
         "2 xã, phường, đặc khu",
         "2 / 2 đã khai báo danh sách thôn",
         "1 / 2 đã có tài khoản công chức Văn hóa – Xã hội",
+        "Hồ sơ trùng giữa các xã",
     ],
     Role.PROVINCE_POLICE: ["2 xã, phường, đặc khu"],
     Role.SYSTEM_ADMINISTRATOR: [
@@ -38,8 +39,9 @@ def test_each_role_sees_where_it_stands(
 ) -> None:
     client = login(users[role])
     # One query per card at most (the officer's: villages, campaigns, transfers, requests,
-    # changes for the police, the register), whatever the numbers behind them.
-    with django_assert_max_num_queries(9):
+    # changes for the police, pairs the province sent, the register), whatever the numbers
+    # behind them.
+    with django_assert_max_num_queries(10):
         response = client.get(reverse("overview-home"))
     page = response.content.decode()
     for text in EXPECTED[role]:
