@@ -46,8 +46,9 @@ class Capability(StrEnum):
     RECONCILE = "reconcile"
     RECORD_RECONCILED = "record_reconciled"
     COMPLETE_IDS = "complete_ids"
-    # The province labour department looks for one person recorded in two communes.
-    FIND_DUPLICATES_ACROSS = "find_duplicates_across"
+    # The province labour department reconciles across its communes: one person recorded in two
+    # communes, and population extracts of the whole province.
+    RECONCILE_PROVINCE = "reconcile_province"
 
 
 _ALL = frozenset(Capability)
@@ -152,7 +153,7 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_REPORTS,
             Capability.EXPORT_REGISTER,
             Capability.VIEW_AUDIT_LOG,
-            Capability.FIND_DUPLICATES_ACROSS,
+            Capability.RECONCILE_PROVINCE,
         }
     ),
     Role.PROVINCE_POLICE: frozenset(

@@ -474,8 +474,8 @@ def _reconcile_cards(user: Any) -> list[Card]:
 
 
 def _cross_duplicate_cards(user: Any) -> list[Card]:
-    """One person recorded in two communes: the province's pairs to look at, and the pairs
-    it sent to a commune."""
+    """One person recorded in two communes: the province's pairs to look at (and its extract
+    comparisons), and the pairs it sent to a commune."""
     from django.db.models import Q
 
     from laodong.reconcile.models import CrossPair, CrossStatus
@@ -483,7 +483,7 @@ def _cross_duplicate_cards(user: Any) -> list[Card]:
     unit = user.unit
     if unit is None:
         return []
-    if unit.level == Level.PROVINCE and has_capability(user, Capability.FIND_DUPLICATES_ACROSS):
+    if unit.level == Level.PROVINCE and has_capability(user, Capability.RECONCILE_PROVINCE):
         waiting = CrossPair.objects.filter(run__province=unit, status=CrossStatus.FOUND).count()
         return [
             Card(
@@ -492,7 +492,10 @@ def _cross_duplicate_cards(user: Any) -> list[Card]:
                 text=_("%(n)s cặp hồ sơ chờ tỉnh xem.") % {"n": _n(waiting)}
                 if waiting
                 else _("Tìm người được thu thập ở hai xã, gửi từng cặp cho hai xã xử lý."),
-                links=[(_("Xem và tìm"), reverse("reconcile-cross-province"))],
+                links=[
+                    (_("Xem và tìm"), reverse("reconcile-cross-province")),
+                    (_("So sánh với trích xuất CSDL dân cư"), reverse("reconcile-list-extracts")),
+                ],
             )
         ]
     if unit.level == Level.COMMUNE and has_capability(user, Capability.RECONCILE):

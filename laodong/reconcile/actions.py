@@ -330,7 +330,7 @@ def cross_run_busy(province: Unit) -> CrossRun | None:
 @transaction.atomic
 def start_cross_run(*, acting_user: Any, province: Unit) -> CrossRun:
     """Queue a search of the province's register for people recorded in two communes."""
-    require_capability(acting_user, Capability.FIND_DUPLICATES_ACROSS)
+    require_capability(acting_user, Capability.RECONCILE_PROVINCE)
     if province.level != Level.PROVINCE:
         raise ReconcileError(_("Chỉ tìm trùng giữa các xã cho một tỉnh."))
     _check_commune(acting_user, province)
@@ -428,7 +428,7 @@ def _locked_pair(acting_user: Any, pair: CrossPair, statuses: tuple[str, ...]) -
 @transaction.atomic
 def send_cross_pair(*, acting_user: Any, pair: CrossPair, note: str = "") -> CrossPair:
     """The province sends a pair to both communes to settle."""
-    require_capability(acting_user, Capability.FIND_DUPLICATES_ACROSS)
+    require_capability(acting_user, Capability.RECONCILE_PROVINCE)
     pair = _locked_pair(acting_user, pair, (CrossStatus.FOUND,))
     _check_commune(acting_user, pair.run.province)
     pair.status, pair.sent_by, pair.sent_at = CrossStatus.SENT, acting_user, timezone.now()
@@ -454,7 +454,7 @@ def cross_distinct(*, acting_user: Any, pair: CrossPair, note: str = "") -> Cros
     """Two people after all: said by the province before sending, or by either commune."""
     pair = _locked_pair(acting_user, pair, (CrossStatus.FOUND, CrossStatus.SENT))
     if pair.status == CrossStatus.FOUND:
-        require_capability(acting_user, Capability.FIND_DUPLICATES_ACROSS)
+        require_capability(acting_user, Capability.RECONCILE_PROVINCE)
         _check_commune(acting_user, pair.run.province)
     else:
         if not has_capability(acting_user, Capability.EDIT_REGISTER):

@@ -42,7 +42,7 @@ PAIR_RELATED = (
 
 def _province(request: HttpRequest) -> Unit:
     user: Any = request.user
-    require_capability(user, Capability.FIND_DUPLICATES_ACROSS)
+    require_capability(user, Capability.RECONCILE_PROVINCE)
     if user.unit is None or user.unit.level != Level.PROVINCE:
         raise PermissionDenied
     return user.unit

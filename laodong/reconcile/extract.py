@@ -1,4 +1,6 @@
-"""Compare an extract of the population database with a commune's register, item by item.
+"""Compare an extract of the population database with a commune's or a province's register,
+item by item (a province's in the background: an extract of two million rows outlives a
+request).
 
 The extract is read like the other files (title blocks, merged headers, IDs Excel made
 numbers, TCVN3/VNI), keyed by the personal ID, with any of the form's items as columns
@@ -9,6 +11,7 @@ other items as the form's engine reads them. Nothing of the register is written.
 
 from __future__ import annotations
 
+import logging
 import shutil
 import uuid
 from collections import Counter, defaultdict
@@ -23,17 +26,19 @@ from django.utils.translation import gettext as _
 from laodong.accounts.permissions import Capability, require_capability
 from laodong.audit.models import record_event
 from laodong.collection.police_list import sex_code
+from laodong.core.background import run_in_background
 from laodong.core.tabular import READ_ERRORS, Column, TableError, damaged_file_error, open_table
 from laodong.forms.dates import PartialDate, parse_date
 from laodong.forms.definitions import get_form
 from laodong.forms.validation import validate_answers
 from laodong.linkage.names import typed_key
-from laodong.reconcile.models import ExtractComparison, ExtractMismatch
+from laodong.reconcile.models import ExtractComparison, ExtractMismatch, ExtractStatus
 from laodong.register import bulk
 from laodong.register.display import answer_text
 from laodong.register.models import Person
 from laodong.units.models import Level, Unit
 
+logger = logging.getLogger(__name__)
 IDENTITY = ("full_name", "birth_date", "sex")
 BATCH = 1000
 
@@ -108,9 +113,14 @@ def _differences(
     return found
 
 
-def _people(commune: Unit, keys: set[str]) -> dict[str, dict[str, Any]]:
+def _people(unit: Unit, keys: set[str]) -> dict[str, dict[str, Any]]:
     keys.discard("")
-    rows = Person.objects.filter(commune=commune, personal_id__in=keys).values(
+    people = Person.objects.filter(personal_id__in=keys)
+    if unit.level == Level.COMMUNE:
+        people = people.filter(commune=unit)
+    else:
+        people = people.filter(commune__path__startswith=unit.path)
+    rows = people.values(
         "pk",
         "personal_id",
         "form_code",
@@ -120,25 +130,47 @@ def _people(commune: Unit, keys: set[str]) -> dict[str, dict[str, Any]]:
         "birth_year_only",
         "sex",
         "village_id",
+        "commune_id",
     )
     return {row["personal_id"]: dict(row) for row in rows}
 
 
+class _Places:
+    """The unit's communes and villages: codes for the form's header items, labels for the
+    counts."""
+
+    def __init__(self, unit: Unit) -> None:
+        units = Unit.objects.filter(path__startswith=unit.path).select_related("parent")
+        communes = [u for u in units if u.level == Level.COMMUNE]
+        self.headers = {
+            u.pk: {"province": u.parent.code if u.parent else "", "commune": u.code}
+            for u in communes
+        }
+        self.commune_labels = {u.pk: u.label() for u in communes}
+        self.village_names = {u.pk: u.name for u in units if u.level == Level.VILLAGE}
+        many = unit.level != Level.COMMUNE
+        self.village_labels = {
+            u.pk: f"{u.label()} · {self.commune_labels.get(u.parent_id or 0, '')}" if many
+            else u.label()
+            for u in units
+            if u.level == Level.VILLAGE
+        }  # fmt: skip
+
+
+class _Tally:
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+        self.per_village: dict[int, Counter[str]] = defaultdict(Counter)
+        self.people_per_village: Counter[int] = Counter()
+        self.per_commune: dict[int, Counter[str]] = defaultdict(Counter)
+        self.people_per_commune: Counter[int] = Counter()
+        self.seen: set[str] = set()
+
+
 def run_comparison(comparison: ExtractComparison) -> ExtractComparison:
     """Read the stored extract and record its mismatches (a new comparison each run)."""
-    commune = comparison.commune
-    assert commune.parent is not None
-    villages = dict(
-        Unit.objects.filter(parent=commune, level=Level.VILLAGE).values_list("pk", "name")
-    )
-    labels = {
-        pk: label
-        for pk, label in ((unit.pk, unit.label()) for unit in Unit.objects.filter(parent=commune))
-    }
-    counts: Counter[str] = Counter()
-    per_village: dict[int, Counter[str]] = defaultdict(Counter)
-    people_per_village: Counter[int] = Counter()
-    seen: set[str] = set()
+    places = _Places(comparison.unit)
+    tally = _Tally()
     with Path(comparison.file_path).open("rb") as stream:
         try:
             table = open_table(stream, comparison.original_name, _columns())
@@ -155,24 +187,37 @@ def run_comparison(comparison: ExtractComparison) -> ExtractComparison:
             for entry in rows:
                 batch.append(entry)
                 if len(batch) >= BATCH:
-                    _compare_batch(comparison, batch, commune, villages, counts,
-                                   per_village, people_per_village, seen)  # fmt: skip
+                    _compare_batch(comparison, batch, places, tally)
                     batch = []
             if batch:
-                _compare_batch(comparison, batch, commune, villages, counts,
-                               per_village, people_per_village, seen)  # fmt: skip
+                _compare_batch(comparison, batch, places, tally)
         except READ_ERRORS as error:
             raise damaged_file_error() from error
-    comparison.counts = dict(counts)
-    comparison.people_differing = sum(people_per_village.values())
+    comparison.counts = dict(tally.counts)
+    comparison.people_differing = sum(tally.people_per_village.values())
+    village_labels = places.village_labels
     comparison.by_village = [
         {
-            "village": labels.get(pk, "—"),
-            "people": people_per_village[pk],
-            "counts": dict(per_village[pk]),
+            "village": village_labels.get(pk, "—"),
+            "people": tally.people_per_village[pk],
+            "counts": dict(tally.per_village[pk]),
         }
-        for pk in sorted(people_per_village, key=lambda pk: labels.get(pk, ""))
+        for pk in sorted(tally.people_per_village, key=lambda pk: village_labels.get(pk, ""))
     ]
+    commune_labels = places.commune_labels
+    comparison.by_commune = (
+        [
+            {
+                "commune": commune_labels.get(pk, "—"),
+                "people": tally.people_per_commune[pk],
+                "counts": dict(tally.per_commune[pk]),
+            }
+            for pk in sorted(tally.people_per_commune, key=lambda pk: commune_labels.get(pk, ""))
+        ]
+        if comparison.unit.level != Level.COMMUNE
+        else []
+    )
+    comparison.status = ExtractStatus.DONE
     comparison.save()
     return comparison
 
@@ -180,22 +225,17 @@ def run_comparison(comparison: ExtractComparison) -> ExtractComparison:
 def _compare_batch(
     comparison: ExtractComparison,
     batch: list[tuple[int, dict[str, str]]],
-    commune: Unit,
-    villages: dict[int, str],
-    counts: Counter[str],
-    per_village: dict[int, Counter[str]],
-    people_per_village: Counter[int],
-    seen: set[str],
+    places: _Places,
+    tally: _Tally,
 ) -> None:
-    assert commune.parent is not None
     keys = {bulk._key("personal_id", cells.get("personal_id", "")) for _row, cells in batch}
-    people = _people(commune, keys)
+    people = _people(comparison.unit, keys)
     found: list[ExtractMismatch] = []
     for row, cells in batch:
         comparison.rows_read += 1
         key = bulk._key("personal_id", cells.get("personal_id", ""))
         person = people.get(key)
-        if person is None or key in seen:
+        if person is None or key in tally.seen:
             comparison.unmatched += 1
             if len(found) < 10_000:
                 found.append(
@@ -206,19 +246,20 @@ def _compare_batch(
                     )
                 )
             continue
-        seen.add(key)
+        tally.seen.add(key)
         comparison.matched += 1
         header = {
-            "province": commune.parent.code,
-            "commune": commune.code,
-            "village": villages.get(person["village_id"], ""),
+            **places.headers.get(person["commune_id"], {}),
+            "village": places.village_names.get(person["village_id"], ""),
         }
         differences = _differences(person, cells, header)
         if differences:
-            people_per_village[person["village_id"]] += 1
+            tally.people_per_village[person["village_id"]] += 1
+            tally.people_per_commune[person["commune_id"]] += 1
         for item, register_value, extract_value in differences:
-            counts[item] += 1
-            per_village[person["village_id"]][item] += 1
+            tally.counts[item] += 1
+            tally.per_village[person["village_id"]][item] += 1
+            tally.per_commune[person["commune_id"]][item] += 1
             found.append(
                 ExtractMismatch(
                     comparison=comparison,
@@ -232,52 +273,95 @@ def _compare_batch(
     ExtractMismatch.objects.bulk_create(found, batch_size=BATCH)
 
 
+def _check_unit(acting_user: Any, unit: Unit) -> None:
+    """A commune's labour officer compares for the commune, the province labour department
+    for the province."""
+    if unit.level == Level.COMMUNE:
+        require_capability(acting_user, Capability.RECONCILE)
+    elif unit.level == Level.PROVINCE:
+        require_capability(acting_user, Capability.RECONCILE_PROVINCE)
+    else:
+        raise ExtractError(_("Chỉ so sánh cho một xã hoặc một tỉnh."))
+    if not acting_user.unit.contains(unit):
+        raise ExtractError(_("Đơn vị này nằm ngoài phạm vi của bạn."))
+
+
+def _check_header(path: Path, filename: str) -> None:
+    """Refuse at once a file whose header cannot be read (before queueing a province's run)."""
+    with path.open("rb") as stream:
+        try:
+            open_table(stream, filename, _columns())
+        except READ_ERRORS as error:
+            raise damaged_file_error() from error
+
+
 @transaction.atomic
 def compare_extract(
-    *, acting_user: Any, commune: Unit, stream: IO[bytes], filename: str
+    *, acting_user: Any, unit: Unit, stream: IO[bytes], filename: str
 ) -> ExtractComparison:
-    """Keep the uploaded extract and compare it (a file that cannot be read leaves nothing)."""
-    require_capability(acting_user, Capability.RECONCILE)
-    if not acting_user.unit.contains(commune):
-        raise ExtractError(_("Xã này nằm ngoài phạm vi của bạn."))
+    """Keep the uploaded extract and compare it (a file that cannot be read leaves nothing):
+    a commune's at once, a province's in the background."""
+    _check_unit(acting_user, unit)
     target = stored_path(filename)
     with target.open("wb") as out:
         shutil.copyfileobj(stream, out)
     try:
-        return _run(acting_user, commune, target, filename)
+        _check_header(target, filename)
+        return _run(acting_user, unit, target, filename)
     except TableError:
         target.unlink(missing_ok=True)
         raise
 
 
-def _run(acting_user: Any, commune: Unit, path: Path, filename: str) -> ExtractComparison:
+def _run(acting_user: Any, unit: Unit, path: Path, filename: str) -> ExtractComparison:
     comparison = ExtractComparison.objects.create(
-        commune=commune,
+        unit=unit,
         created_by=acting_user,
         created_at=timezone.now(),
         file_path=str(path),
         original_name=filename[:200],
+        status=ExtractStatus.QUEUED,
     )
-    run_comparison(comparison)  # a TableError rolls the comparison back
     record_event(
-        actor=acting_user,
-        action="reconcile.compare_extract",
-        target=comparison,
-        unit=commune,
-        details={"rows": comparison.rows_read, "differing": comparison.people_differing},
+        actor=acting_user, action="reconcile.compare_extract", target=comparison, unit=unit
     )
+    if unit.level == Level.COMMUNE:
+        run_comparison(comparison)  # a TableError rolls the comparison back
+    else:
+        transaction.on_commit(lambda: run_in_background(run_queued, comparison.pk))
     return comparison
+
+
+def run_queued(comparison_id: int) -> None:
+    """A province's comparison, in the background. A file that turns out unreadable past its
+    header leaves the comparison failed with the reason, and nothing else."""
+    if not ExtractComparison.objects.filter(pk=comparison_id, status=ExtractStatus.QUEUED).update(
+        status=ExtractStatus.RUNNING
+    ):
+        return
+    comparison = ExtractComparison.objects.select_related("unit").get(pk=comparison_id)
+    try:
+        with transaction.atomic():
+            run_comparison(comparison)
+    except TableError as error:
+        ExtractComparison.objects.filter(pk=comparison_id).update(
+            status=ExtractStatus.FAILED, message=f"{comparison.original_name}: {error}"[:500]
+        )
+    except Exception:
+        logger.exception("extract comparison %s failed", comparison_id)
+        ExtractComparison.objects.filter(pk=comparison_id).update(
+            status=ExtractStatus.FAILED,
+            message=_("Lỗi khi so sánh; hãy chạy lại. Nếu vẫn lỗi, báo cho quản trị hệ thống."),
+        )
 
 
 @transaction.atomic
 def rerun(*, acting_user: Any, comparison: ExtractComparison) -> ExtractComparison:
     """The same extract compared again with the register as it is now."""
-    require_capability(acting_user, Capability.RECONCILE)
-    if not acting_user.unit.contains(comparison.commune):
-        raise ExtractError(_("Xã này nằm ngoài phạm vi của bạn."))
+    _check_unit(acting_user, comparison.unit)
     path = Path(comparison.file_path)
     if not path.exists():
         raise ExtractError(
             _("Tệp trích xuất không còn lưu (đã quá thời hạn lưu); hãy tải lên lại.")
         )
-    return _run(acting_user, comparison.commune, path, comparison.original_name)
+    return _run(acting_user, comparison.unit, path, comparison.original_name)

@@ -30,19 +30,25 @@ from laodong.units.models import Level, Unit
 SHOWN = 300
 
 
-def _commune(request: HttpRequest) -> Unit:
+def _unit(request: HttpRequest) -> Unit:
+    """The commune of a commune's labour officer, or the province of the province labour
+    department."""
     user: Any = request.user
-    require_capability(user, Capability.RECONCILE)
-    if user.unit is None or user.unit.level != Level.COMMUNE:
+    unit = user.unit
+    if unit is not None and unit.level == Level.COMMUNE:
+        require_capability(user, Capability.RECONCILE)
+    elif unit is not None and unit.level == Level.PROVINCE:
+        require_capability(user, Capability.RECONCILE_PROVINCE)
+    else:
         raise PermissionDenied
-    return user.unit
+    return unit
 
 
 def _comparison(request: HttpRequest, pk: int) -> ExtractComparison:
-    commune = _commune(request)
+    unit = _unit(request)
     comparison = (
-        ExtractComparison.objects.filter(pk=pk, commune=commune)
-        .select_related("created_by", "commune")
+        ExtractComparison.objects.filter(pk=pk, unit=unit)
+        .select_related("created_by", "unit")
         .first()
     )
     if comparison is None:
@@ -62,7 +68,7 @@ def item_titles() -> dict[str, str]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def list_extracts(request: HttpRequest) -> HttpResponse:
-    commune = _commune(request)
+    unit = _unit(request)
     error = ""
     if request.method == "POST":
         upload = request.FILES.get("file")
@@ -72,7 +78,7 @@ def list_extracts(request: HttpRequest) -> HttpResponse:
             try:
                 comparison = extract.compare_extract(
                     acting_user=request.user,
-                    commune=commune,
+                    unit=unit,
                     stream=upload,
                     filename=upload.name or "trich-xuat.xlsx",
                 )
@@ -84,10 +90,11 @@ def list_extracts(request: HttpRequest) -> HttpResponse:
         request,
         "reconcile/extract_list.html",
         {
-            "commune": commune,
-            "comparisons": ExtractComparison.objects.filter(commune=commune).select_related(
-                "created_by"
-            )[:50],
+            "unit": unit,
+            "province": unit.level == Level.PROVINCE,
+            "comparisons": ExtractComparison.objects.filter(unit=unit).select_related("created_by")[
+                :50
+            ],
             "error": error,
         },
         status=400 if error else 200,
@@ -98,14 +105,22 @@ def list_extracts(request: HttpRequest) -> HttpResponse:
 @require_GET
 def view_extract(request: HttpRequest, pk: int) -> HttpResponse:
     comparison = _comparison(request, pk)
+    if request.GET.get("status"):
+        # Polled while a province's comparison runs; the page reloads when it ends.
+        response = render(request, "reconcile/_extract_status.html", {"comparison": comparison})
+        if not comparison.is_working:
+            response["HX-Refresh"] = "true"
+        return response
     titles = item_titles()
     item = request.GET.get("item", "")
-    mismatches = comparison.mismatches.select_related("person", "person__village")
+    mismatches = comparison.mismatches.select_related(
+        "person", "person__village", "person__commune"
+    )
     if item:
         mismatches = mismatches.filter(item=item if item != "missing" else "")
     record_event(
         actor=request.user, action="reconcile.view_extract", target=comparison,
-        unit=comparison.commune,
+        unit=comparison.unit,
     )  # fmt: skip
     return render(
         request,
@@ -126,9 +141,19 @@ def view_extract(request: HttpRequest, pk: int) -> HttpResponse:
                 }
                 for entry in comparison.by_village
             ],
+            "communes": [
+                {
+                    **entry,
+                    "items": ", ".join(
+                        f"{titles.get(key, key)}: {n}" for key, n in sorted(entry["counts"].items())
+                    ),
+                }
+                for entry in comparison.by_commune
+            ],
             "rows": [(m, titles.get(m.item, m.item)) for m in mismatches[:SHOWN]],
             "more": mismatches.count() > SHOWN,
             "item": item,
+            "province": comparison.unit.level == Level.PROVINCE,
         },
     )
 
@@ -163,7 +188,7 @@ def export_extract(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 % {
                     "file": comparison.original_name,
-                    "commune": comparison.commune.label(),
+                    "commune": comparison.unit.label(),
                     "user": user.full_name or user.username,
                     "time": timezone.localtime().strftime("%H:%M %d/%m/%Y"),
                 }
@@ -172,7 +197,7 @@ def export_extract(request: HttpRequest, pk: int) -> HttpResponse:
     )
     bold = Font(bold=True)
     header = []
-    for heading in (_("Dòng trong tệp"), _("Họ và tên"), _("Thôn"), _("Mục"),
+    for heading in (_("Dòng trong tệp"), _("Họ và tên"), _("Thôn"), _("Xã"), _("Mục"),
                     _("Cơ sở dữ liệu người lao động"), _("CSDL dân cư (tệp)")):  # fmt: skip
         cell = WriteOnlyCell(sheet, value=str(heading))
         cell.font = bold
@@ -182,17 +207,18 @@ def export_extract(request: HttpRequest, pk: int) -> HttpResponse:
     def text(value: str) -> Any:
         return as_text(WriteOnlyCell(sheet, value=xlsx_text(value))) if value else ""
 
-    for mismatch in comparison.mismatches.select_related("person", "person__village").iterator(
-        chunk_size=2000
-    ):
+    for mismatch in comparison.mismatches.select_related(
+        "person", "person__village", "person__commune"
+    ).iterator(chunk_size=2000):
         person = mismatch.person
         sheet.append(
             [
                 mismatch.row,
                 text(person.full_name if person else mismatch.extract_value),
                 text(person.village.label() if person else ""),
+                text(person.commune.label() if person and person.commune else ""),
                 text(str(titles.get(mismatch.item, mismatch.item)) if mismatch.item
-                     else _("Không có trong cơ sở dữ liệu của xã")),
+                     else _("Không có trong cơ sở dữ liệu")),
                 text(mismatch.register_value),
                 text(mismatch.extract_value if mismatch.item else ""),
             ]
@@ -200,7 +226,7 @@ def export_extract(request: HttpRequest, pk: int) -> HttpResponse:
     buffer = io.BytesIO()
     book.save(buffer)
     record_event(
-        actor=user, action="reconcile.export_extract", target=comparison, unit=comparison.commune
+        actor=user, action="reconcile.export_extract", target=comparison, unit=comparison.unit
     )
     response = HttpResponse(
         buffer.getvalue(),

@@ -122,12 +122,22 @@ class Record(models.Model):
         return f"Đã đối soát {self.reconciled_on:%d/%m/%Y}"
 
 
+class ExtractStatus(models.TextChoices):
+    QUEUED = "queued", _("Chờ so sánh")
+    RUNNING = "running", _("Đang so sánh")
+    DONE = "done", _("Đã xong")
+    FAILED = "failed", _("Lỗi")
+
+
 class ExtractComparison(models.Model):
     """An extract of the population database (the ID and any labour items) compared item by
-    item with a commune's register; kept with who ran it and when, and re-runnable from the
-    stored file."""
+    item with a commune's or a province's register; kept with who ran it and when, and
+    re-runnable from the stored file."""
 
-    commune = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        max_length=10, choices=ExtractStatus.choices, default=ExtractStatus.DONE
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -143,6 +153,8 @@ class ExtractComparison(models.Model):
     counts = models.JSONField(default=dict)  # {item key: mismatches}
     # [{"village": label, "counts": {item: n}, "people": n}]
     by_village = models.JSONField(default=list)
+    # The same per commune, for a province's comparison.
+    by_commune = models.JSONField(default=list)
     message = models.CharField(max_length=500, blank=True, default="")
 
     class Meta:
@@ -150,6 +162,10 @@ class ExtractComparison(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name} {self.created_at:%d/%m/%Y}"
+
+    @property
+    def is_working(self) -> bool:
+        return self.status in (ExtractStatus.QUEUED, ExtractStatus.RUNNING)
 
 
 class ExtractMismatch(models.Model):

@@ -222,7 +222,7 @@ def _place(
         bulk,
         reconcile_row,
         ExtractComparison.objects.create(
-            commune=commune,
+            unit=commune,
             created_by=officer,
             created_at=timezone.now(),
             file_path="/nonexistent.xlsx",
@@ -513,7 +513,9 @@ PAGES: dict[str, Page] = {
     "reconcile-cross-commune-decide": Page(
         _cross_pair, frozenset({Role.COMMUNE_LABOR_OFFICER}), post_only=True
     ),
-    "reconcile-list-extracts": Page(None, frozenset({Role.COMMUNE_LABOR_OFFICER})),
+    "reconcile-list-extracts": Page(
+        None, frozenset({Role.COMMUNE_LABOR_OFFICER, Role.PROVINCE_LABOR_DEPARTMENT})
+    ),
     "reconcile-view-extract": Page(_extract, frozenset({Role.COMMUNE_LABOR_OFFICER})),
     "reconcile-export-extract": Page(_extract, frozenset({Role.COMMUNE_LABOR_OFFICER})),
     "reconcile-rerun-extract": Page(

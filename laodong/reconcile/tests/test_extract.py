@@ -136,3 +136,103 @@ def test_roles_and_scope(people: dict[str, Person], users: dict[str, Any], tree:
     assert (
         stranger.post(reverse("reconcile-rerun-extract", args=[comparison.pk])).status_code == 404
     )
+
+
+def _province_extract() -> bytes:
+    """The province police's extract: people of two communes, a commune column."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet["A1"] = "CÔNG AN TỈNH THANH HÓA"
+    sheet.append([])
+    sheet.append(["STT", "Số định danh cá nhân", "Họ và tên", "Ngày sinh", "Giới tính", "Xã",
+                  "Trình độ chuyên môn kỹ thuật"])  # fmt: skip
+    sheet.append([1, 38090012345, "Nguyễn Văn Ân", "12/03/1990", "Nam", "Cẩm Tân", "Cao đẳng"])
+    sheet.append([2, "038192000002", "Lê Thị Bình", "05/05/1992", "Nữ", "Cẩm Tân", "Đại học"])
+    sheet.append([3, "038085000123", "Hà Văn Sơn", "01/02/1985", "Nữ", "Cẩm Thạch", "Đại học"])
+    sheet.append([4, "001099000777", "Người Lạ", "01/01/1999", "Nam", "", ""])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_province_extract_is_compared_in_the_background_and_counted_per_commune(
+    people: dict[str, Person], users: dict[str, Any], tree: Tree
+) -> None:
+    from django.test import TestCase
+
+    from laodong.register.actions import record_person
+    from laodong.register.tests.test_actions import ANSWERS
+
+    other = make_user(Role.COMMUNE_LABOR_OFFICER, tree.other_commune, "canbo-camthach")
+    record_person(
+        acting_user=other,
+        form_code="tt09-2025-m01",
+        village=tree.other_village,
+        answers={**ANSWERS, "full_name": "Hà Văn Sơn", "birth_date": "01/02/1985",
+                 "personal_id": "038085000123", "household_code": "HGD009"},
+    )  # fmt: skip
+    province = login(users[Role.PROVINCE_LABOR_DEPARTMENT])
+    with TestCase.captureOnCommitCallbacks(execute=False) as queued:
+        response = province.post(
+            reverse("reconcile-list-extracts"),
+            {"file": SimpleUploadedFile("trich-xuat-tinh.xlsx", _province_extract())},
+        )
+    assert response.status_code == 302
+    comparison = ExtractComparison.objects.get()
+    assert comparison.unit == tree.province and comparison.status == "queued"
+    # While it waits, the page says so and polls.
+    page = province.get(reverse("reconcile-view-extract", args=[comparison.pk])).content.decode()
+    assert "Chờ so sánh" in page and "hx-get" in page
+    for callback in queued:
+        callback()
+    comparison.refresh_from_db()
+    assert comparison.status == "done"
+    assert (comparison.rows_read, comparison.matched, comparison.unmatched) == (4, 3, 1)
+    # An (name, qualification) in Cẩm Tân; Sơn (sex, qualification 5 against 7) in Cẩm Thạch.
+    assert comparison.counts == {"full_name": 1, "qualification": 2, "sex": 1}
+    assert {c["commune"]: c["people"] for c in comparison.by_commune} == {
+        tree.commune.label(): 1,
+        tree.other_commune.label(): 1,
+    }
+    assert f"{tree.other_village.label()} · {tree.other_commune.label()}" in [
+        v["village"] for v in comparison.by_village
+    ]
+    polled = province.get(reverse("reconcile-view-extract", args=[comparison.pk]), {"status": 1})
+    assert polled["HX-Refresh"] == "true"
+    page = province.get(reverse("reconcile-view-extract", args=[comparison.pk])).content.decode()
+    assert "Theo xã" in page and "Hà Văn Sơn" in page and "Xã Cẩm Thạch" in page
+    # A commune sees neither the province's comparison nor its list; the province police and
+    # another province's department are refused.
+    officer = login(users[Role.COMMUNE_LABOR_OFFICER])
+    assert officer.get(reverse("reconcile-view-extract", args=[comparison.pk])).status_code == 404
+    assert "trich-xuat-tinh" not in officer.get(reverse("reconcile-list-extracts")).content.decode()
+    police = login(users[Role.PROVINCE_POLICE])
+    assert police.get(reverse("reconcile-list-extracts")).status_code == 403
+    hanoi = login(make_user(Role.PROVINCE_LABOR_DEPARTMENT, tree.other_province, "sold-hn"))
+    assert hanoi.get(reverse("reconcile-view-extract", args=[comparison.pk])).status_code == 404
+
+
+def test_a_province_extract_unreadable_past_its_header_fails_with_the_reason(
+    people: dict[str, Person], users: dict[str, Any], tree: Tree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.test import TestCase
+
+    from laodong.core.tabular import TableError
+    from laodong.reconcile import extract
+
+    def broken(*args: Any) -> None:
+        raise TableError("dòng 7: tệp bị hỏng")
+
+    monkeypatch.setattr(extract, "_compare_batch", broken)
+    province = login(users[Role.PROVINCE_LABOR_DEPARTMENT])
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        province.post(
+            reverse("reconcile-list-extracts"),
+            {"file": SimpleUploadedFile("trich-xuat-tinh.xlsx", _province_extract())},
+        )
+    comparison = ExtractComparison.objects.get()
+    assert comparison.status == "failed" and "dòng 7: tệp bị hỏng" in comparison.message
+    assert not comparison.mismatches.exists()
+    page = province.get(reverse("reconcile-view-extract", args=[comparison.pk])).content.decode()
+    assert "dòng 7: tệp bị hỏng" in page and "trich-xuat-tinh.xlsx" in page
