@@ -1,4 +1,6 @@
-"""Live progress of a campaign: counted from the forms' states in one GROUP BY per level."""
+"""Progress of a campaign: counted from the forms' states in one GROUP BY per level — as they
+are now, or as they stood at the end of a past day (Vietnam's time), each form's state then
+being the one its last transition before that moment set."""
 
 from __future__ import annotations
 
@@ -6,7 +8,9 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from laodong.campaigns.models import Campaign, Round, RoundKind, Target
 from laodong.collection.models import (
@@ -15,29 +19,67 @@ from laodong.collection.models import (
     ENTERED_OR_LATER,
     HANDED_OVER_OR_LATER,
     Status,
+    Transition,
     WorkItem,
 )
 from laodong.units.models import Level, Unit
 from laodong.units.querysets import subtree_filter
 
-COUNTS = {
-    # On the latest police list, or added outside it (once approved).
-    "listed": (Q(in_latest_list=True) | Q(outside_list=True))
-    & ~Q(status__in=(Status.EXCLUDED, Status.PROPOSED)),
-    "to_do": Q(status__in=(Status.LISTED, Status.KEYED_ONCE))
-    & (Q(in_latest_list=True) | Q(outside_list=True)),
-    "outside_list": Q(outside_list=True) & ~Q(status__in=(Status.EXCLUDED, Status.PROPOSED)),
-    "proposed": Q(status=Status.PROPOSED),
-    "collected": Q(status__in=COLLECTED),
-    "submitted": Q(status=Status.SUBMITTED),
-    "accepted": Q(status__in=ACCEPTED_OR_LATER),
-    "returned": Q(status=Status.RETURNED),
-    "handed_over": Q(status__in=HANDED_OVER_OR_LATER),
-    "entered": Q(status__in=ENTERED_OR_LATER),
-    "not_enterable": Q(status=Status.NOT_ENTERABLE),
-    "archived": Q(status=Status.ARCHIVED),
-    "excluded": Q(status=Status.EXCLUDED),
-}
+
+def _counts(status: str = "status") -> dict[str, Q]:
+    """The counted groups, reading the form's state from the field `status` (its state now,
+    or an annotation holding its state at a past moment). Whether a person is on the latest
+    police list is today's: the denominators are the list as it stands."""
+
+    def state(*statuses: str) -> Q:
+        return Q(**{f"{status}__in": statuses})
+
+    on_list = Q(in_latest_list=True) | Q(outside_list=True)
+    return {
+        # On the latest police list, or added outside it (once approved).
+        "listed": on_list & ~state(Status.EXCLUDED, Status.PROPOSED),
+        "to_do": state(Status.LISTED, Status.KEYED_ONCE) & on_list,
+        "outside_list": Q(outside_list=True) & ~state(Status.EXCLUDED, Status.PROPOSED),
+        "proposed": state(Status.PROPOSED),
+        "collected": state(*COLLECTED),
+        "submitted": state(Status.SUBMITTED),
+        "accepted": state(*ACCEPTED_OR_LATER),
+        "returned": state(Status.RETURNED),
+        "handed_over": state(*HANDED_OVER_OR_LATER),
+        "entered": state(*ENTERED_OR_LATER),
+        "not_enterable": state(Status.NOT_ENTERABLE),
+        "archived": state(Status.ARCHIVED),
+        "excluded": state(Status.EXCLUDED),
+    }
+
+
+COUNTS = _counts()
+
+
+def end_of_day(day: datetime.date) -> datetime.datetime:
+    """The first moment after `day` in the project's time zone (Asia/Ho_Chi_Minh)."""
+    return timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1),
+                                                         datetime.time()))  # fmt: skip
+
+
+def _as_of(
+    items: QuerySet[WorkItem], day: datetime.date | None
+) -> tuple[QuerySet[WorkItem], dict[str, Q]]:
+    """The items with the state to count them by: now, or at the end of `day` when it is past.
+    A form with no transition before then was as the police list put it (listed); a form is
+    entered by `day` when the police recorded it entered on or before that day."""
+    if day is None or day >= timezone.localdate():
+        return items, COUNTS
+    last = (
+        Transition.objects.filter(work_item=OuterRef("pk"), at__lt=end_of_day(day))
+        .order_by("-at", "-pk")
+        .values("to_status")[:1]
+    )
+    counts = _counts("state_then")
+    # Entry is final, and dated by the police as the day the population database took it
+    # (marked in the app that day or later).
+    counts["entered"] = Q(status__in=ENTERED_OR_LATER, entered_on__lte=day)
+    return items.annotate(state_then=Coalesce(Subquery(last), Value(Status.LISTED))), counts
 
 
 @dataclass
@@ -63,18 +105,45 @@ class ProgressRow:
 
 @dataclass
 class RoundProgress:
+    """A round's due count against what is done: judged, once its deadline has passed, by the
+    figures at the deadline (a unit that was late stays late for that round)."""
+
     round: Round
     due: int | None
     done: int
     days_left: int
+    # The figures at the end of the deadline's day, once it has passed.
+    done_at_deadline: int | None = None
 
     @property
     def overdue(self) -> bool:
-        return self.days_left < 0 and self.due is not None and self.done < self.due
+        judged = self.done if self.done_at_deadline is None else self.done_at_deadline
+        return self.days_left < 0 and self.due is not None and judged < self.due
+
+    @property
+    def caught_up(self) -> bool:
+        """Late at the deadline, reached since."""
+        return self.overdue and self.due is not None and self.done >= self.due
 
     @property
     def days_overdue(self) -> int:
         return max(0, -self.days_left)
+
+
+# Per round whose deadline has passed: the rows by unit and the total at its deadline.
+AtDeadlines = dict[int, tuple[dict[int, "ProgressRow"], "ProgressRow"]]
+
+
+def at_deadlines(
+    campaign: Campaign, parent: Unit, today: datetime.date, rounds: Iterable[Round] | None = None
+) -> AtDeadlines:
+    """The figures of `parent` and the units below it at each passed round's deadline."""
+    found: AtDeadlines = {}
+    for round_ in campaign.rounds.all() if rounds is None else rounds:
+        if round_.deadline < today:
+            rows, total = progress_by_unit(campaign, parent, round_.deadline)
+            found[round_.pk] = ({row.unit.pk: row for row in rows if row.unit is not None}, total)
+    return found
 
 
 def _child_level(unit: Unit) -> tuple[str, int]:
@@ -83,8 +152,11 @@ def _child_level(unit: Unit) -> tuple[str, int]:
     return "commune", Level.COMMUNE
 
 
-def progress_by_unit(campaign: Campaign, parent: Unit) -> tuple[list[ProgressRow], ProgressRow]:
-    """Rows for each commune (of a province) or village (of a commune), and their total."""
+def progress_by_unit(
+    campaign: Campaign, parent: Unit, as_of: datetime.date | None = None
+) -> tuple[list[ProgressRow], ProgressRow]:
+    """Rows for each commune (of a province) or village (of a commune), and their total: now,
+    or at the end of the day `as_of`."""
     key, level = _child_level(parent)
     items = WorkItem.objects.filter(campaign=campaign)
     if parent.level == Level.VILLAGE:
@@ -93,7 +165,8 @@ def progress_by_unit(campaign: Campaign, parent: Unit) -> tuple[list[ProgressRow
         items = items.filter(commune=parent)
     else:
         items = items.filter(commune__in=campaign.communes.filter(subtree_filter(parent.path)))
-    aggregates = {name: Count("pk", filter=condition) for name, condition in COUNTS.items()}
+    items, counts = _as_of(items, as_of)
+    aggregates = {name: Count("pk", filter=condition) for name, condition in counts.items()}
     grouped = {row.pop(key): row for row in items.values(key).annotate(**aggregates).order_by()}
     if parent.level == Level.VILLAGE:
         units = [parent]
@@ -139,27 +212,35 @@ def _targets(campaign: Campaign, units: list[Unit], level: int) -> dict[int, int
     return targets
 
 
+def _round(round_: Round, row: ProgressRow, today: datetime.date,
+           then: ProgressRow | None) -> RoundProgress:  # fmt: skip
+    done_key = "collected" if round_.kind == RoundKind.COLLECTION else "entered"
+    judged = then or row
+    base = row.target if round_.kind == RoundKind.COLLECTION else judged.counts["accepted"]
+    due = round(base * round_.target_percent / 100) if base else None
+    return RoundProgress(
+        round=round_,
+        due=due,
+        done=row.counts[done_key],
+        days_left=(round_.deadline - today).days,
+        done_at_deadline=None if then is None else then.counts[done_key],
+    )
+
+
 def round_progress(
     campaign: Campaign,
     total: ProgressRow,
     today: datetime.date,
     rounds: Iterable[Round] | None = None,
+    deadlines: AtDeadlines | None = None,
 ) -> list[RoundProgress]:
-    """Each round's due count (its share of the target) against what is done now."""
-    result = []
-    for round_ in campaign.rounds.all() if rounds is None else rounds:
-        done_key = "collected" if round_.kind == RoundKind.COLLECTION else "entered"
-        base = total.target if round_.kind == RoundKind.COLLECTION else total.counts["accepted"]
-        due = round(base * round_.target_percent / 100) if base else None
-        result.append(
-            RoundProgress(
-                round=round_,
-                due=due,
-                done=total.counts[done_key],
-                days_left=(round_.deadline - today).days,
-            )
-        )
-    return result
+    """Each round's due count (its share of the target) against what is done; a passed round
+    judged by the figures at its deadline when `deadlines` holds them."""
+    deadlines = deadlines or {}
+    return [
+        _round(round_, total, today, deadlines.get(round_.pk, ({}, None))[1])
+        for round_ in (campaign.rounds.all() if rounds is None else rounds)
+    ]
 
 
 def next_deadline(rounds: list[RoundProgress]) -> RoundProgress | None:
@@ -168,14 +249,25 @@ def next_deadline(rounds: list[RoundProgress]) -> RoundProgress | None:
 
 
 def late_units(
-    campaign: Campaign, rows: list[ProgressRow], today: datetime.date
+    campaign: Campaign,
+    rows: list[ProgressRow],
+    today: datetime.date,
+    deadlines: AtDeadlines | None = None,
 ) -> dict[int, list[RoundProgress]]:
-    """The units behind a round whose deadline has passed, with those rounds."""
+    """The units that were behind a round at its deadline (or, without `deadlines`, are behind
+    a passed round now), with those rounds."""
     rounds = list(campaign.rounds.all())
+    deadlines = deadlines or {}
     late: dict[int, list[RoundProgress]] = {}
     for row in rows:
         assert row.unit is not None
-        overdue = [r for r in round_progress(campaign, row, today, rounds) if r.overdue]
+        unit_pk = row.unit.pk
+        overdue = []
+        for round_ in rounds:
+            then = deadlines[round_.pk][0].get(unit_pk) if round_.pk in deadlines else None
+            progress = _round(round_, row, today, then)
+            if progress.overdue:
+                overdue.append(progress)
         if overdue:
-            late[row.unit.pk] = overdue
+            late[unit_pk] = overdue
     return late

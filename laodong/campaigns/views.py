@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -17,12 +18,14 @@ from laodong.campaigns.access import campaigns_in_scope, get_campaign_for_user
 from laodong.campaigns.forms import CampaignForm
 from laodong.campaigns.models import Campaign, Target
 from laodong.campaigns.progress import (
+    at_deadlines,
     late_units,
     next_deadline,
     progress_by_unit,
     round_progress,
 )
 from laodong.core.concurrency import StaleEdit, edit_token, posted_token
+from laodong.forms.dates import parse_date
 from laodong.units.models import Level, Unit
 from laodong.units.querysets import subtree_filter
 
@@ -133,14 +136,30 @@ def _drill_unit(request: HttpRequest, campaign: Campaign) -> Unit:
     return unit
 
 
+def _as_of(raw: str) -> tuple[datetime.date, str]:
+    """The day whose figures the page shows (?to=dd/mm/yyyy), today by default."""
+    today = timezone.localdate()
+    if not raw.strip():
+        return today, ""
+    parsed = parse_date(raw)
+    if parsed is None or parsed.year_only:
+        return today, _(
+            "Ngày “%(value)s” không đúng. Hãy nhập theo dạng ngày/tháng/năm, ví dụ 30/11/2026."
+        ) % {"value": raw.strip()[:20]}
+    if parsed.value > today:
+        return today, _("Chưa có số liệu của ngày tương lai; đang hiện số liệu đến hôm nay.")
+    return parsed.value, ""
+
+
 @login_required
 def view_campaign(request: HttpRequest, pk: int) -> HttpResponse:
     """Live progress: target, listed, collected, accepted, returned, handed over, entered."""
     campaign = get_campaign_for_user(request.user, pk)
     unit = _drill_unit(request, campaign)
-    rows, total = progress_by_unit(campaign, unit)
-    today = timezone.localdate()
-    rounds = round_progress(campaign, total, today)
+    today, date_error = _as_of(request.GET.get("to", ""))
+    rows, total = progress_by_unit(campaign, unit, today)
+    deadlines = at_deadlines(campaign, unit, today)
+    rounds = round_progress(campaign, total, today, deadlines=deadlines)
     user: Any = request.user
     commune = (
         unit
@@ -157,7 +176,10 @@ def view_campaign(request: HttpRequest, pk: int) -> HttpResponse:
             if unit != user.unit
             else [],
             "rows": rows,
-            "late": late_units(campaign, rows, today),
+            "late": late_units(campaign, rows, today, deadlines),
+            "as_of": today,
+            "past": today < timezone.localdate(),
+            "date_error": date_error,
             "total": total,
             "rounds": rounds,
             "next_round": next_deadline(rounds),

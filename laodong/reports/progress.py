@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from laodong.campaigns.models import Campaign
 from laodong.campaigns.progress import (
     ProgressRow,
+    at_deadlines,
     late_units,
     progress_by_unit,
     round_progress,
@@ -46,11 +47,14 @@ def _cells(label: str, row: ProgressRow) -> list[str | int | float | None]:
 def progress_document(
     campaign: Campaign, unit: Unit, *, made_by: str, today: datetime.date | None = None
 ) -> Document:
-    """Progress of `campaign` in `unit`, by the units directly below it and by round."""
+    """Progress of `campaign` in `unit`, by the units directly below it and by round, as the
+    forms stood at the end of `today` (a past day gives that day's figures); a round whose
+    deadline has passed is judged by the figures at its deadline."""
     today = today or timezone.localdate()
-    rows, total = progress_by_unit(campaign, unit)
-    late = late_units(campaign, rows, today)
+    rows, total = progress_by_unit(campaign, unit, today)
     rounds = list(campaign.rounds.all())
+    deadlines = at_deadlines(campaign, unit, today, rounds)
+    late = late_units(campaign, rows, today, deadlines)
     document = Document(
         kind="progress",
         title=_("Báo cáo tiến độ thu thập, cập nhật thông tin người lao động"),
@@ -89,11 +93,15 @@ def progress_document(
         _("2. Tiến độ theo đợt"),
         [_("Đợt"), _("Hạn"), _("Phải đạt"), _("Đã đạt"), "%", _("Số đơn vị chậm"), _("Tình hình")],
     )
-    for progress in round_progress(campaign, total, today, rounds):
+    for progress in round_progress(campaign, total, today, rounds, deadlines):
         behind = sum(
             1 for overdue in late.values() if any(r.round.pk == progress.round.pk for r in overdue)
         )
-        if progress.overdue:
+        if progress.caught_up:
+            state = _("Chậm tại hạn (đạt %(then)s), nay đã đạt") % {
+                "then": progress.done_at_deadline
+            }
+        elif progress.overdue:
             state = ngettext(
                 "Quá hạn %(days)s ngày", "Quá hạn %(days)s ngày", progress.days_overdue
             ) % {"days": progress.days_overdue}
@@ -120,7 +128,19 @@ def progress_document(
         names = {row.unit.pk: row.unit.label() for row in rows if row.unit is not None}
         lagging = Section(
             _("3. Đơn vị chậm tiến độ"),
-            [_("Đơn vị"), _("Đợt"), _("Hạn"), _("Phải đạt"), _("Đã đạt"), _("Số ngày quá hạn")],
+            [
+                _("Đơn vị"),
+                _("Đợt"),
+                _("Hạn"),
+                _("Phải đạt"),
+                _("Đạt tại hạn"),
+                _("Đã đạt"),
+                _("Số ngày quá hạn"),
+            ],
+            note=_(
+                "Đơn vị chưa đạt chỉ tiêu của đợt tại ngày hết hạn vẫn được ghi là chậm của đợt "
+                "đó, kể cả khi sau đó đã đạt (số ngày quá hạn để trống)."
+            ),
         )
         for unit_pk, overdue in late.items():
             for progress in overdue:
@@ -129,8 +149,9 @@ def progress_document(
                     str(progress.round),
                     progress.round.deadline,
                     progress.due,
+                    progress.done_at_deadline,
                     progress.done,
-                    progress.days_overdue,
+                    None if progress.caught_up else progress.days_overdue,
                     late=True,
                 )
         document.sections.append(lagging)

@@ -38,7 +38,7 @@ def made_by(user: Any) -> str:
 
 def download(request: HttpRequest, document: Document, output_format: str) -> HttpResponse:
     """Send a report file and log who took which figures (no personal data in the log)."""
-    if output_format not in ("xlsx", "pdf"):
+    if output_format not in CONTENT_TYPES:
         raise Http404
     content = document.render(output_format)
     record_event(
@@ -120,7 +120,8 @@ def download_progress(request: HttpRequest, campaign_pk: int, output_format: str
     user: Any = request.user
     unit = get_report_unit(user, request.GET.get("unit"))
     campaign = get_campaign_for_user(user, campaign_pk, Capability.VIEW_REPORTS)
-    document = progress_document(campaign, unit, made_by=made_by(user))
+    day, _error = parse_day(request.GET.get("to"))
+    document = progress_document(campaign, unit, made_by=made_by(user), today=day)
     return download(request, document, output_format)
 
 

@@ -59,7 +59,9 @@ def test_by_unit_round_and_late_units(halfway: Campaign, tree: Tree) -> None:
         ["Thu thập 1", datetime.date(2026, 12, 17), 4, 2, 50.0, 1, "Quá hạn 3 ngày"],
         ["Nhập dữ liệu 1", datetime.date(2026, 12, 28), 2, 0, 0.0, 0, "Còn 8 ngày"],
     ]
-    assert section(document, 2) == [["Thôn 2", "Thu thập 1", datetime.date(2026, 12, 17), 2, 0, 3]]
+    assert section(document, 2) == [
+        ["Thôn 2", "Thu thập 1", datetime.date(2026, 12, 17), 2, 0, 0, 3]
+    ]
 
 
 def test_before_any_deadline_nobody_is_late(halfway: Campaign, tree: Tree) -> None:
@@ -113,3 +115,153 @@ def test_json_and_csv_carry_the_same_rows(halfway: Campaign, tree: Tree) -> None
     assert data["sections"][0]["rows"][1]["late"] is True
     text = document.render("csv").decode("utf-8-sig")
     assert ",Thôn 2,2,1,0,0.0,0,0,0,0,0.0,0" in text
+
+
+class _Clock:
+    """Actions run at chosen moments of Vietnam's time (as the demo's story clock does)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from django.utils import timezone
+
+        self.moment = timezone.now()
+        monkeypatch.setattr(timezone, "now", lambda: self.moment)
+
+    def at(self, day: int, hour: int, minute: int = 0) -> None:
+        from django.utils import timezone
+
+        self.moment = timezone.make_aware(datetime.datetime(2026, 11, day, hour, minute))
+
+
+def test_progress_as_of_a_past_day_counts_each_form_as_it_stood_that_evening(
+    campaign: Campaign,
+    tree: Tree,
+    users: dict[str, Any],
+    items: dict[str, WorkItem],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Any,
+) -> None:
+    """Hand-counted: An is submitted on 10/11 and accepted on 11/11; Bình is submitted at
+    23:30 on 10/11 (still that day in Vietnam), returned on 11/11, submitted again on 12/11
+    and accepted on 13/11; both are handed over on 14/11, confirmed on 15/11 and marked
+    entered on 17/11 as entered on 16/11."""
+    from django.core.management import call_command
+
+    from laodong.campaigns.progress import progress_by_unit
+    from laodong.collection import actions
+    from laodong.collection.tests.test_workflow import ANSWERS, BINH
+    from laodong.handover import actions as handover_actions
+
+    enumerator, officer = users[Role.ENUMERATOR], users[Role.COMMUNE_LABOR_OFFICER]
+    police = users[Role.COMMUNE_POLICE]
+    clock = _Clock(monkeypatch)
+
+    def fresh(key: str) -> WorkItem:
+        return WorkItem.objects.get(pk=items[key].pk)
+
+    an = {**ANSWERS, "collection_date": "10/11/2026"}
+    binh = {**BINH, "collection_date": "10/11/2026"}
+    clock.at(10, 8)
+    actions.submit_form(acting_user=enumerator, item=fresh("An"), answers=an)
+    clock.at(10, 23, 30)
+    actions.submit_form(acting_user=enumerator, item=fresh("Bình"), answers=binh)
+    clock.at(11, 9)
+    actions.accept_form(acting_user=officer, item=fresh("An"))
+    actions.return_form(acting_user=officer, item=fresh("Bình"), reason="Thiếu nơi làm việc")
+    clock.at(12, 9)
+    actions.submit_form(acting_user=enumerator, item=fresh("Bình"), answers=binh)
+    clock.at(13, 9)
+    actions.accept_form(acting_user=officer, item=fresh("Bình"))
+    clock.at(14, 9)
+    handover = handover_actions.create_handover(
+        acting_user=officer, campaign=campaign, commune=tree.commune
+    )
+    clock.at(15, 9)
+    handover_actions.confirm_handover(acting_user=police, handover=handover, received_count=2)
+    clock.at(17, 9)
+    handover_actions.mark_entered(
+        acting_user=police,
+        item_ids=[items["An"].pk, items["Bình"].pk],
+        entered_on=datetime.date(2026, 11, 16),
+    )
+    monkeypatch.undo()
+
+    def counted(day: int) -> tuple[int, ...]:
+        _rows, total = progress_by_unit(campaign, tree.commune, datetime.date(2026, 11, day))
+        c = total.counts
+        return (c["collected"], c["submitted"], c["accepted"], c["returned"], c["handed_over"],
+                c["entered"], c["to_do"])  # fmt: skip
+
+    #                collected submitted accepted returned handed entered to_do
+    assert counted(9) == (0, 0, 0, 0, 0, 0, 3)
+    assert counted(10) == (2, 2, 0, 0, 0, 0, 1)
+    assert counted(11) == (1, 0, 1, 1, 0, 0, 1)
+    assert counted(12) == (2, 1, 1, 0, 0, 0, 1)
+    assert counted(13) == (2, 0, 2, 0, 0, 0, 1)
+    assert counted(14) == (2, 0, 2, 0, 2, 0, 1)
+    assert counted(15) == (2, 0, 2, 0, 2, 0, 1)
+    assert counted(16) == (2, 0, 2, 0, 2, 2, 1)
+    # Today: as the forms are now, the same as without a date.
+    assert (
+        progress_by_unit(campaign, tree.commune)[1].counts
+        == progress_by_unit(campaign, tree.commune, datetime.date.today())[1].counts
+    )
+    # The report of a past day prints that day's figures under that day.
+    document = progress_document(
+        campaign, tree.commune, made_by="x", today=datetime.date(2026, 11, 11)
+    )
+    assert document.period.endswith("số liệu đến ngày 11/11/2026")
+    assert section(document, 0)[-1][:6] == ["Cộng", None, 3, 1, 33.3, 1]
+
+    # The same figures on the campaign's page, in every download and from the command.
+    client = login(officer)
+    page = client.get(
+        reverse("campaigns-view-campaign", args=[campaign.pk]),
+        {"unit": tree.commune.pk, "to": "11/11/2026"},
+    ).content.decode()
+    assert "Đang xem số liệu đến hết ngày 11/11/2026" in page and "&amp;to=11/11/2026" in page
+    wrong = client.get(reverse("campaigns-view-campaign", args=[campaign.pk]), {"to": "31/11/2026"})
+    assert "Ngày “31/11/2026” không đúng" in wrong.content.decode()
+    data = json.loads(
+        client.get(
+            reverse("reports-download-progress", args=[campaign.pk, "json"]),
+            {"to": "11/11/2026", "unit": tree.commune.pk},
+        ).content
+    )
+    assert data["sections"][0]["rows"][-1]["cells"][:6] == ["Cộng", None, 3, 1, 33.3, 1]
+    csv_text = client.get(
+        reverse("reports-download-progress", args=[campaign.pk, "csv"]), {"to": "11/11/2026"}
+    ).content.decode("utf-8-sig")
+    assert "Cộng,,3,1,33.3,1" in csv_text.replace(";", ",")
+    out = tmp_path / "tien-do.json"
+    call_command("report", "progress", "--unit", "15178", "--to", "11/11/2026",
+                 "--format", "json", "--out", str(out))  # fmt: skip
+    assert (
+        json.loads(out.read_text())["sections"][0]["rows"][-1]["cells"][:6]
+        == data["sections"][0]["rows"][-1]["cells"][:6]
+    )
+
+    # A round due on 11/11 with Thôn 1's target of 2: one form collected at the deadline, two
+    # since. Thôn 1 stays late for that round, caught up, with both figures.
+    from laodong.campaigns.actions import set_targets
+    from laodong.campaigns.models import Round, RoundKind
+
+    set_targets(acting_user=officer, campaign=campaign, targets={tree.village: (2, 2)})
+    Round.objects.create(
+        campaign=campaign, kind=RoundKind.COLLECTION, number=9,
+        deadline=datetime.date(2026, 11, 11), target_percent=100,
+    )  # fmt: skip
+    later = progress_document(
+        campaign, tree.commune, made_by="x", today=datetime.date(2026, 11, 20)
+    )
+    rounds = {row.cells[0]: row for row in later.sections[1].rows}
+    early = rounds["Thu thập 9"]
+    assert early.cells[3] == 2 and early.late  # done now 2 of 2, yet late at its deadline
+    assert early.cells[6] == "Chậm tại hạn (đạt 1), nay đã đạt"
+    assert section(later, 2) == [
+        ["Thôn 1", "Thu thập 9", datetime.date(2026, 11, 11), 2, 1, 2, None]
+    ]
+    # On the deadline's own day nobody is late yet.
+    same_day = progress_document(
+        campaign, tree.commune, made_by="x", today=datetime.date(2026, 11, 11)
+    )
+    assert not any(row.late for part in same_day.sections for row in part.rows)
