@@ -16,7 +16,7 @@ from laodong.campaigns.actions import set_targets
 from laodong.campaigns.models import Campaign
 from laodong.collection.models import WorkItem
 from laodong.collection.tests.test_workflow import accept_all, items  # noqa: F401 (fixture)
-from laodong.conftest import Tree, login
+from laodong.conftest import Tree, login, make_user
 from laodong.reports.documents import Document
 from laodong.reports.progress import progress_document
 
@@ -126,10 +126,10 @@ class _Clock:
         self.moment = timezone.now()
         monkeypatch.setattr(timezone, "now", lambda: self.moment)
 
-    def at(self, day: int, hour: int, minute: int = 0) -> None:
+    def at(self, day: int, hour: int, minute: int = 0, month: int = 11) -> None:
         from django.utils import timezone
 
-        self.moment = timezone.make_aware(datetime.datetime(2026, 11, day, hour, minute))
+        self.moment = timezone.make_aware(datetime.datetime(2026, month, day, hour, minute))
 
 
 def test_progress_as_of_a_past_day_counts_each_form_as_it_stood_that_evening(
@@ -183,6 +183,15 @@ def test_progress_as_of_a_past_day_counts_each_form_as_it_stood_that_evening(
         item_ids=[items["An"].pk, items["Bình"].pk],
         entered_on=datetime.date(2026, 11, 16),
     )
+    # Cường's form comes on 01/12, after the annual report's period (to 30/11).
+    clock.at(1, 9, month=12)
+    actions.submit_form(
+        acting_user=make_user(Role.ENUMERATOR, tree.village2, "dtv-thon2"),
+        item=fresh("Cường"),
+        answers={**ANSWERS, "full_name": "Trần Văn Cường", "birth_date": "06/06/1988",
+                 "personal_id": "038088000003", "household_code": "HGD003",
+                 "collection_date": "01/12/2026"},
+    )  # fmt: skip
     monkeypatch.undo()
 
     def counted(day: int) -> tuple[int, ...]:
@@ -200,6 +209,13 @@ def test_progress_as_of_a_past_day_counts_each_form_as_it_stood_that_evening(
     assert counted(14) == (2, 0, 2, 0, 2, 0, 1)
     assert counted(15) == (2, 0, 2, 0, 2, 0, 1)
     assert counted(16) == (2, 0, 2, 0, 2, 2, 1)
+    assert counted(30) == (2, 0, 2, 0, 2, 2, 1)
+    # The annual report (to 30/11) prints the figures at its end, not today's three forms.
+    from laodong.reports.periodic import YEAR, periodic_document
+
+    annual = periodic_document(tree.commune, 2026, YEAR, acting_user=officer, made_by="x")
+    progress = next(part for part in annual.sections if "Tiến độ" in part.title)
+    assert progress.rows[-1].cells[:4] == ["Cộng", None, 3, 2]
     # Today: as the forms are now, the same as without a date.
     assert (
         progress_by_unit(campaign, tree.commune)[1].counts
