@@ -8,7 +8,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Case, Count, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -62,24 +62,66 @@ def end_of_day(day: datetime.date) -> datetime.datetime:
                                                          datetime.time()))  # fmt: skip
 
 
-def _as_of(
-    items: QuerySet[WorkItem], day: datetime.date | None
-) -> tuple[QuerySet[WorkItem], dict[str, Q]]:
-    """The items with the state to count them by: now, or at the end of `day` when it is past.
-    A form with no transition before then was as the police list put it (listed); a form is
-    entered by `day` when the police recorded it entered on or before that day."""
-    if day is None or day >= timezone.localdate():
-        return items, COUNTS
+def _counted_as_of(
+    items: QuerySet[WorkItem], key: str, day: datetime.date
+) -> dict[int, dict[str, int]]:
+    """Per unit (`key`), the counts at the end of `day`: each form's state then is the one its
+    last transition before that moment set (listed, as the police list put it, when it had
+    none); a form is entered by `day` when the police recorded it entered on or before that
+    day (entry is final, and may be marked in the app a day or two later). One GROUP BY on
+    (unit, state then, list flags), tallied here: the state's sub-query is written once, not
+    once per count."""
     last = (
         Transition.objects.filter(work_item=OuterRef("pk"), at__lt=end_of_day(day))
         .order_by("-at", "-pk")
         .values("to_status")[:1]
     )
-    counts = _counts("state_then")
-    # Entry is final, and dated by the police as the day the population database took it
-    # (marked in the app that day or later).
-    counts["entered"] = Q(status__in=ENTERED_OR_LATER, entered_on__lte=day)
-    return items.annotate(state_then=Coalesce(Subquery(last), Value(Status.LISTED))), counts
+    rows = (
+        items.annotate(
+            state_then=Coalesce(Subquery(last), Value(Status.LISTED)),
+            entered_then=Case(
+                When(status__in=ENTERED_OR_LATER, entered_on__lte=day, then=Value(True)),
+                default=Value(False),
+            ),
+        )
+        .values(key, "state_then", "entered_then", "in_latest_list", "outside_list")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    grouped: dict[int, dict[str, int]] = {}
+    for row in rows:
+        counts = grouped.setdefault(row[key], _zero())
+        for name in _names(row["state_then"], row["in_latest_list"], row["outside_list"]):
+            counts[name] += row["n"]
+        if row["entered_then"]:
+            counts["entered"] += row["n"]
+    return grouped
+
+
+def _names(state: str, in_latest_list: bool, outside_list: bool) -> list[str]:
+    """The counts (of `COUNTS`, entries aside) a form in `state` belongs to, in Python."""
+    on_list = in_latest_list or outside_list
+    names = []
+    if on_list and state not in (Status.EXCLUDED, Status.PROPOSED):
+        names.append("listed")
+    if on_list and state in (Status.LISTED, Status.KEYED_ONCE):
+        names.append("to_do")
+    if outside_list and state not in (Status.EXCLUDED, Status.PROPOSED):
+        names.append("outside_list")
+    for name, states in (
+        ("proposed", (Status.PROPOSED,)),
+        ("collected", COLLECTED),
+        ("submitted", (Status.SUBMITTED,)),
+        ("accepted", ACCEPTED_OR_LATER),
+        ("returned", (Status.RETURNED,)),
+        ("handed_over", HANDED_OVER_OR_LATER),
+        ("not_enterable", (Status.NOT_ENTERABLE,)),
+        ("archived", (Status.ARCHIVED,)),
+        ("excluded", (Status.EXCLUDED,)),
+    ):
+        if state in states:
+            names.append(name)
+    return names
 
 
 @dataclass
@@ -165,9 +207,11 @@ def progress_by_unit(
         items = items.filter(commune=parent)
     else:
         items = items.filter(commune__in=campaign.communes.filter(subtree_filter(parent.path)))
-    items, counts = _as_of(items, as_of)
-    aggregates = {name: Count("pk", filter=condition) for name, condition in counts.items()}
-    grouped = {row.pop(key): row for row in items.values(key).annotate(**aggregates).order_by()}
+    if as_of is not None and as_of < timezone.localdate():
+        grouped = _counted_as_of(items, key, as_of)
+    else:
+        aggregates = {name: Count("pk", filter=condition) for name, condition in COUNTS.items()}
+        grouped = {row.pop(key): row for row in items.values(key).annotate(**aggregates).order_by()}
     if parent.level == Level.VILLAGE:
         units = [parent]
     elif level == Level.VILLAGE:
