@@ -156,6 +156,8 @@ class RoundProgress:
     days_left: int
     # The figures at the end of the deadline's day, once it has passed.
     done_at_deadline: int | None = None
+    # For a unit late at the deadline that has caught up since: the day it reached the due count.
+    reached_on: datetime.date | None = None
 
     @property
     def overdue(self) -> bool:
@@ -169,6 +171,9 @@ class RoundProgress:
 
     @property
     def days_overdue(self) -> int:
+        """Days late: until the due count was reached, or until today while it is not."""
+        if self.reached_on is not None:
+            return max(0, (self.reached_on - self.round.deadline).days)
         return max(0, -self.days_left)
 
 
@@ -310,8 +315,37 @@ def late_units(
         for round_ in rounds:
             then = deadlines[round_.pk][0].get(unit_pk) if round_.pk in deadlines else None
             progress = _round(round_, row, today, then)
+            if progress.caught_up:
+                assert progress.due is not None
+                progress.reached_on = reached_on(campaign, row.unit, progress.round, progress.due)
             if progress.overdue:
                 overdue.append(progress)
         if overdue:
             late[unit_pk] = overdue
     return late
+
+
+def reached_on(campaign: Campaign, unit: Unit, round_: Round, due: int) -> datetime.date | None:
+    """The day `unit` reached `due` forms of the round's kind: the due-th entry date among its
+    entered forms, or the due-th last submission among its collected forms (a form returned
+    and submitted again counts from its last submission)."""
+    if due <= 0:
+        return None
+    items = WorkItem.objects.filter(campaign=campaign)
+    items = items.filter(village=unit) if unit.level == Level.VILLAGE else items.filter(
+        commune__in=campaign.communes.filter(subtree_filter(unit.path))
+    )  # fmt: skip
+    if round_.kind == RoundKind.ENTRY:
+        days = (
+            items.filter(status__in=ENTERED_OR_LATER, entered_on__isnull=False)
+            .order_by("entered_on")
+            .values_list("entered_on", flat=True)[due - 1 : due]
+        )
+        return next(iter(days), None)
+    moments = (
+        items.filter(status__in=COLLECTED, submitted_at__isnull=False)
+        .order_by("submitted_at")
+        .values_list("submitted_at", flat=True)[due - 1 : due]
+    )
+    moment = next(iter(moments), None)
+    return timezone.localdate(moment) if moment is not None else None

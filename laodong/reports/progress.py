@@ -139,7 +139,8 @@ def progress_document(
             ],
             note=_(
                 "Đơn vị chưa đạt chỉ tiêu của đợt tại ngày hết hạn vẫn được ghi là chậm của đợt "
-                "đó, kể cả khi sau đó đã đạt (số ngày quá hạn để trống)."
+                "đó, kể cả khi sau đó đã đạt; số ngày quá hạn tính đến ngày đạt đủ, hoặc đến "
+                "hôm nay nếu chưa đạt."
             ),
         )
         for unit_pk, overdue in late.items():
@@ -151,7 +152,7 @@ def progress_document(
                     progress.due,
                     progress.done_at_deadline,
                     progress.done,
-                    None if progress.caught_up else progress.days_overdue,
+                    progress.days_overdue,
                     late=True,
                 )
         document.sections.append(lagging)

@@ -273,9 +273,19 @@ def test_progress_as_of_a_past_day_counts_each_form_as_it_stood_that_evening(
     early = rounds["Thu thập 9"]
     assert early.cells[3] == 2 and early.late  # done now 2 of 2, yet late at its deadline
     assert early.cells[6] == "Chậm tại hạn (đạt 1), nay đã đạt"
-    assert section(later, 2) == [
-        ["Thôn 1", "Thu thập 9", datetime.date(2026, 11, 11), 2, 1, 2, None]
-    ]
+    # Late by one day: Bình's form, returned on 11/11, came back on 12/11.
+    assert section(later, 2) == [["Thôn 1", "Thu thập 9", datetime.date(2026, 11, 11), 2, 1, 2, 1]]
+    # An entry round due 15/11 (both forms accepted by then): entered on 16/11, a day late.
+    Round.objects.create(
+        campaign=campaign, kind=RoundKind.ENTRY, number=9,
+        deadline=datetime.date(2026, 11, 15), target_percent=100,
+    )  # fmt: skip
+    later = progress_document(
+        campaign, tree.commune, made_by="x", today=datetime.date(2026, 11, 20)
+    )
+    assert ["Thôn 1", "Nhập dữ liệu 9", datetime.date(2026, 11, 15), 2, 0, 2, 1] in section(
+        later, 2
+    )
     # On the deadline's own day nobody is late yet.
     same_day = progress_document(
         campaign, tree.commune, made_by="x", today=datetime.date(2026, 11, 11)
