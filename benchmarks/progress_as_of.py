@@ -18,18 +18,18 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
-import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 PROVINCE_CODE = "38"
 DATABASE = "laodong_bench_progress"
+
+from report_statistics import median_time, with_database  # noqa: E402
 
 # Pseudo-random but reproducible per item: three draws and a day of November.
 DRAWS = """
@@ -80,20 +80,6 @@ CROSS JOIN LATERAL (
     WHERE x.a < 0.75 AND x.b < 0.85 AND x.c < 0.36
 ) AS t
 """
-
-
-def with_database(url: str, name: str) -> str:
-    return urlunparse(urlparse(url)._replace(path=f"/{name}"))
-
-
-def median_time(action: Callable[[], object], runs: int) -> float:
-    action()  # warm-up: caches, plans
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def build(items: int) -> None:

@@ -25,35 +25,25 @@ from laodong.collection.models import (
 from laodong.units.models import Level, Unit
 from laodong.units.querysets import subtree_filter
 
-
-def _counts(status: str = "status") -> dict[str, Q]:
-    """The counted groups, reading the form's state from the field `status` (its state now,
-    or an annotation holding its state at a past moment). Whether a person is on the latest
-    police list is today's: the denominators are the list as it stands."""
-
-    def state(*statuses: str) -> Q:
-        return Q(**{f"{status}__in": statuses})
-
-    on_list = Q(in_latest_list=True) | Q(outside_list=True)
-    return {
-        # On the latest police list, or added outside it (once approved).
-        "listed": on_list & ~state(Status.EXCLUDED, Status.PROPOSED),
-        "to_do": state(Status.LISTED, Status.KEYED_ONCE) & on_list,
-        "outside_list": Q(outside_list=True) & ~state(Status.EXCLUDED, Status.PROPOSED),
-        "proposed": state(Status.PROPOSED),
-        "collected": state(*COLLECTED),
-        "submitted": state(Status.SUBMITTED),
-        "accepted": state(*ACCEPTED_OR_LATER),
-        "returned": state(Status.RETURNED),
-        "handed_over": state(*HANDED_OVER_OR_LATER),
-        "entered": state(*ENTERED_OR_LATER),
-        "not_enterable": state(Status.NOT_ENTERABLE),
-        "archived": state(Status.ARCHIVED),
-        "excluded": state(Status.EXCLUDED),
-    }
-
-
-COUNTS = _counts()
+# The counted groups of the forms as they are now; `_names` reads the same for a past day.
+COUNTS = {
+    # On the latest police list, or added outside it (once approved).
+    "listed": (Q(in_latest_list=True) | Q(outside_list=True))
+    & ~Q(status__in=(Status.EXCLUDED, Status.PROPOSED)),
+    "to_do": Q(status__in=(Status.LISTED, Status.KEYED_ONCE))
+    & (Q(in_latest_list=True) | Q(outside_list=True)),
+    "outside_list": Q(outside_list=True) & ~Q(status__in=(Status.EXCLUDED, Status.PROPOSED)),
+    "proposed": Q(status=Status.PROPOSED),
+    "collected": Q(status__in=COLLECTED),
+    "submitted": Q(status=Status.SUBMITTED),
+    "accepted": Q(status__in=ACCEPTED_OR_LATER),
+    "returned": Q(status=Status.RETURNED),
+    "handed_over": Q(status__in=HANDED_OVER_OR_LATER),
+    "entered": Q(status__in=ENTERED_OR_LATER),
+    "not_enterable": Q(status=Status.NOT_ENTERABLE),
+    "archived": Q(status=Status.ARCHIVED),
+    "excluded": Q(status=Status.EXCLUDED),
+}
 
 
 def end_of_day(day: datetime.date) -> datetime.datetime:
