@@ -87,6 +87,8 @@ def unit_for_role(tree: Tree, role: str) -> Unit:
         Role.VILLAGE_HEAD: tree.village,
         Role.PROVINCE_LABOR_DEPARTMENT: tree.province,
         Role.PROVINCE_POLICE: tree.province,
+        Role.PROVINCE_LEADER: tree.province,
+        Role.MINISTRY: tree.country,
         Role.SYSTEM_ADMINISTRATOR: tree.country,
     }
     return units.get(role, tree.commune)

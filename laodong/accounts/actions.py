@@ -293,6 +293,9 @@ _ROLE_ALIASES: dict[str, Role] = {
     "cong chuc tai chinh ke toan": Role.COMMUNE_FINANCE_OFFICER,
     "so noi vu": Role.PROVINCE_LABOR_DEPARTMENT,
     "cong an tinh": Role.PROVINCE_POLICE,
+    "lanh dao so noi vu": Role.PROVINCE_LEADER,
+    "giam doc so noi vu": Role.PROVINCE_LEADER,
+    "bo noi vu": Role.MINISTRY,
     "quan tri he thong": Role.SYSTEM_ADMINISTRATOR,
 }
 

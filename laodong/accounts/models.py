@@ -21,6 +21,10 @@ class Role(models.TextChoices):
     COMMUNE_FINANCE_OFFICER = "commune_finance_officer", _("Công chức Tài chính – Kế toán")
     PROVINCE_LABOR_DEPARTMENT = "province_labor_department", _("Sở Nội vụ")
     PROVINCE_POLICE = "province_police", _("Công an tỉnh")
+    # The head of the province's department, who signs the province's reports off.
+    PROVINCE_LEADER = "province_leader", _("Lãnh đạo Sở Nội vụ")
+    # The ministry receives the provinces' reports and accepts or returns them.
+    MINISTRY = "ministry", _("Bộ Nội vụ")
     SYSTEM_ADMINISTRATOR = "system_administrator", _("Quản trị hệ thống")
 
 
@@ -34,6 +38,8 @@ ROLE_LEVELS: dict[str, tuple[int, ...]] = {
     Role.COMMUNE_FINANCE_OFFICER: (Level.COMMUNE,),
     Role.PROVINCE_LABOR_DEPARTMENT: (Level.PROVINCE,),
     Role.PROVINCE_POLICE: (Level.PROVINCE,),
+    Role.PROVINCE_LEADER: (Level.PROVINCE,),
+    Role.MINISTRY: (Level.COUNTRY,),
     Role.SYSTEM_ADMINISTRATOR: (Level.COUNTRY, Level.PROVINCE),
 }
 

@@ -49,6 +49,11 @@ class Capability(StrEnum):
     # The province labour department reconciles across its communes: one person recorded in two
     # communes, and population extracts of the whole province.
     RECONCILE_PROVINCE = "reconcile_province"
+    # Reports sent up the tree (issue 14): the officer freezes the unit's report, its leader
+    # signs it off and it goes to the level above, which returns or accepts it.
+    PREPARE_REPORTS = "prepare_reports"
+    APPROVE_REPORTS = "approve_reports"
+    REVIEW_REPORTS = "review_reports"
 
 
 _ALL = frozenset(Capability)
@@ -93,6 +98,7 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_REPORTS,
             Capability.EXPORT_REGISTER,
             Capability.RECONCILE,
+            Capability.PREPARE_REPORTS,
         }
     ),
     # The police give the 15+ list, receive handovers and enter the forms.
@@ -129,6 +135,7 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_AUDIT_LOG,
             # The working group's leader confirms that a batch was reconciled.
             Capability.RECORD_RECONCILED,
+            Capability.APPROVE_REPORTS,
         }
     ),
     # Finance settles payment per enumerator, so it needs to see who the enumerators are, and
@@ -154,6 +161,8 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.EXPORT_REGISTER,
             Capability.VIEW_AUDIT_LOG,
             Capability.RECONCILE_PROVINCE,
+            Capability.PREPARE_REPORTS,
+            Capability.REVIEW_REPORTS,
         }
     ),
     Role.PROVINCE_POLICE: frozenset(
@@ -166,6 +175,23 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_REPORTS,
             Capability.EXPORT_REGISTER,
             Capability.VIEW_AUDIT_LOG,
+        }
+    ),
+    # Aggregate figures only: no register, no personal data.
+    Role.PROVINCE_LEADER: frozenset(
+        {
+            Capability.VIEW_UNITS,
+            Capability.VIEW_CAMPAIGNS,
+            Capability.VIEW_REPORTS,
+            Capability.APPROVE_REPORTS,
+        }
+    ),
+    Role.MINISTRY: frozenset(
+        {
+            Capability.VIEW_UNITS,
+            Capability.VIEW_CAMPAIGNS,
+            Capability.VIEW_REPORTS,
+            Capability.REVIEW_REPORTS,
         }
     ),
     Role.SYSTEM_ADMINISTRATOR: _ALL,

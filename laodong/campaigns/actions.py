@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from laodong.accounts.models import Role
 from laodong.accounts.permissions import Capability, has_capability, require_capability
 from laodong.audit.models import record_event
-from laodong.campaigns.models import Campaign, Round, RoundKind, Target
+from laodong.campaigns.models import Campaign, ReportDeadline, Round, RoundKind, Target
 from laodong.core.concurrency import check_token
 from laodong.forms.definitions import FORM_CODES
 from laodong.units.models import Level, Unit
@@ -32,6 +33,15 @@ class RoundPlan:
     target_percent: int = 100
 
 
+@dataclass(frozen=True)
+class ReportPlan:
+    """A report the plan asks for: its name, the level that sends it, and its due date."""
+
+    title: str
+    from_level: int
+    due: datetime.date
+
+
 def _check(
     *,
     form_code: str,
@@ -41,6 +51,7 @@ def _check(
     entry_start: datetime.date,
     entry_end: datetime.date,
     rounds: Sequence[RoundPlan],
+    reports: Sequence[ReportPlan] = (),
 ) -> None:
     if form_code not in FORM_CODES:
         raise CampaignError(_("Mẫu phiếu không có trong hệ thống."))
@@ -59,6 +70,24 @@ def _check(
         percents = [r.target_percent for r in rounds if r.kind == kind]
         if percents != sorted(percents) or any(not 0 < p <= 100 for p in percents):
             raise CampaignError(_("Tỷ lệ chỉ tiêu của các đợt phải tăng dần, tối đa 100%."))
+    levels = {level for level, _label in ReportDeadline.FROM_LEVELS}
+    for report in reports:
+        if not report.title.strip():
+            raise CampaignError(_("Hãy ghi tên của báo cáo có hạn %(day)s.") % _day(report.due))
+        if report.from_level not in levels:
+            raise CampaignError(_("Báo cáo “%(title)s”: cấp gửi không hợp lệ.") % _named(report))
+        if report.due < collection_start:
+            raise CampaignError(
+                _("Báo cáo “%(title)s”: hạn gửi phải sau ngày bắt đầu thu thập.") % _named(report)
+            )
+
+
+def _day(day: datetime.date) -> dict[str, str]:
+    return {"day": f"{day:%d/%m/%Y}"}
+
+
+def _named(report: ReportPlan) -> dict[str, str]:
+    return {"title": report.title.strip()[:60]}
 
 
 def _communes_for(acting_user: Any, area: Iterable[Unit]) -> list[Unit]:
@@ -117,6 +146,27 @@ def _write_rounds(campaign: Campaign, rounds: Sequence[RoundPlan]) -> None:
         )
 
 
+def _write_report_deadlines(campaign: Campaign, reports: Sequence[ReportPlan]) -> None:
+    """Change the plan's report deadlines in place, row by row as the form shows them, so the
+    reports already sent against one stay attached to it; a deadline some unit has already
+    reported against cannot be removed."""
+    existing = list(campaign.report_deadlines.order_by("pk"))
+    for index, plan in enumerate(reports):
+        deadline = existing[index] if index < len(existing) else ReportDeadline(campaign=campaign)
+        deadline.title = plan.title.strip()[:200]
+        deadline.from_level = plan.from_level
+        deadline.due = plan.due
+        deadline.save()
+    for deadline in existing[len(reports) :]:
+        try:
+            deadline.delete()
+        except ProtectedError:
+            raise CampaignError(
+                _("Không thể bỏ hạn báo cáo “%(title)s”: đã có đơn vị gửi báo cáo theo hạn này.")
+                % {"title": deadline.title}
+            ) from None
+
+
 @transaction.atomic
 def create_campaign(
     *,
@@ -132,6 +182,7 @@ def create_campaign(
     entry_end: datetime.date,
     rounds: Sequence[RoundPlan] = (),
     double_entry: bool = False,
+    reports: Sequence[ReportPlan] = (),
 ) -> Campaign:
     """A province plans for its communes; a commune plans for itself."""
     require_capability(acting_user, Capability.MANAGE_CAMPAIGNS)
@@ -147,6 +198,7 @@ def create_campaign(
         entry_start=entry_start,
         entry_end=entry_end,
         rounds=rounds,
+        reports=reports,
     )
     communes = _communes_for(acting_user, area)
     campaign = Campaign(form_code=form_code, owner_unit=acting_user.unit, created_by=acting_user)
@@ -164,6 +216,7 @@ def create_campaign(
     campaign.save()
     campaign.communes.set(communes)
     _write_rounds(campaign, rounds)
+    _write_report_deadlines(campaign, reports)
     record_event(
         actor=acting_user,
         action="campaigns.create_campaign",
@@ -191,7 +244,10 @@ def may_manage(user: Any, campaign: Campaign) -> bool:
 
 
 def _plan_text(
-    *, rounds: Iterable[tuple[str, datetime.date, int]], **values: Any
+    *,
+    rounds: Iterable[tuple[str, datetime.date, int]],
+    reports: Iterable[tuple[str, int, datetime.date]] = (),
+    **values: Any,
 ) -> dict[str, str]:
     """A plan's editable values as text, as a person would compare them."""
     text = {
@@ -208,6 +264,11 @@ def _plan_text(
             for round_kind, deadline, percent in rounds
             if round_kind == kind.value
         )
+    levels = dict(ReportDeadline.FROM_LEVELS)
+    text["reports"] = "; ".join(
+        f"{title.strip()} ({levels.get(level, level)}, {due:%d/%m/%Y})"
+        for title, level, due in reports
+    )
     return text
 
 
@@ -226,6 +287,7 @@ def plan_values(campaign: Campaign) -> dict[str, str]:
             (r.kind, r.deadline, r.target_percent)
             for r in campaign.rounds.order_by("kind", "number")
         ],
+        reports=[(r.title, r.from_level, r.due) for r in campaign.report_deadlines.order_by("pk")],
     )
 
 
@@ -240,6 +302,7 @@ def plan_labels() -> dict[str, str]:
         "entry_end": _("Kết thúc nhập liệu"),
         "double_entry": _("Nhập hai lần"),
         **{f"rounds_{kind.value}": str(kind.label) for kind in RoundKind},
+        "reports": _("Hạn gửi báo cáo"),
     }
 
 
@@ -257,6 +320,7 @@ def update_campaign(
     entry_end: datetime.date,
     rounds: Sequence[RoundPlan],
     double_entry: bool,
+    reports: Sequence[ReportPlan] = (),
     loaded_token: str | None = None,
 ) -> Campaign:
     require_capability(acting_user, Capability.MANAGE_CAMPAIGNS)
@@ -276,6 +340,7 @@ def update_campaign(
             entry_end=entry_end,
             double_entry=double_entry,
             rounds=[(r.kind, r.deadline, r.target_percent) for r in rounds],
+            reports=[(r.title, r.from_level, r.due) for r in reports],
         ),
         labels=plan_labels(),
     )
@@ -287,6 +352,7 @@ def update_campaign(
         entry_start=entry_start,
         entry_end=entry_end,
         rounds=rounds,
+        reports=reports,
     )
     _set_plan(
         campaign,
@@ -301,6 +367,7 @@ def update_campaign(
     )
     campaign.save()
     _write_rounds(campaign, rounds)
+    _write_report_deadlines(campaign, reports)
     record_event(
         actor=acting_user,
         action="campaigns.update_campaign",

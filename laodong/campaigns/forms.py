@@ -6,14 +6,15 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from laodong.campaigns.actions import RoundPlan
-from laodong.campaigns.models import Campaign, RoundKind
+from laodong.campaigns.actions import ReportPlan, RoundPlan
+from laodong.campaigns.models import Campaign, ReportDeadline, RoundKind
 from laodong.units.models import Unit
 
 DATE_WIDGET = forms.DateInput(
     format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}
 )
 ROUNDS_PER_KIND = 3
+REPORT_ROWS = 4
 FORM_CHOICES = [
     ("tt09-2025-m01", "Mẫu số 01 – Thông tư 09/2025/TT-BNV"),
     ("tt11-2022-m03", "Mẫu số 03 – Thông tư 11/2022/TT-BLĐTBXH"),
@@ -60,6 +61,19 @@ class CampaignForm(forms.Form):
                 self.fields[f"{kind}_{number}_percent"] = forms.IntegerField(
                     label=_("Phần trăm chỉ tiêu"), min_value=1, max_value=100, required=False
                 )
+        for number in range(1, REPORT_ROWS + 1):
+            self.fields[f"report_{number}_title"] = forms.CharField(
+                label=_("Tên báo cáo %(number)s") % {"number": number},
+                max_length=200,
+                required=False,
+            )
+            self.fields[f"report_{number}_level"] = forms.TypedChoiceField(
+                label=_("Cấp gửi"),
+                choices=ReportDeadline.FROM_LEVELS,
+                coerce=int,
+                required=False,
+            )
+            self.fields[f"report_{number}_due"] = _date(_("Hạn gửi"), required=False)
         if communes is None or editing:
             del self.fields["communes"]
             del self.fields["whole_province"]
@@ -77,6 +91,33 @@ class CampaignForm(forms.Form):
             for n in range(1, ROUNDS_PER_KIND + 1)
         ]
 
+    def report_fields(self) -> list[tuple[Any, Any, Any]]:
+        return [
+            (self[f"report_{n}_title"], self[f"report_{n}_level"], self[f"report_{n}_due"])
+            for n in range(1, REPORT_ROWS + 1)
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for number in range(1, REPORT_ROWS + 1):
+            title = (data.get(f"report_{number}_title") or "").strip()
+            due = data.get(f"report_{number}_due")
+            if title and not due:
+                self.add_error(f"report_{number}_due", _("Hãy ghi hạn gửi của báo cáo này."))
+            if due and not title:
+                self.add_error(f"report_{number}_title", _("Hãy ghi tên của báo cáo này."))
+        return data
+
+    def reports(self) -> list[ReportPlan]:
+        plans = []
+        for number in range(1, REPORT_ROWS + 1):
+            title = (self.cleaned_data.get(f"report_{number}_title") or "").strip()
+            due = self.cleaned_data.get(f"report_{number}_due")
+            if title and due:
+                level = self.cleaned_data.get(f"report_{number}_level") or 3
+                plans.append(ReportPlan(title, level, due))
+        return plans
+
     def plan(self) -> dict[str, Any]:
         """What create_campaign and update_campaign both take from the form."""
         data = self.cleaned_data
@@ -87,6 +128,7 @@ class CampaignForm(forms.Form):
             "entry_end": data["entry_end"],
             "double_entry": data["double_entry"],
             "rounds": self.rounds(),
+            "reports": self.reports(),
         }
 
     def rounds(self) -> list[RoundPlan]:
@@ -117,4 +159,8 @@ class CampaignForm(forms.Form):
         for round_ in campaign.rounds.all():
             initial[f"{round_.kind}_{round_.number}_deadline"] = round_.deadline
             initial[f"{round_.kind}_{round_.number}_percent"] = round_.target_percent
+        for number, deadline in enumerate(campaign.report_deadlines.order_by("pk"), start=1):
+            initial[f"report_{number}_title"] = deadline.title
+            initial[f"report_{number}_level"] = deadline.from_level
+            initial[f"report_{number}_due"] = deadline.due
         return initial

@@ -65,6 +65,27 @@ class Round(models.Model):
         return f"{self.get_kind_display()} {self.number}"
 
 
+class ReportDeadline(models.Model):
+    """A report the plan asks for: which one, from which level to the level above, by when
+    (Lào Cai: communes to the province by 30/01/2026, the province to the ministry by 15/02)."""
+
+    FROM_LEVELS = ((3, _("Xã gửi tỉnh")), (1, _("Tỉnh gửi Bộ Nội vụ")))
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="report_deadlines"
+    )
+    title = models.CharField(_("tên báo cáo"), max_length=200)
+    # The level that sends it (Level.COMMUNE or Level.PROVINCE); it goes to the level above.
+    from_level = models.PositiveSmallIntegerField(_("cấp gửi"), choices=FROM_LEVELS)
+    due = models.DateField(_("hạn gửi"))
+
+    class Meta:
+        ordering = ["campaign", "due", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class Target(models.Model):
     """How many forms a commune or a village must collect in the campaign."""
 

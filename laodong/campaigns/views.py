@@ -183,6 +183,10 @@ def view_campaign(request: HttpRequest, pk: int) -> HttpResponse:
             "total": total,
             "rounds": rounds,
             "next_round": next_deadline(rounds),
+            "report_deadlines": [
+                (deadline, (deadline.due - timezone.localdate()).days)
+                for deadline in campaign.report_deadlines.all()
+            ],
             "commune": commune,
             "child_is_village": unit.level >= Level.COMMUNE,
             "may_manage": has_capability(user, Capability.MANAGE_CAMPAIGNS)

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from laodong.accounts import actions as account_actions
 from laodong.accounts.models import Role, User
+from laodong.campaigns.models import Campaign
 from laodong.core.text import fold
 from laodong.forms.samples import SampleForms
 from laodong.register.actions import RegisterError, record_person
@@ -38,6 +39,8 @@ DEMO_LOGINS = [
     DemoLogin("quantri", "Quản trị Hệ thống", Role.SYSTEM_ADMINISTRATOR, "country"),
     DemoLogin("sonoivu", "Trần Thị Hạnh", Role.PROVINCE_LABOR_DEPARTMENT, "province"),
     DemoLogin("congantinh", "Lê Văn Dũng", Role.PROVINCE_POLICE, "province"),
+    DemoLogin("lanhdaoso", "Nguyễn Văn Thành", Role.PROVINCE_LEADER, "province"),
+    DemoLogin("bonoivu", "Phan Thị Thu", Role.MINISTRY, "country"),
     DemoLogin("lanhdaoxa", "Phạm Văn Hùng", Role.COMMUNE_LEADER, "commune"),
     DemoLogin("canbolaodong", "Nguyễn Thị Lan", Role.COMMUNE_LABOR_OFFICER, "commune"),
     DemoLogin("conganxa", "Hoàng Văn Nam", Role.COMMUNE_POLICE, "commune"),
@@ -403,7 +406,7 @@ def _november(day: int) -> datetime.date:
 
 
 def _campaign_story(commune: Unit, clock: StoryClock) -> None:
-    from laodong.campaigns.actions import RoundPlan, create_campaign, set_targets
+    from laodong.campaigns.actions import ReportPlan, RoundPlan, create_campaign, set_targets
     from laodong.collection import actions as collection_actions
     from laodong.collection.models import Status, WorkItem
     from laodong.collection.police_list import import_list
@@ -434,6 +437,12 @@ def _campaign_story(commune: Unit, clock: StoryClock) -> None:
             RoundPlan("collection", day(2026, 12, 17), 100),
             RoundPlan("entry", day(2026, 12, 10), 50),
             RoundPlan("entry", day(2026, 12, 28), 100),
+        ],
+        # Reports to the province on its calendar, and the province's own to the ministry.
+        reports=[
+            ReportPlan("Báo cáo kết quả thu thập đến 30/11/2026", Level.COMMUNE, day(2026, 12, 1)),
+            ReportPlan("Báo cáo kết quả cả đợt", Level.COMMUNE, day(2026, 12, 30)),
+            ReportPlan("Báo cáo của tỉnh gửi Bộ Nội vụ", Level.PROVINCE, day(2027, 1, 10)),
         ],
     )
     set_targets(
@@ -558,3 +567,27 @@ def _campaign_story(commune: Unit, clock: StoryClock) -> None:
     )
     clock.on(day(2026, 11, 27), 9)
     handover_actions.create_handover(acting_user=officer, campaign=campaign, commune=commune)
+    _report_story(campaign, clock)
+
+
+def _report_story(campaign: Campaign, clock: StoryClock) -> None:
+    """The commune's report up to 30/11 was made and signed off on 1/12, and the province
+    returned it the next day: the officer has to correct it and send it again."""
+    from laodong.reports import actions as report_actions
+
+    day = datetime.date
+    deadline = campaign.report_deadlines.order_by("due")[0]
+    clock.on(day(2026, 12, 1), 9)
+    report = report_actions.prepare_report(
+        acting_user=User.objects.get(username="canbolaodong"),
+        deadline=deadline,
+        as_of=day(2026, 11, 30),
+    )
+    clock.on(day(2026, 12, 1), 15)
+    report_actions.approve_report(acting_user=User.objects.get(username="lanhdaoxa"), report=report)
+    clock.on(day(2026, 12, 2), 10)
+    report_actions.return_report(
+        acting_user=User.objects.get(username="sonoivu"),
+        report=report,
+        comment="Đề nghị xã giải trình Thôn 2 chậm tiến độ và gửi lại báo cáo.",
+    )

@@ -7,8 +7,10 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from laodong.accounts.access import accounts_in_scope
 from laodong.accounts.models import Role
@@ -32,6 +34,7 @@ class Card:
     tone: str = "info"  # info, todo, done
     links: list[tuple[str, str]] = field(default_factory=list)
     items: list[str] = field(default_factory=list)
+    alerts: list[str] = field(default_factory=list)  # shown in red: overdue
 
 
 def _n(number: int) -> str:
@@ -517,6 +520,92 @@ def _cross_duplicate_cards(user: Any) -> list[Card]:
     return []
 
 
+def _report_cards(user: Any) -> list[Card]:
+    """Reports due up the tree: the unit's own (days left, overdue in red, waiting for the
+    leader's sign-off), and the units below that sent theirs."""
+    from laodong.campaigns.access import campaigns_in_scope
+    from laodong.campaigns.models import ReportDeadline
+    from laodong.reports.models import SentReport, SentStatus
+    from laodong.reports.sending import standing_of
+
+    unit = user.unit
+    prepares = has_capability(user, Capability.PREPARE_REPORTS)
+    approves = has_capability(user, Capability.APPROVE_REPORTS)
+    reviews = has_capability(user, Capability.REVIEW_REPORTS)
+    if not (prepares or approves or reviews):
+        return []
+    open_campaigns = campaigns_in_scope(user).filter(closed_at__isnull=True).values("pk")
+    child_level = Level.COMMUNE if unit.level == Level.PROVINCE else Level.PROVINCE
+    levels = ([unit.level] if prepares or approves else []) + ([child_level] if reviews else [])
+    deadlines = list(
+        ReportDeadline.objects.filter(campaign__in=open_campaigns, from_level__in=levels)
+        .select_related("campaign")
+        .order_by("due", "pk")
+    )
+    if not deadlines:
+        return []
+    reports = list(
+        SentReport.objects.filter(deadline__in=deadlines)
+        .filter(Q(unit=unit) | Q(unit__parent=unit))
+        .only("pk", "deadline_id", "unit_id", "version", "status", "approved_at")
+        .order_by("-version")
+    )
+    today = timezone.localdate()
+    alerts: list[str] = []
+    items: list[str] = []
+    for deadline in deadlines:
+        days = (deadline.due - today).days
+        due = f"{deadline.due:%d/%m/%Y}"
+        if deadline.from_level == unit.level:
+            mine = [r for r in reports if r.deadline_id == deadline.pk and r.unit_id == unit.pk]
+            state = standing_of(deadline, mine)
+            if state.tone == "done":
+                continue
+            line = _("%(title)s (hạn %(due)s): %(state)s") % {
+                "title": deadline.title,
+                "due": due,
+                "state": state.label,
+            }
+            if approves and mine and mine[0].status == SentStatus.AWAITING_APPROVAL:
+                line = _("%(title)s: lần %(version)s chờ bạn duyệt (hạn %(due)s)") % {
+                    "title": deadline.title,
+                    "version": mine[0].version,
+                    "due": due,
+                }
+            (alerts if state.tone == "late" else items).append(line)
+        else:
+            theirs = [r for r in reports if r.deadline_id == deadline.pk and r.unit_id != unit.pk]
+            sent = {r.unit_id for r in theirs if r.approved_at is not None}
+            waiting = sum(1 for r in theirs if r.status == SentStatus.SENT)
+            accepted = {r.unit_id for r in theirs if r.status == SentStatus.ACCEPTED}
+            line = _(
+                "%(title)s (hạn %(due)s): %(sent)s đơn vị đã gửi, %(waiting)s chờ xem xét, "
+                "%(accepted)s đã chấp nhận"
+            ) % {
+                "title": deadline.title,
+                "due": due,
+                "sent": _n(len(sent)),
+                "waiting": _n(waiting),
+                "accepted": _n(len(accepted)),
+            }
+            if days >= 0:
+                line += " · " + ngettext("còn %(days)s ngày", "còn %(days)s ngày", days) % {
+                    "days": days
+                }
+            items.append(line)
+    if not alerts and not items:
+        return []
+    return [
+        Card(
+            _("Báo cáo gửi cấp trên"),
+            tone="late" if alerts else "todo",
+            alerts=alerts,
+            items=items,
+            links=[(_("Xem báo cáo phải gửi"), reverse("reports-list-sent"))],
+        )
+    ]
+
+
 def cards_for(user: Any) -> list[Card]:
     unit: Unit | None = user.unit
     if unit is None:
@@ -529,7 +618,9 @@ def cards_for(user: Any) -> list[Card]:
         ]
     if user.role == Role.SYSTEM_ADMINISTRATOR:
         cards = _admin_cards(user, unit)
-    elif user.role in (Role.PROVINCE_LABOR_DEPARTMENT, Role.PROVINCE_POLICE):
+    elif user.role == Role.MINISTRY:
+        cards = _campaign_cards(user)
+    elif user.role in (Role.PROVINCE_LABOR_DEPARTMENT, Role.PROVINCE_POLICE, Role.PROVINCE_LEADER):
         cards = _province_cards(user, unit)
     elif user.role in (Role.ENUMERATOR, Role.VILLAGE_HEAD, Role.COMMUNE_POLICE):
         cards = _field_cards(user, unit)
@@ -537,6 +628,7 @@ def cards_for(user: Any) -> list[Card]:
         cards = _commune_cards(user, unit) + _campaign_cards(user)
     return (
         cards
+        + _report_cards(user)
         + _transfer_cards(user)
         + _request_cards(user)
         + _police_update_cards(user)

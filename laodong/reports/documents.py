@@ -67,8 +67,12 @@ class Document:
     period: str  # e.g. "Số liệu đến hết ngày 22/11/2026"
     unit: Unit
     made_by: str
-    made_at: datetime.datetime = field(default_factory=timezone.now)
+    made_at: datetime.datetime = field(default_factory=lambda: timezone.now())
     sections: list[Section] = field(default_factory=list)
+    # A report sent up the tree carries its sign-off ("Đã duyệt: … lúc …", or that it is a draft)
+    # and the names printed under the two signature blocks (the maker, the leader who approved).
+    approval: str = ""
+    signed_by: tuple[str, str] = ("", "")
 
     @property
     def issuer(self) -> str:
@@ -157,6 +161,8 @@ def to_xlsx(document: Document) -> bytes:
     line(document.unit.label(), font=bold)
     line(document.period, font=Font(italic=True))
     line(_made_text(document), font=Font(italic=True, color="666666"))
+    if document.approval:
+        line(document.approval, font=bold)
     for section in document.sections:
         sheet.append([])
         line(section.title, font=bold, align="left")
@@ -208,6 +214,11 @@ def to_xlsx(document: Document) -> bytes:
     sheet.append([left_hint, *[None] * (width - 2), right_hint])
     for cell in sheet[sheet.max_row]:
         cell.font, cell.alignment = Font(italic=True), Alignment(horizontal="center")
+    if any(document.signed_by):
+        sheet.append([])
+        sheet.append([document.signed_by[0], *[None] * (width - 2), document.signed_by[1]])
+        for cell in sheet[sheet.max_row]:
+            cell.font, cell.alignment = bold, Alignment(horizontal="center")
     sheet.column_dimensions["A"].width = 52
     for column in range(2, width + 1):
         sheet.column_dimensions[get_column_letter(column)].width = 14
@@ -265,6 +276,9 @@ def to_pdf(document: Document) -> bytes:
     pdf.set_font(FONT, "I", 10)
     pdf.cell(0, 5, document.period, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.cell(0, 5, _made_text(document), align="C", new_x="LMARGIN", new_y="NEXT")
+    if document.approval:
+        pdf.set_font(FONT, "B", 10)
+        pdf.multi_cell(0, 5, document.approval, align="C", new_x="LMARGIN", new_y="NEXT")
     heading = FontFace(emphasis="BOLD", fill_color=(221, 235, 247))
     # The last rows of the last table stay with the signatures (never alone on a page).
     kept = 3
@@ -334,15 +348,22 @@ def _pdf_note(pdf: FPDF, section: Section) -> None:
 def _pdf_signatures(pdf: FPDF, document: Document) -> None:
     half = (pdf.w - pdf.l_margin - pdf.r_margin) / 2
     y = pdf.get_y()
-    for column, (titles, hint) in enumerate(signers(document)):
+    blocks = signers(document)
+    # The same number of title lines on both sides, so the printed names stand level.
+    lines = max(len(titles) for titles, _hint in blocks)
+    for column, (titles, hint) in enumerate(blocks):
         pdf.set_xy(pdf.l_margin + column * half, y)
         pdf.set_font(FONT, "B", 11)
-        for title in titles:
+        for title in [*titles, *[""] * (lines - len(titles))]:
             pdf.cell(half, 6, title, align="C", new_x="LEFT", new_y="NEXT")
         pdf.set_font(FONT, "I", 10)
         pdf.cell(half, 5, hint, align="C", new_x="LEFT", new_y="NEXT")
         # Room to sign and stamp.
         pdf.cell(half, 22, "", new_x="LEFT", new_y="NEXT")
+        name = document.signed_by[column] if column < len(document.signed_by) else ""
+        if name:
+            pdf.set_font(FONT, "B", 11)
+            pdf.cell(half, 6, name, align="C", new_x="LEFT", new_y="NEXT")
 
 
 def to_csv(document: Document) -> bytes:
@@ -377,6 +398,7 @@ def as_data(document: Document) -> dict[str, Any]:
         "period": document.period,
         "made_at": timezone.localtime(document.made_at).isoformat(),
         "made_by": document.made_by,
+        **({"approval": document.approval} if document.approval else {}),
         "sections": [
             {
                 "title": section.title,

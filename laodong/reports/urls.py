@@ -1,6 +1,6 @@
 from django.urls import path
 
-from laodong.reports import views
+from laodong.reports import sent_views, views
 
 urlpatterns = [
     path("", views.index, name="reports-index"),
@@ -19,6 +19,16 @@ urlpatterns = [
     ),
     path("changes/", views.view_changes, name="reports-view-changes"),
     path("changes/<str:output_format>/", views.download_changes, name="reports-download-changes"),
+    path("sent/", sent_views.list_sent, name="reports-list-sent"),
+    path("sent/deadline/<int:pk>/", sent_views.view_deadline, name="reports-view-deadline"),
+    path("sent/deadline/<int:pk>/prepare/", sent_views.prepare, name="reports-prepare-sent"),
+    path("sent/<int:pk>/", sent_views.view_report, name="reports-view-sent"),
+    path("sent/<int:pk>/decide/", sent_views.decide, name="reports-decide-sent"),
+    path(
+        "sent/<int:pk>/<str:output_format>/",
+        sent_views.download_sent,
+        name="reports-download-sent",
+    ),
     path(
         "statistics/<str:output_format>/",
         views.download_statistics,

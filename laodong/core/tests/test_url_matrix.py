@@ -26,7 +26,7 @@ from django.utils import timezone
 from laodong.accounts.models import Role, User
 from laodong.accounts.permissions import CAPABILITIES, Capability
 from laodong.campaigns.actions import create_campaign
-from laodong.campaigns.models import Campaign
+from laodong.campaigns.models import Campaign, ReportDeadline
 from laodong.collection.models import PoliceListImport, Status, WorkItem
 from laodong.collection.police_list import import_list
 from laodong.conftest import Tree, login, make_unit, make_user
@@ -57,6 +57,7 @@ from laodong.register.models import (
 from laodong.register.requests import log_request
 from laodong.register.sources import Origin
 from laodong.register.tests.test_actions import ANSWERS
+from laodong.reports.models import SentReport, SentStatus
 from laodong.units.models import Level, Unit
 
 # Pages outside the matrix, and why.
@@ -94,6 +95,8 @@ class Place:
     extract: ExtractComparison
     merge: Merge
     cross_pair: CrossPair
+    deadline: ReportDeadline
+    sent_report: SentReport
 
 
 @dataclass
@@ -205,6 +208,31 @@ def _place(
     reconcile_row = Row.objects.create(
         run=run, kind=Kind.LINK, person=person, work_item=item, score=0.9, reasons=["name"]
     )
+    deadline = ReportDeadline.objects.create(
+        campaign=campaign, title="Báo cáo kết quả", from_level=Level.COMMUNE, due="2026-12-10"
+    )
+    # Sent by the commune, waiting for its province: each decision is refused outside.
+    sent_report = SentReport.objects.create(
+        deadline=deadline,
+        unit=commune,
+        version=1,
+        as_of="2026-12-01",
+        status=SentStatus.SENT,
+        data={
+            "kind": "sent-report",
+            "title": "Báo cáo kết quả",
+            "period": "",
+            "made_by": officer.full_name,
+            "made_at": timezone.now().isoformat(),
+            "sections": [],
+        },
+        pdf=b"%PDF-1.4",
+        xlsx=b"PK",
+        made_by=officer,
+        made_at=timezone.now(),
+        approved_by=officer,
+        approved_at=timezone.now(),
+    )
     return Place(
         commune,
         village,
@@ -241,6 +269,8 @@ def _place(
             score=0.9,
             status=CrossStatus.SENT,
         ),
+        deadline,
+        sent_report,
     )
 
 
@@ -551,6 +581,16 @@ PAGES: dict[str, Page] = {
     "reports-view-changes": Page(None, REPORTS),
     "reports-download-changes": Page(lambda p: ["xlsx"], REPORTS),
     "reports-download-statistics": Page(lambda p: ["xlsx"], REPORTS),
+    "reports-list-sent": Page(None, REPORTS),
+    # A deadline is the campaign's: every unit the campaign covers sees it.
+    "reports-view-deadline": Page(lambda p: [p.deadline.pk], REPORTS),
+    "reports-prepare-sent": Page(lambda p: [p.deadline.pk], REPORTS, post_only=True),
+    # A unit's report: its own unit and those above (a village head is below the commune).
+    "reports-view-sent": Page(lambda p: [p.sent_report.pk], REPORTS - {Role.VILLAGE_HEAD}),
+    "reports-download-sent": Page(
+        lambda p: [p.sent_report.pk, "pdf"], REPORTS - {Role.VILLAGE_HEAD}
+    ),
+    "reports-decide-sent": Page(lambda p: [p.sent_report.pk], REPORTS, post_only=True),
     "audit-list-events": Page(None, AUDIT),
     "audit-export-events": Page(None, AUDIT),
     "audit-monthly-report": Page(None, AUDIT),
@@ -602,6 +642,7 @@ def _state() -> tuple[Any, ...]:
         tuple(BulkUpdate.objects.order_by("pk").values_list("status", flat=True)),
         tuple(BulkRow.objects.order_by("pk").values_list("chosen", flat=True)),
         tuple(ChangeRequest.objects.order_by("pk").values_list("status", flat=True)),
+        tuple(SentReport.objects.order_by("pk").values_list("status", "version")),
     )
 
 
@@ -640,6 +681,8 @@ CAMPAIGN_ONLY = {
     "collection-list-work",
     "collection-add-outside-list",
     "reports-download-progress",
+    "reports-view-deadline",
+    "reports-prepare-sent",
 }
 # Pages whose object is the same everywhere (a form definition).
 EVERYWHERE = {"forms-download-template", "forms-view-schema", "forms-download-blank-pdf"}

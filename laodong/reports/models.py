@@ -1,0 +1,79 @@
+"""Reports sent up the tree ("gửi báo cáo"): a frozen snapshot, its sign-off and its review."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SentStatus(models.TextChoices):
+    # Made by the officer, waiting for the unit's leader to sign it off.
+    AWAITING_APPROVAL = "awaiting_approval", _("Chờ lãnh đạo duyệt")
+    # The leader sent it back to the officer; a new version is made.
+    NOT_APPROVED = "not_approved", _("Lãnh đạo chưa duyệt")
+    SENT = "sent", _("Đã gửi, chờ cấp trên")
+    # The level above returned it with a comment; the unit corrects and sends a new version.
+    RETURNED = "returned", _("Cấp trên trả lại")
+    ACCEPTED = "accepted", _("Cấp trên đã chấp nhận")
+
+
+# A version in one of these states blocks a new one: it is still on its way, or it is final.
+OPEN_STATES = (SentStatus.AWAITING_APPROVAL, SentStatus.SENT)
+
+
+class SentReport(models.Model):
+    """One version of a unit's report against one of its plan's report deadlines.
+
+    The figures, the PDF and the XLSX are written once and never recomputed: later changes to
+    the data do not touch them. A returned report stays as it was; the corrected one is the next
+    version.
+    """
+
+    deadline = models.ForeignKey(
+        "campaigns.ReportDeadline", on_delete=models.PROTECT, related_name="sent_reports"
+    )
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveSmallIntegerField()
+    # The figures are those at the end of this day (Vietnam's time).
+    as_of = models.DateField()
+    status = models.CharField(max_length=20, choices=SentStatus.choices)
+    # The report as data (documents.freeze), and the files made from it.
+    data = models.JSONField()
+    pdf = models.BinaryField()
+    xlsx = models.BinaryField()
+    # A province's report is made from the commune reports the province accepted.
+    includes = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="included_in"
+    )
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    made_at = models.DateTimeField()
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    # The last decision on this version: the leader's refusal, or the return or acceptance by
+    # the level above, with its comment.
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["deadline", "unit", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deadline", "unit", "version"], name="sent_report_version_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deadline_id}/{self.unit_id} v{self.version}"
+
+    @property
+    def sent_at(self) -> object:
+        """A report goes up when its leader approves it."""
+        return self.approved_at
