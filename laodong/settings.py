@@ -101,6 +101,21 @@ LAODONG_BULK_UPDATE_ROWS = env_int("LAODONG_BULK_UPDATE_ROWS", 200_000)
 # Above the head's signature on reports a commune or province issues; lines separated by "|".
 LAODONG_SIGNATURE_TITLE = os.environ.get("LAODONG_SIGNATURE_TITLE", "TM. ỦY BAN NHÂN DÂN|CHỦ TỊCH")
 
+# E-mail for reminders (`laodong notify`); none is sent while LAODONG_EMAIL_HOST is empty.
+EMAIL_HOST = os.environ.get("LAODONG_EMAIL_HOST", "")
+EMAIL_PORT = env_int("LAODONG_EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("LAODONG_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("LAODONG_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("LAODONG_EMAIL_TLS", True)
+DEFAULT_FROM_EMAIL = os.environ.get("LAODONG_EMAIL_FROM", "laodong@localhost")
+# The address of the site, for links in e-mails ("https://laodong.laocai.gov.vn").
+LAODONG_SITE_URL = os.environ.get("LAODONG_SITE_URL", "")
+# How reminders leave the app, besides the list inside it: classes with configured() and
+# send(user, notices) (laodong/notices/channels.py); an SMS or Zalo gateway is added here.
+LAODONG_NOTICE_CHANNELS = env_list(
+    "LAODONG_NOTICE_CHANNELS", "laodong.notices.channels.EmailChannel"
+)
+
 ALLOWED_HOSTS = env_list("LAODONG_ALLOWED_HOSTS", "localhost,127.0.0.1")
 if TESTING:
     ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]
@@ -131,6 +146,7 @@ INSTALLED_APPS = [
     "laodong.reports",
     "laodong.api",
     "laodong.overview",
+    "laodong.notices",
     "laodong.demo",
 ]
 

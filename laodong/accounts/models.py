@@ -75,6 +75,9 @@ class User(AbstractUser):
         related_name="accounts",
     )
     must_change_password = models.BooleanField(_("phải đổi mật khẩu"), default=True)
+    # Open notices the user has not looked at (laodong.notices keeps it), shown in the header
+    # without a query on every page.
+    unseen_notices = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

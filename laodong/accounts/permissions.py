@@ -54,6 +54,9 @@ class Capability(StrEnum):
     PREPARE_REPORTS = "prepare_reports"
     APPROVE_REPORTS = "approve_reports"
     REVIEW_REPORTS = "review_reports"
+    # Accepting a commune's results in a campaign ("nghiệm thu kết quả"): its leader, or the
+    # province labour department above it.
+    ACCEPT_RESULTS = "accept_results"
 
 
 _ALL = frozenset(Capability)
@@ -136,6 +139,7 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             # The working group's leader confirms that a batch was reconciled.
             Capability.RECORD_RECONCILED,
             Capability.APPROVE_REPORTS,
+            Capability.ACCEPT_RESULTS,
         }
     ),
     # Finance settles payment per enumerator, so it needs to see who the enumerators are, and
@@ -163,6 +167,7 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.RECONCILE_PROVINCE,
             Capability.PREPARE_REPORTS,
             Capability.REVIEW_REPORTS,
+            Capability.ACCEPT_RESULTS,
         }
     ),
     Role.PROVINCE_POLICE: frozenset(

@@ -15,7 +15,15 @@ from django.utils.translation import gettext as _
 from laodong.accounts.models import Role
 from laodong.accounts.permissions import Capability, has_capability, require_capability
 from laodong.audit.models import record_event
-from laodong.campaigns.models import Campaign, ReportDeadline, Round, RoundKind, Target
+from laodong.campaigns.models import (
+    Campaign,
+    PaymentRate,
+    PaymentTask,
+    ReportDeadline,
+    Round,
+    RoundKind,
+    Target,
+)
 from laodong.core.concurrency import check_token
 from laodong.forms.definitions import FORM_CODES
 from laodong.units.models import Level, Unit
@@ -465,3 +473,53 @@ def close_campaign(*, acting_user: Any, campaign: Campaign) -> Campaign:
         actor=acting_user, action="campaigns.close_campaign", target=campaign, unit=acting_user.unit
     )
     return campaign
+
+
+MAX_RATE = 10_000_000  # đồng per form: far above any rate of TT 55/2023; a typo guard
+
+
+@transaction.atomic
+def set_rates(*, acting_user: Any, campaign: Campaign, rates: Mapping[str, int | None]) -> None:
+    """Set the amount paid per form of each task (None clears it); only the plan's maker."""
+    require_capability(acting_user, Capability.MANAGE_CAMPAIGNS)
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if not may_manage(acting_user, campaign):
+        raise CampaignError(_("Đơn giá do đơn vị lập kế hoạch đặt."))
+    labels = dict(PaymentTask.choices)
+    changes: dict[str, list[int | None]] = {}
+    current = {rate.task: rate for rate in campaign.rates.all()}
+    for task, amount in rates.items():
+        if task not in labels:
+            raise CampaignError(_("Không có nhiệm vụ “%(task)s”.") % {"task": task})
+        if amount is not None and not 0 <= amount <= MAX_RATE:
+            raise CampaignError(
+                _("Đơn giá “%(task)s” phải từ 0 đến %(max)s đồng.")
+                % {"task": labels[task], "max": f"{MAX_RATE:,}".replace(",", ".")}
+            )
+        rate = current.get(task)
+        before = rate.amount if rate else None
+        if before == amount:
+            continue
+        changes[task] = [before, amount]
+        if amount is None:
+            assert rate is not None
+            rate.delete()
+        elif rate is None:
+            PaymentRate.objects.create(
+                campaign=campaign,
+                task=task,
+                amount=amount,
+                set_by=acting_user,
+                set_at=timezone.now(),
+            )
+        else:
+            rate.amount, rate.set_by, rate.set_at = amount, acting_user, timezone.now()
+            rate.save()
+    if changes:
+        record_event(
+            actor=acting_user,
+            action="campaigns.set_rates",
+            target=campaign,
+            unit=acting_user.unit,
+            details={"changes": changes},
+        )

@@ -102,3 +102,32 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id}: {self.count}"
+
+
+class PaymentTask(models.TextChoices):
+    """The tasks paid per form (Thông tư 55/2023/TT-BTC, 109/2016/TT-BTC)."""
+
+    COLLECT = "collect", _("Thu thập phiếu")
+    KEY = "key", _("Nhập phiếu giấy")
+    ACCEPT = "accept", _("Làm sạch, nghiệm thu phiếu")
+    ENTER = "enter", _("Nhập vào CSDL dân cư")
+
+
+class PaymentRate(models.Model):
+    """What one form of a task is paid, in đồng, as the plan's maker (the province) sets it."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="rates")
+    task = models.CharField(max_length=10, choices=PaymentTask.choices)
+    amount = models.PositiveIntegerField(_("đơn giá (đồng/phiếu)"))
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    set_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "task"], name="payment_rate_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task}: {self.amount}"

@@ -16,7 +16,7 @@ from laodong.accounts.permissions import Capability, has_capability, require_cap
 from laodong.campaigns import actions
 from laodong.campaigns.access import campaigns_in_scope, get_campaign_for_user
 from laodong.campaigns.forms import CampaignForm
-from laodong.campaigns.models import Campaign, Target
+from laodong.campaigns.models import Campaign, PaymentTask, Target
 from laodong.campaigns.progress import (
     at_deadlines,
     late_units,
@@ -291,3 +291,56 @@ def close_campaign(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Đã kết thúc kế hoạch."))
     return redirect("campaigns-view-campaign", pk=campaign.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_rates(request: HttpRequest, pk: int) -> HttpResponse:
+    """The amount paid per form of each task; its maker (the province) sets it, those who
+    settle payments see it."""
+    user: Any = request.user
+    campaign = get_campaign_for_user(user, pk, Capability.VIEW_PAYMENTS)
+    may_edit = has_capability(user, Capability.MANAGE_CAMPAIGNS) and actions.may_manage(
+        user, campaign
+    )
+    current = {rate.task: rate for rate in campaign.rates.select_related("set_by")}
+    errors: dict[str, str] = {}
+    typed: dict[str, str] = {}
+    if request.method == "POST":
+        if not may_edit:
+            raise PermissionDenied
+        rates: dict[str, int | None] = {}
+        for task in PaymentTask:
+            text = request.POST.get(f"rate_{task.value}", "").strip()
+            typed[task.value] = text
+            digits = text.replace(".", "").replace(",", "").replace(" ", "")
+            if not digits:
+                rates[task.value] = None
+            elif digits.isdigit():
+                rates[task.value] = int(digits)
+            else:
+                errors[task.value] = _("“%(value)s” không phải là số tiền (ví dụ 10.000).") % {
+                    "value": text[:20]
+                }
+        if not errors:
+            try:
+                actions.set_rates(acting_user=user, campaign=campaign, rates=rates)
+            except actions.CampaignError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, _("Đã lưu đơn giá."))
+                return redirect("campaigns-edit-rates", campaign.pk)
+    rows = [
+        {
+            "task": task,
+            "rate": current.get(task.value),
+            "typed": typed.get(task.value),
+            "error": errors.get(task.value, ""),
+        }
+        for task in PaymentTask
+    ]
+    return render(
+        request,
+        "campaigns/rate_form.html",
+        {"campaign": campaign, "rows": rows, "may_edit": may_edit},
+    )

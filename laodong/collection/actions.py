@@ -25,6 +25,7 @@ from laodong.collection.models import (
     Category,
     Mode,
     OutOfScope,
+    PaperReceipt,
     Status,
     Transition,
     WorkItem,
@@ -795,9 +796,12 @@ def assign_work(
     village: Unit,
     enumerator: Any,
     household_code: str = "",
+    target: int | None = None,
+    due: datetime.date | None = None,
 ) -> int:
-    """Give a village (or one household in it) to an enumerator; return how many people on the
-    list it covers. Items already collected keep their collector."""
+    """Give a village (or one household in it) to an enumerator, with the enumerator's target
+    and deadline for it; return how many people on the list it covers. Items already collected
+    keep their collector."""
     require_capability(acting_user, Capability.ASSIGN_WORK)
     if not acting_user.unit.contains(village) or village.level != Level.VILLAGE:
         raise WorkflowError(_("Thôn này nằm ngoài phạm vi của bạn."))
@@ -829,11 +833,26 @@ def assign_work(
             .first()
             or household_code
         )
+    if target is not None and not 0 < target <= 100_000:
+        raise WorkflowError(_("Chỉ tiêu phải là số phiếu từ 1 trở lên."))
+    if due is not None and not campaign.collection_start <= due <= campaign.entry_end:
+        raise WorkflowError(
+            _("Hạn hoàn thành phải trong thời gian của kế hoạch (%(start)s – %(end)s).")
+            % {
+                "start": f"{campaign.collection_start:%d/%m/%Y}",
+                "end": f"{campaign.entry_end:%d/%m/%Y}",
+            }
+        )
     Assignment.objects.update_or_create(
         campaign=campaign,
         village=village,
         household_code=household_code,
-        defaults={"enumerator": enumerator, "assigned_by": acting_user},
+        defaults={
+            "enumerator": enumerator,
+            "assigned_by": acting_user,
+            "target": target,
+            "due": due,
+        },
     )
     items = WorkItem.objects.filter(
         campaign=campaign, village=village, status__in=(Status.LISTED, Status.EXCLUDED)
@@ -1177,3 +1196,68 @@ def complete_form_id(*, acting_user: Any, item: WorkItem, personal_id: str) -> W
         details={"campaign": item.campaign_id},
     )
     return item
+
+
+@transaction.atomic
+def record_paper_receipt(
+    *,
+    acting_user: Any,
+    campaign: Campaign,
+    commune: Unit,
+    enumerator: Any,
+    count: int,
+    received_on: datetime.date,
+    note: str = "",
+) -> PaperReceipt:
+    """The officer receives a bundle of paper forms from an enumerator."""
+    require_capability(acting_user, Capability.KEY_PAPER_FORMS)
+    if not acting_user.unit.contains(commune) or commune.level != Level.COMMUNE:
+        raise WorkflowError(_("Xã này nằm ngoài phạm vi của bạn."))
+    if not has_capability(enumerator, Capability.COLLECT_FORMS) or not commune.contains(
+        enumerator.unit
+    ):
+        raise WorkflowError(_("Người giao phải là điều tra viên hoặc trưởng thôn của xã."))
+    if not 0 < count <= 10_000:
+        raise WorkflowError(_("Số phiếu phải từ 1 đến 10.000."))
+    if received_on > timezone.localdate():
+        raise WorkflowError(_("Ngày nhận không thể sau hôm nay."))
+    receipt = PaperReceipt.objects.create(
+        campaign=campaign,
+        commune=commune,
+        enumerator=enumerator,
+        count=count,
+        received_on=received_on,
+        received_by=acting_user,
+        note=note.strip()[:300],
+        created_at=timezone.now(),
+    )
+    record_event(
+        actor=acting_user,
+        action="collection.record_paper_receipt",
+        target=receipt,
+        unit=commune,
+        details={"enumerator": enumerator.pk, "count": count},
+    )
+    return receipt
+
+
+@transaction.atomic
+def cancel_paper_receipt(*, acting_user: Any, receipt: PaperReceipt, reason: str) -> PaperReceipt:
+    require_capability(acting_user, Capability.KEY_PAPER_FORMS)
+    receipt = PaperReceipt.objects.select_for_update().get(pk=receipt.pk)
+    if not acting_user.unit.contains(receipt.commune):
+        raise WorkflowError(_("Xã này nằm ngoài phạm vi của bạn."))
+    if receipt.cancelled_at is not None:
+        raise WorkflowError(_("Biên nhận đã được hủy trước đó."))
+    if not reason.strip():
+        raise WorkflowError(_("Hãy ghi lý do hủy biên nhận."))
+    receipt.cancelled_at, receipt.cancel_reason = timezone.now(), reason.strip()[:300]
+    receipt.save()
+    record_event(
+        actor=acting_user,
+        action="collection.cancel_paper_receipt",
+        target=receipt,
+        unit=receipt.commune,
+        details={"count": receipt.count},
+    )
+    return receipt

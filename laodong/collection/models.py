@@ -306,6 +306,10 @@ class Assignment(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     assigned_at = models.DateTimeField(auto_now_add=True)
+    # The enumerator's own target and deadline for this assignment ("chỉ tiêu, thời gian hoàn
+    # thành"): forms to have accepted by the end of `due`.
+    target = models.PositiveIntegerField(null=True, blank=True)
+    due = models.DateField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -477,3 +481,32 @@ class WorkItemBefore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.list_import_id}: {self.work_item_id}"
+
+
+class PaperReceipt(models.Model):
+    """Paper forms an enumerator handed to the commune officer: how many, on which day, to
+    whom ("biên nhận phiếu giấy"). A receipt made by mistake is cancelled with a reason."""
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="paper_receipts"
+    )
+    commune = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    enumerator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    count = models.PositiveIntegerField()
+    received_on = models.DateField()
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField(max_length=300, blank=True, default="")
+    created_at = models.DateTimeField()
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=300, blank=True, default="")
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+        indexes = [models.Index(fields=["campaign", "commune"], name="paper_receipt_place")]
+
+    def __str__(self) -> str:
+        return f"{self.enumerator_id}: {self.count} ({self.received_on})"

@@ -34,4 +34,12 @@ urlpatterns = [
     path(
         "communes/<int:commune_pk>/payments/", views.list_payments, name="collection-list-payments"
     ),
+    path(
+        "communes/<int:commune_pk>/receipts/", views.list_receipts, name="collection-list-receipts"
+    ),
+    path(
+        "communes/<int:commune_pk>/receipts/<int:pk>/pdf/",
+        views.download_receipt,
+        name="collection-download-receipt",
+    ),
 ]

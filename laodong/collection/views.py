@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import datetime
-import io
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -17,29 +17,30 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from laodong.accounts.models import Role, User
 from laodong.accounts.permissions import Capability, has_capability, require_capability
 from laodong.audit.models import record_event
+from laodong.campaigns import actions as campaign_actions
 from laodong.campaigns.access import get_campaign_for_user
 from laodong.campaigns.models import Campaign
-from laodong.collection import actions, identity, jobs, police_list
+from laodong.collection import actions, identity, jobs, payments, police_list
 from laodong.collection.access import get_commune_for_user, get_item_for_user, items_in_scope
+from laodong.collection.enumerators import enumerator_progress
 from laodong.collection.models import (
-    ACCEPTED_OR_LATER,
     Assignment,
     Category,
     JobStatus,
     OutOfScope,
+    PaperReceipt,
     PoliceListImport,
     Status,
     WorkItem,
 )
 from laodong.collection.police_list import POLICE_COLUMNS
-from laodong.core.cells import no_formulas
+from laodong.collection.receipts import receipt_pdf
 from laodong.core.concurrency import StaleEdit, posted_token
+from laodong.core.money import in_words
 from laodong.core.paging import keyset_page
 from laodong.core.tabular import TableError
 from laodong.core.text import fold
@@ -1105,12 +1106,15 @@ def assign_work(request: HttpRequest, campaign_pk: int, commune_pk: int) -> Http
                 )
                 if enumerator is None:
                     raise actions.WorkflowError(_("Hãy chọn người thu thập."))
+                target, due = _goal(request)
                 count = actions.assign_work(
                     acting_user=request.user,
                     campaign=campaign,
                     village=assignment.village,
                     enumerator=enumerator,
                     household_code=assignment.household_code,
+                    target=target,
+                    due=due,
                 )
                 messages.success(
                     request,
@@ -1129,12 +1133,15 @@ def assign_work(request: HttpRequest, campaign_pk: int, commune_pk: int) -> Http
             messages.error(request, _("Hãy chọn thôn và người thu thập."))
         else:
             try:
+                target, due = _goal(request)
                 count = actions.assign_work(
                     acting_user=request.user,
                     campaign=campaign,
                     village=village,
                     enumerator=enumerator,
                     household_code=request.POST.get("household_code", ""),
+                    target=target,
+                    due=due,
                 )
             except actions.WorkflowError as refused:
                 messages.error(request, str(refused))
@@ -1169,12 +1176,119 @@ def assign_work(request: HttpRequest, campaign_pk: int, commune_pk: int) -> Http
             "villages": villages,
             "collectors": [(u, load.get(u.pk, 0)) for u in collectors],
             "assignments": list(assignments),
+            "progress": enumerator_progress(campaign, commune),
         },
     )
 
 
+def _goal(request: HttpRequest) -> tuple[int | None, datetime.date | None]:
+    """The target and deadline typed with an assignment (both optional)."""
+    raw_target = request.POST.get("target", "").strip().replace(".", "")
+    raw_due = request.POST.get("due", "").strip()
+    if raw_target and not raw_target.isdigit():
+        raise actions.WorkflowError(
+            _("Chỉ tiêu “%(value)s” không phải là số phiếu.") % {"value": raw_target[:20]}
+        )
+    due = parse_date(raw_due) if raw_due else None
+    if raw_due and due is None:
+        raise actions.WorkflowError(
+            _("Hạn “%(value)s” không đúng; hãy nhập ngày/tháng/năm, ví dụ 17/12/2026.")
+            % {"value": raw_due[:20]}
+        )
+    return (int(raw_target) if raw_target else None), (due.value if due else None)
+
+
 def _int(value: str | None) -> int:
     return int(value) if value and value.isdigit() else 0
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def list_receipts(request: HttpRequest, campaign_pk: int, commune_pk: int) -> HttpResponse:
+    """Paper forms handed in by each enumerator: record a bundle, print its receipt."""
+    user: Any = request.user
+    campaign = _campaign(request, campaign_pk, Capability.KEY_PAPER_FORMS)
+    commune = get_commune_for_user(user, campaign, commune_pk)
+    collectors = list(_collectors(commune))
+    receipts = (
+        PaperReceipt.objects.filter(campaign=campaign, commune=commune)
+        .select_related("enumerator", "received_by")
+        .order_by("-received_on", "-pk")
+    )
+    if request.method == "POST":
+        try:
+            if request.POST.get("step") == "cancel":
+                receipt = receipts.filter(pk=_int(request.POST.get("receipt"))).first()
+                if receipt is None:
+                    raise Http404
+                actions.cancel_paper_receipt(
+                    acting_user=user, receipt=receipt, reason=request.POST.get("reason", "")
+                )
+                messages.success(request, _("Đã hủy biên nhận; biên nhận vẫn được lưu."))
+            else:
+                enumerator = next(
+                    (u for u in collectors if str(u.pk) == request.POST.get("enumerator")), None
+                )
+                raw_count = request.POST.get("count", "").strip().replace(".", "")
+                day = parse_date(request.POST.get("received_on", "").strip())
+                if enumerator is None:
+                    raise actions.WorkflowError(_("Hãy chọn người giao phiếu."))
+                if not raw_count.isdigit():
+                    raise actions.WorkflowError(_("Hãy ghi số phiếu nhận (một số)."))
+                if day is None:
+                    raise actions.WorkflowError(
+                        _("Ngày nhận không đúng; hãy nhập ngày/tháng/năm, ví dụ 20/11/2026.")
+                    )
+                receipt = actions.record_paper_receipt(
+                    acting_user=user,
+                    campaign=campaign,
+                    commune=commune,
+                    enumerator=enumerator,
+                    count=int(raw_count),
+                    received_on=day.value,
+                    note=request.POST.get("note", ""),
+                )
+                messages.success(
+                    request,
+                    _("Đã ghi nhận %(count)s phiếu giấy của %(name)s.")
+                    % {"count": receipt.count, "name": enumerator.full_name},
+                )
+        except actions.WorkflowError as refused:
+            messages.error(request, str(refused))
+        return redirect("collection-list-receipts", campaign.pk, commune.pk)
+    return render(
+        request,
+        "collection/receipt_list.html",
+        {
+            "campaign": campaign,
+            "commune": commune,
+            "collectors": collectors,
+            "receipts": list(receipts),
+            "progress": [
+                row for row in enumerator_progress(campaign, commune) if row.received or row.keyed
+            ],
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def download_receipt(
+    request: HttpRequest, campaign_pk: int, commune_pk: int, pk: int
+) -> HttpResponse:
+    user: Any = request.user
+    campaign = _campaign(request, campaign_pk, Capability.KEY_PAPER_FORMS)
+    commune = get_commune_for_user(user, campaign, commune_pk)
+    receipt = (
+        PaperReceipt.objects.filter(campaign=campaign, commune=commune, pk=pk)
+        .select_related("enumerator", "received_by", "commune", "campaign")
+        .first()
+    )
+    if receipt is None:
+        raise Http404
+    response = HttpResponse(receipt_pdf(receipt), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="bien-nhan-phieu-giay-{receipt.pk}.pdf"'
+    return response
 
 
 # Payment ---------------------------------------------------------------------------------------
@@ -1182,33 +1296,54 @@ def _int(value: str | None) -> int:
 
 @login_required
 def list_payments(request: HttpRequest, campaign_pk: int, commune_pk: int) -> HttpResponse:
-    """Accepted forms per collector and per keyer in a period, for settlement (TT 55/2023)."""
+    """The payment list ("bảng kê thanh toán") of a commune for a period or a round: accepted
+    forms per person and task, the campaign's rates, amounts, and the total in words; XLSX and
+    A4 PDF to sign."""
+    user: Any = request.user
     campaign = _campaign(request, campaign_pk, Capability.VIEW_PAYMENTS)
-    commune = get_commune_for_user(request.user, campaign, commune_pk)
-    start = parse_date(request.GET.get("from", "")) if request.GET.get("from") else None
-    end = parse_date(request.GET.get("to", "")) if request.GET.get("to") else None
+    commune = get_commune_for_user(user, campaign, commune_pk)
+    errors = []
+    raw_start, raw_end = request.GET.get("from", ""), request.GET.get("to", "")
+    start = parse_date(raw_start) if raw_start.strip() else None
+    end = parse_date(raw_end) if raw_end.strip() else None
+    for raw, parsed in ((raw_start, start), (raw_end, end)):
+        if raw.strip() and parsed is None:
+            errors.append(
+                _("Ngày “%(value)s” không đúng; hãy nhập ngày/tháng/năm, ví dụ 30/11/2026.")
+                % {"value": raw.strip()[:20]}
+            )
     start_day = start.value if start else campaign.collection_start
-    end_day = end.value if end else max(campaign.entry_end, timezone.localdate())
-    accepted = WorkItem.objects.filter(
-        campaign=campaign,
-        commune=commune,
-        status__in=ACCEPTED_OR_LATER,
-        accepted_at__date__gte=start_day,
-        accepted_at__date__lte=end_day,
+    end_day = end.value if end else min(timezone.localdate(), campaign.entry_end)
+    if end_day < start_day:
+        errors.append(_("Ngày cuối phải từ ngày đầu trở đi; đang hiện cả đợt."))
+        start_day, end_day = campaign.collection_start, campaign.entry_end
+    found = payments.statement(
+        campaign, commune, start_day, end_day, made_by=user.full_name or user.username
     )
-    collectors = list(
-        accepted.values("collected_by__full_name", "collected_by__username")
-        .annotate(forms=Count("pk"))
-        .order_by("collected_by__full_name")
-    )
-    keyers = list(
-        accepted.filter(mode="paper")
-        .values("keyed_by__full_name", "keyed_by__username")
-        .annotate(forms=Count("pk"))
-        .order_by("keyed_by__full_name")
-    )
-    if request.GET.get("format") == "xlsx":
-        return _payments_xlsx(request, campaign, commune, start_day, end_day, collectors, keyers)
+    output = request.GET.get("format", "")
+    if output in ("xlsx", "pdf"):
+        content = payments.to_xlsx(found) if output == "xlsx" else payments.to_pdf(found)
+        record_event(
+            actor=user,
+            action="collection.export_payments",
+            target=campaign,
+            unit=commune,
+            details={
+                "format": output,
+                "from": f"{start_day:%d/%m/%Y}",
+                "to": f"{end_day:%d/%m/%Y}",
+            },
+        )
+        response = HttpResponse(
+            content,
+            content_type="application/pdf"
+            if output == "pdf"
+            else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="{payments.filename(found, output)}"'
+        )
+        return response
     return render(
         request,
         "collection/payment_list.html",
@@ -1217,75 +1352,12 @@ def list_payments(request: HttpRequest, campaign_pk: int, commune_pk: int) -> Ht
             "commune": commune,
             "start": start_day,
             "end": end_day,
-            "collectors": collectors,
-            "keyers": keyers,
+            "errors": errors,
+            "statement": found,
+            "words": in_words(found.total),
+            "periods": payments.round_periods(campaign),
+            "query": urlencode({"from": f"{start_day:%d/%m/%Y}", "to": f"{end_day:%d/%m/%Y}"}),
+            "may_set_rates": has_capability(user, Capability.MANAGE_CAMPAIGNS)
+            and campaign_actions.may_manage(user, campaign),
         },
     )
-
-
-def _payments_xlsx(
-    request: HttpRequest,
-    campaign: Campaign,
-    commune: Unit,
-    start: datetime.date,
-    end: datetime.date,
-    collectors: list[dict[str, Any]],
-    keyers: list[dict[str, Any]],
-) -> HttpResponse:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = _("Thanh toán")
-    bold = Font(bold=True)
-    user: Any = request.user
-    sheet.append([_("SỐ PHIẾU ĐÃ NGHIỆM THU THEO NGƯỜI THỰC HIỆN")])
-    sheet["A1"].font = bold
-    sheet.append([f"{campaign.title} — {commune.label()}"])
-    sheet.append(
-        [
-            _("Từ ngày %(start)s đến ngày %(end)s")
-            % {"start": f"{start:%d/%m/%Y}", "end": f"{end:%d/%m/%Y}"}
-        ]
-    )
-    sheet.append([])
-    for title, rows, prefix in (
-        (_("Người thu thập"), collectors, "collected_by"),
-        (_("Người nhập phiếu giấy"), keyers, "keyed_by"),
-    ):
-        sheet.append([_("STT"), title, _("Tài khoản"), _("Số phiếu")])
-        for cell in sheet[sheet.max_row]:
-            cell.font = bold
-        for number, row in enumerate(rows, start=1):
-            sheet.append(
-                [
-                    number,
-                    row[f"{prefix}__full_name"] or "—",
-                    row[f"{prefix}__username"] or "",
-                    row["forms"],
-                ]
-            )
-        sheet.append(["", _("Cộng"), "", sum(r["forms"] for r in rows)])
-        sheet.append([])
-    sheet.append(
-        [
-            _("Xuất bởi %(name)s lúc %(time)s")
-            % {
-                "name": user.full_name or user.username,
-                "time": timezone.localtime().strftime("%H:%M %d/%m/%Y"),
-            }
-        ]
-    )
-    for column, width in zip("ABCD", (6, 32, 18, 10), strict=True):
-        sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    no_formulas(workbook)
-    workbook.save(buffer)
-    record_event(actor=user, action="collection.export_payments", target=campaign, unit=commune)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = (
-        f'attachment; filename="thanh-toan-{campaign.pk}-{commune.code}.xlsx"'
-    )
-    return response

@@ -406,7 +406,13 @@ def _november(day: int) -> datetime.date:
 
 
 def _campaign_story(commune: Unit, clock: StoryClock) -> None:
-    from laodong.campaigns.actions import ReportPlan, RoundPlan, create_campaign, set_targets
+    from laodong.campaigns.actions import (
+        ReportPlan,
+        RoundPlan,
+        create_campaign,
+        set_rates,
+        set_targets,
+    )
     from laodong.collection import actions as collection_actions
     from laodong.collection.models import Status, WorkItem
     from laodong.collection.police_list import import_list
@@ -444,6 +450,12 @@ def _campaign_story(commune: Unit, clock: StoryClock) -> None:
             ReportPlan("Báo cáo kết quả cả đợt", Level.COMMUNE, day(2026, 12, 30)),
             ReportPlan("Báo cáo của tỉnh gửi Bộ Nội vụ", Level.PROVINCE, day(2027, 1, 10)),
         ],
+    )
+    # Đồng per accepted form of each task, as the plan sets them for settlement.
+    set_rates(
+        acting_user=officer,
+        campaign=campaign,
+        rates={"collect": 12_000, "key": 4_000, "accept": 2_000, "enter": 3_000},
     )
     set_targets(
         acting_user=leader,

@@ -186,6 +186,7 @@ def _campaign_cards(user: Any) -> list[Card]:
                 _("%(n)s người cần thu thập") % {"n": _n(counts["todo"])},
                 _("%(n)s phiếu bị trả lại cần sửa") % {"n": _n(counts["returned"])},
             ]
+            lines += _own_target(user, campaign)
             links.insert(
                 0,
                 (_("Danh sách cần thu thập"), reverse("collection-list-work", args=[campaign.pk])),
@@ -236,10 +237,52 @@ def _campaign_cards(user: Any) -> list[Card]:
                     reverse("collection-list-review", args=[campaign.pk, user.unit.pk]),
                 ),
             )
+        if has_capability(user, Capability.VIEW_PAYMENTS) and user.unit.level == Level.COMMUNE:
+            payment = (
+                _("Bảng kê thanh toán"),
+                reverse("collection-list-payments", args=[campaign.pk, user.unit.pk]),
+            )
+            # Settling payments is the finance officer's whole task here: its first button.
+            if user.role == Role.COMMUNE_FINANCE_OFFICER:
+                links.insert(0, payment)
+            else:
+                links.append(payment)
         cards.append(
             Card(campaign.title, tone="todo" if any(waiting) else "info", items=lines, links=links)
         )
     return cards
+
+
+def _own_target(user: Any, campaign: Any) -> list[str]:
+    """The enumerator's target and deadline in the campaign, and how far they are (2 queries)."""
+    from django.db.models import Min, Sum
+
+    from laodong.collection.models import ACCEPTED_OR_LATER, WorkItem
+
+    goal = Assignment.objects.filter(campaign=campaign, enumerator=user).aggregate(
+        target=Sum("target"), due=Min("due")
+    )
+    if not goal["target"]:
+        return []
+    done = WorkItem.objects.filter(campaign=campaign, collected_by=user).aggregate(
+        collected=Count("pk"), accepted=Count("pk", filter=Q(status__in=ACCEPTED_OR_LATER))
+    )
+    line = _(
+        "Chỉ tiêu %(target)s phiếu%(due)s: đã thu thập %(collected)s, đã nghiệm thu %(accepted)s"
+    ) % {
+        "target": _n(goal["target"]),
+        "due": _(", hạn %(day)s") % {"day": f"{goal['due']:%d/%m/%Y}"} if goal["due"] else "",
+        "collected": _n(done["collected"]),
+        "accepted": _n(done["accepted"]),
+    }
+    if goal["due"] and done["accepted"] < goal["target"]:
+        days = (goal["due"] - timezone.localdate()).days
+        line += " · " + (
+            ngettext("quá hạn %(days)s ngày", "quá hạn %(days)s ngày", -days) % {"days": -days}
+            if days < 0
+            else ngettext("còn %(days)s ngày", "còn %(days)s ngày", days) % {"days": days}
+        )
+    return [line]
 
 
 def _province_cards(user: Any, province: Unit) -> list[Card]:

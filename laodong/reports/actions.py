@@ -19,7 +19,7 @@ from laodong.accounts.permissions import Capability, require_capability
 from laodong.audit.models import record_event
 from laodong.campaigns.models import ReportDeadline
 from laodong.reports.documents import to_pdf, to_xlsx
-from laodong.reports.models import OPEN_STATES, SentReport, SentStatus
+from laodong.reports.models import OPEN_STATES, ResultAcceptance, SentReport, SentStatus
 from laodong.reports.sending import build_document, freeze, thaw
 from laodong.units.models import Level
 from laodong.units.querysets import subtree_filter
@@ -220,3 +220,88 @@ def accept_report(*, acting_user: Any, report: SentReport, comment: str = "") ->
         comment=comment,
         action="reports.accept_report",
     )
+
+
+@transaction.atomic
+def accept_results(
+    *,
+    acting_user: Any,
+    campaign: Any,
+    unit: Any,
+    as_of: datetime.date,
+    representative: str,
+    representative_title: str,
+    conclusion: str,
+) -> ResultAcceptance:
+    """Record that a commune's results in a campaign, as they stood at the end of `as_of`, were
+    accepted — by the commune's leader or by the province above it."""
+    from laodong.campaigns.models import Campaign
+    from laodong.reports.progress import progress_document
+
+    require_capability(acting_user, Capability.ACCEPT_RESULTS)
+    acceptor = acting_user.unit
+    if unit.level != Level.COMMUNE or acceptor.pk not in (unit.pk, unit.parent_id):
+        raise ReportError(_("Kết quả của xã do lãnh đạo xã hoặc Sở Nội vụ của tỉnh nghiệm thu."))
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if not campaign.communes.filter(pk=unit.pk).exists():
+        raise ReportError(_("Kế hoạch này không có địa bàn của xã."))
+    today = timezone.localdate()
+    if as_of > today:
+        raise ReportError(_("Chưa có số liệu của ngày tương lai; hãy chọn hôm nay hoặc trước."))
+    if as_of < campaign.collection_start:
+        raise ReportError(_("Ngày lấy số liệu phải từ ngày bắt đầu thu thập trở đi."))
+    representative, title = representative.strip()[:150], representative_title.strip()[:150]
+    if not representative or not title:
+        raise ReportError(_("Hãy ghi họ tên và chức vụ người đại diện bên được nghiệm thu."))
+    if not conclusion.strip():
+        raise ReportError(_("Hãy ghi kết luận nghiệm thu."))
+    document = progress_document(campaign, unit, made_by=_name(acting_user), today=as_of)
+    document.made_at = timezone.now()
+    last = ResultAcceptance.objects.filter(campaign=campaign, unit=unit).order_by("-number").first()
+    record = ResultAcceptance.objects.create(
+        campaign=campaign,
+        unit=unit,
+        accepting_unit=acceptor,
+        number=(last.number + 1) if last else 1,
+        as_of=as_of,
+        data=freeze(document),
+        representative=representative,
+        representative_title=title,
+        conclusion=conclusion.strip()[:3000],
+        accepted_by=acting_user,
+        accepted_at=document.made_at,
+    )
+    record_event(
+        actor=acting_user,
+        action="reports.accept_results",
+        target=record,
+        unit=unit,
+        details={"number": record.number, "as_of": f"{as_of:%d/%m/%Y}"},
+    )
+    return record
+
+
+@transaction.atomic
+def cancel_acceptance(
+    *, acting_user: Any, acceptance: ResultAcceptance, reason: str
+) -> ResultAcceptance:
+    """A record made by mistake is marked cancelled with the reason; it stays on file."""
+    require_capability(acting_user, Capability.ACCEPT_RESULTS)
+    record = ResultAcceptance.objects.select_for_update().get(pk=acceptance.pk)
+    if acting_user.unit_id != record.accepting_unit_id:
+        raise ReportError(_("Chỉ bên đã nghiệm thu mới hủy được biên bản này."))
+    if record.cancelled_at is not None:
+        raise ReportError(_("Biên bản đã được hủy trước đó."))
+    if not reason.strip():
+        raise ReportError(_("Hãy ghi lý do hủy biên bản."))
+    record.cancelled_by, record.cancelled_at = acting_user, timezone.now()
+    record.cancel_reason = reason.strip()[:300]
+    record.save()
+    record_event(
+        actor=acting_user,
+        action="reports.cancel_acceptance",
+        target=record,
+        unit=record.unit,
+        details={"number": record.number},
+    )
+    return record

@@ -77,3 +77,43 @@ class SentReport(models.Model):
     def sent_at(self) -> object:
         """A report goes up when its leader approves it."""
         return self.approved_at
+
+
+class ResultAcceptance(models.Model):
+    """A record that a unit's results in a campaign were accepted ("biên bản nghiệm thu kết
+    quả"): the figures as of a day, frozen, who accepted them and when, and for whom. It is
+    printed on A4 with both sides' signatures. A record made by mistake is cancelled with a
+    reason, never deleted."""
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.PROTECT, related_name="acceptances"
+    )
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    # The body that accepts: the commune itself (its leader) or the province above it.
+    accepting_unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    number = models.PositiveSmallIntegerField()  # 1, 2, … per campaign and unit
+    as_of = models.DateField()
+    data = models.JSONField()  # the progress figures (reports.sending.freeze)
+    representative = models.CharField(max_length=150)
+    representative_title = models.CharField(max_length=150)
+    conclusion = models.TextField()
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    accepted_at = models.DateTimeField()
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=300, blank=True, default="")
+
+    class Meta:
+        ordering = ["campaign", "unit", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "unit", "number"], name="result_acceptance_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}/{self.unit_id} #{self.number}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from laodong.reports import sent_views, views
+from laodong.reports import acceptance_views, sent_views, views
 
 urlpatterns = [
     path("", views.index, name="reports-index"),
@@ -19,6 +19,21 @@ urlpatterns = [
     ),
     path("changes/", views.view_changes, name="reports-view-changes"),
     path("changes/<str:output_format>/", views.download_changes, name="reports-download-changes"),
+    path(
+        "acceptance/<int:campaign_pk>/<int:unit_pk>/",
+        acceptance_views.list_acceptances,
+        name="reports-list-acceptances",
+    ),
+    path(
+        "acceptance/record/<int:pk>/pdf/",
+        acceptance_views.download_acceptance,
+        name="reports-download-acceptance",
+    ),
+    path(
+        "acceptance/record/<int:pk>/cancel/",
+        acceptance_views.cancel_acceptance,
+        name="reports-cancel-acceptance",
+    ),
     path("sent/", sent_views.list_sent, name="reports-list-sent"),
     path("sent/deadline/<int:pk>/", sent_views.view_deadline, name="reports-view-deadline"),
     path("sent/deadline/<int:pk>/prepare/", sent_views.prepare, name="reports-prepare-sent"),

@@ -38,6 +38,8 @@ COLLECTORS = {
 }
 OFFICER = {Role.COMMUNE_LABOR_OFFICER, Role.SYSTEM_ADMINISTRATOR}
 VILLAGE_ROLES = frozenset({Role.ENUMERATOR, Role.VILLAGE_HEAD})
+# Roles that see counts and reports only, never the people on a list or their forms.
+AGGREGATE_ONLY = frozenset({Role.COMMUNE_FINANCE_OFFICER, Role.PROVINCE_LEADER, Role.MINISTRY})
 
 
 @dataclass
@@ -116,13 +118,11 @@ CASES = [
         {Role.COMMUNE_POLICE, Role.SYSTEM_ADMINISTRATOR},
     ),
     # Finance sees counts and the collectors' names, never the people (issue 11, finding 5).
-    Case(
-        "work list", _c("collection-list-work", campaign_pk), ALL - {Role.COMMUNE_FINANCE_OFFICER}
-    ),
+    Case("work list", _c("collection-list-work", campaign_pk), ALL - AGGREGATE_ONLY),
     Case(
         "work item",
         _c("collection-view-item", campaign_pk, item_pk),
-        ALL - {Role.COMMUNE_FINANCE_OFFICER},
+        ALL - AGGREGATE_ONLY,
     ),
     Case("review queue", _c("collection-list-review", campaign_pk, commune_pk), OFFICER),
     Case(
@@ -143,7 +143,7 @@ CASES = [
     Case(
         "handovers",
         _c("handover-list-handovers", campaign_pk, commune_pk),
-        ALL - VILLAGE_ROLES - {Role.COMMUNE_FINANCE_OFFICER},
+        ALL - VILLAGE_ROLES - AGGREGATE_ONLY,
         hidden_from=VILLAGE_ROLES,
     ),
     Case(
@@ -151,7 +151,7 @@ CASES = [
         lambda w: reverse(
             "handover-view-handover", args=[w.campaign.pk, w.tree.commune.pk, w.handover_id]
         ),
-        ALL - VILLAGE_ROLES - {Role.COMMUNE_FINANCE_OFFICER},
+        ALL - VILLAGE_ROLES - AGGREGATE_ONLY,
         hidden_from=VILLAGE_ROLES,
     ),
     Case(
@@ -160,7 +160,7 @@ CASES = [
             "handover-download-handover-pdf",
             args=[w.campaign.pk, w.tree.commune.pk, w.handover_id],
         ),
-        ALL - VILLAGE_ROLES - {Role.COMMUNE_FINANCE_OFFICER},
+        ALL - VILLAGE_ROLES - AGGREGATE_ONLY,
         hidden_from=VILLAGE_ROLES,
     ),
     Case("accept", _c("collection-accept-item", campaign_pk, item_pk), OFFICER, method="post"),

@@ -208,7 +208,7 @@ def test_the_whole_journey_through_the_pages(
     page = officer.get(reverse("campaigns-view-campaign", args=[campaign.pk]))
     assert page.status_code == 200
 
-    # Payment counts per collector, exported to Excel.
+    # Payment counts per collector, exported to Excel: the collector first, under task I.
     export = officer.get(
         reverse("collection-list-payments", args=[campaign.pk, tree.commune.pk]),
         {"format": "xlsx", "from": "01/11/2026", "to": "31/12/2030"},

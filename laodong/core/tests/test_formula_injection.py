@@ -10,13 +10,11 @@ import io
 from pathlib import Path
 from typing import Any
 
-from django.test import RequestFactory
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from laodong.accounts.models import Role
 from laodong.collection.police_list import import_list
-from laodong.collection.views import _payments_xlsx
 from laodong.conftest import Tree, login
 from laodong.core.cells import csv_cell
 from laodong.register.actions import record_person
@@ -49,20 +47,20 @@ def test_the_register_csv_export_escapes_formulas(tree: Tree, users: dict[str, A
 def test_the_payments_workbook_holds_no_formula(
     tree: Tree, users: dict[str, Any], campaign: Any
 ) -> None:
+    from laodong.campaigns.models import PaymentTask
+    from laodong.collection.payments import Line, Statement, TaskLines, to_xlsx
+
     campaign.title = "=2+3"
-    request = RequestFactory().get("/")
-    request.user = users[Role.COMMUNE_LABOR_OFFICER]
-    row = {"collected_by__full_name": HOSTILE, "collected_by__username": "@x", "forms": 3}
-    response = _payments_xlsx(
-        request,
+    found = Statement(
         campaign,
         tree.commune,
         datetime.date(2026, 11, 1),
         datetime.date(2026, 11, 30),
-        [row],
-        [],
+        [TaskLines(PaymentTask.COLLECT, 10_000, [Line(HOSTILE, "@x", 3, 10_000, 1)])],
+        made_by="-1+2",
     )
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    content = to_xlsx(found)
+    sheet = load_workbook(io.BytesIO(content)).active
     assert sheet is not None
     cells = [cell for line in sheet.iter_rows() for cell in line if cell.value is not None]
     assert not [cell.coordinate for cell in cells if cell.data_type == "f"]

@@ -26,8 +26,8 @@ from django.utils import timezone
 from laodong.accounts.models import Role, User
 from laodong.accounts.permissions import CAPABILITIES, Capability
 from laodong.campaigns.actions import create_campaign
-from laodong.campaigns.models import Campaign, ReportDeadline
-from laodong.collection.models import PoliceListImport, Status, WorkItem
+from laodong.campaigns.models import Campaign, PaymentRate, ReportDeadline
+from laodong.collection.models import PaperReceipt, PoliceListImport, Status, WorkItem
 from laodong.collection.police_list import import_list
 from laodong.conftest import Tree, login, make_unit, make_user
 from laodong.handover import actions as handover_actions
@@ -57,7 +57,7 @@ from laodong.register.models import (
 from laodong.register.requests import log_request
 from laodong.register.sources import Origin
 from laodong.register.tests.test_actions import ANSWERS
-from laodong.reports.models import SentReport, SentStatus
+from laodong.reports.models import ResultAcceptance, SentReport, SentStatus
 from laodong.units.models import Level, Unit
 
 # Pages outside the matrix, and why.
@@ -97,6 +97,8 @@ class Place:
     cross_pair: CrossPair
     deadline: ReportDeadline
     sent_report: SentReport
+    acceptance: ResultAcceptance
+    receipt: PaperReceipt
 
 
 @dataclass
@@ -271,6 +273,28 @@ def _place(
         ),
         deadline,
         sent_report,
+        ResultAcceptance.objects.create(
+            campaign=campaign,
+            unit=commune,
+            accepting_unit=commune,
+            number=1,
+            as_of="2026-12-01",
+            data={"sections": [{"columns": ["Đơn vị"], "rows": []}]},
+            representative="Người Đại Diện",
+            representative_title="Chủ tịch",
+            conclusion="Đạt",
+            accepted_by=officer,
+            accepted_at=timezone.now(),
+        ),
+        PaperReceipt.objects.create(
+            campaign=campaign,
+            commune=commune,
+            enumerator=officer,
+            count=3,
+            received_on="2026-11-20",
+            received_by=officer,
+            created_at=timezone.now(),
+        ),
     )
 
 
@@ -582,6 +606,16 @@ PAGES: dict[str, Page] = {
     "reports-download-changes": Page(lambda p: ["xlsx"], REPORTS),
     "reports-download-statistics": Page(lambda p: ["xlsx"], REPORTS),
     "reports-list-sent": Page(None, REPORTS),
+    # Each account's own reminders.
+    "notices-list-notices": Page(None, ALL),
+    "reports-list-acceptances": Page(_campaign_commune, REPORTS - {Role.VILLAGE_HEAD}),
+    "reports-download-acceptance": Page(lambda p: [p.acceptance.pk], REPORTS - {Role.VILLAGE_HEAD}),
+    "reports-cancel-acceptance": Page(lambda p: [p.acceptance.pk], REPORTS, post_only=True),
+    "campaigns-edit-rates": Page(_campaign, _roles(Capability.VIEW_PAYMENTS)),
+    "collection-list-receipts": Page(_campaign_commune, _roles(Capability.KEY_PAPER_FORMS)),
+    "collection-download-receipt": Page(
+        lambda p: [p.campaign.pk, p.commune.pk, p.receipt.pk], _roles(Capability.KEY_PAPER_FORMS)
+    ),
     # A deadline is the campaign's: every unit the campaign covers sees it.
     "reports-view-deadline": Page(lambda p: [p.deadline.pk], REPORTS),
     "reports-prepare-sent": Page(lambda p: [p.deadline.pk], REPORTS, post_only=True),
@@ -643,6 +677,9 @@ def _state() -> tuple[Any, ...]:
         tuple(BulkRow.objects.order_by("pk").values_list("chosen", flat=True)),
         tuple(ChangeRequest.objects.order_by("pk").values_list("status", flat=True)),
         tuple(SentReport.objects.order_by("pk").values_list("status", "version")),
+        tuple(ResultAcceptance.objects.order_by("pk").values_list("number", "cancelled_at")),
+        tuple(PaymentRate.objects.order_by("pk").values_list("task", "amount")),
+        tuple(PaperReceipt.objects.order_by("pk").values_list("count", "cancelled_at")),
     )
 
 
@@ -683,6 +720,7 @@ CAMPAIGN_ONLY = {
     "reports-download-progress",
     "reports-view-deadline",
     "reports-prepare-sent",
+    "campaigns-edit-rates",
 }
 # Pages whose object is the same everywhere (a form definition).
 EVERYWHERE = {"forms-download-template", "forms-view-schema", "forms-download-blank-pdf"}
