@@ -388,6 +388,10 @@ def _demo_campaign(commune: Unit) -> None:
         return
     with StoryClock().running() as clock:
         _campaign_story(commune, clock)
+    # Each login's reminders as `laodong notify` would leave them (cron runs it in production).
+    from laodong.notices.actions import sync
+
+    sync()
 
 
 # Days of November 2026 over which each village's forms were collected (the first villages

@@ -6,7 +6,7 @@ scheduled `laodong notify`), or for one user (when that user opens the list)."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,9 +72,8 @@ def returned_forms(campaigns: dict[int, Campaign], only: User | None) -> Iterato
     if only is not None:
         items = items.filter(collected_by=only)
     rows = items.values("collected_by", "campaign_id").annotate(n=Count("pk")).order_by()
-    active = (
-        set(User.objects.filter(is_active=True).values_list("pk", flat=True)) if rows else set()
-    )
+    ids = {row["collected_by"] for row in rows}
+    active = set(User.objects.filter(pk__in=ids, is_active=True).values_list("pk", flat=True))
     for row in rows:
         if row["collected_by"] not in active:
             continue
@@ -93,50 +92,68 @@ def returned_forms(campaigns: dict[int, Campaign], only: User | None) -> Iterato
         )
 
 
-def forms_to_accept(campaigns: dict[int, Campaign], only: User | None) -> Iterator[Condition]:
-    items = WorkItem.objects.filter(status=Status.SUBMITTED, campaign_id__in=campaigns)
+def _per_commune(
+    rows: Any,
+    campaigns: dict[int, Campaign],
+    only: User | None,
+    capability: Capability,
+    kind: str,
+    url_name: str,
+    text: Callable[[int, Campaign], str],
+) -> Iterator[Condition]:
+    """Counts per (commune, campaign) told to the commune's accounts with the capability."""
     if only is not None:
-        items = items.filter(commune_id=only.unit_id)
-    rows = list(items.values("commune_id", "campaign_id").annotate(n=Count("pk")).order_by())
-    people = _people(Capability.ACCEPT_FORMS, {r["commune_id"] for r in rows}, only)
-    for row in rows:
-        campaign = campaigns[row["campaign_id"]]
-        for user_id in people.get(row["commune_id"], []):
+        rows = rows.filter(commune_id=only.unit_id)
+    found = list(rows.values("commune_id", "campaign_id").annotate(n=Count("pk")).order_by())
+    people = _people(capability, {r["commune_id"] for r in found}, only)
+    for row in found:
+        campaign, commune_id = campaigns[row["campaign_id"]], row["commune_id"]
+        for user_id in people.get(commune_id, []):
             yield Condition(
                 user_id,
-                NoticeKind.FORMS_TO_ACCEPT,
-                f"to_accept:{campaign.pk}:{row['commune_id']}",
-                ngettext(
-                    "%(n)s phiếu chờ nghiệm thu — %(campaign)s",
-                    "%(n)s phiếu chờ nghiệm thu — %(campaign)s",
-                    row["n"],
-                )
-                % {"n": row["n"], "campaign": campaign.title},
-                reverse("collection-list-review", args=[campaign.pk, row["commune_id"]]),
+                kind,
+                f"{kind}:{campaign.pk}:{commune_id}",
+                text(row["n"], campaign),
+                reverse(url_name, args=[campaign.pk, commune_id]),
             )
+
+
+def forms_to_accept(campaigns: dict[int, Campaign], only: User | None) -> Iterator[Condition]:
+    return _per_commune(
+        WorkItem.objects.filter(status=Status.SUBMITTED, campaign_id__in=campaigns),
+        campaigns,
+        only,
+        Capability.ACCEPT_FORMS,
+        NoticeKind.FORMS_TO_ACCEPT,
+        "collection-list-review",
+        lambda n, campaign: (
+            ngettext(
+                "%(n)s phiếu chờ nghiệm thu — %(campaign)s",
+                "%(n)s phiếu chờ nghiệm thu — %(campaign)s",
+                n,
+            )
+            % {"n": n, "campaign": campaign.title}
+        ),
+    )
 
 
 def handovers_waiting(campaigns: dict[int, Campaign], only: User | None) -> Iterator[Condition]:
-    handovers = Handover.objects.filter(status=HandoverStatus.PENDING, campaign_id__in=campaigns)
-    if only is not None:
-        handovers = handovers.filter(commune_id=only.unit_id)
-    rows = list(handovers.values("commune_id", "campaign_id").annotate(n=Count("pk")).order_by())
-    people = _people(Capability.RECEIVE_FORMS, {r["commune_id"] for r in rows}, only)
-    for row in rows:
-        campaign = campaigns[row["campaign_id"]]
-        for user_id in people.get(row["commune_id"], []):
-            yield Condition(
-                user_id,
-                NoticeKind.HANDOVER_WAITING,
-                f"handover:{campaign.pk}:{row['commune_id']}",
-                ngettext(
-                    "%(n)s biên bản bàn giao chờ Công an xã xác nhận — %(campaign)s",
-                    "%(n)s biên bản bàn giao chờ Công an xã xác nhận — %(campaign)s",
-                    row["n"],
-                )
-                % {"n": row["n"], "campaign": campaign.title},
-                reverse("handover-list-handovers", args=[campaign.pk, row["commune_id"]]),
+    return _per_commune(
+        Handover.objects.filter(status=HandoverStatus.PENDING, campaign_id__in=campaigns),
+        campaigns,
+        only,
+        Capability.RECEIVE_FORMS,
+        NoticeKind.HANDOVER_WAITING,
+        "handover-list-handovers",
+        lambda n, campaign: (
+            ngettext(
+                "%(n)s biên bản bàn giao chờ Công an xã xác nhận — %(campaign)s",
+                "%(n)s biên bản bàn giao chờ Công an xã xác nhận — %(campaign)s",
+                n,
             )
+            % {"n": n, "campaign": campaign.title}
+        ),
+    )
 
 
 def _days_text(due: datetime.date, today: datetime.date) -> str:

@@ -58,6 +58,14 @@ def _render(report: SentReport) -> None:
     report.xlsx = to_xlsx(document)
 
 
+def _check_day(campaign: Any, as_of: datetime.date) -> None:
+    """The day figures are frozen at: not in the future, not before the campaign began."""
+    if as_of > timezone.localdate():
+        raise ReportError(_("Chưa có số liệu của ngày tương lai; hãy chọn hôm nay hoặc trước."))
+    if as_of < campaign.collection_start:
+        raise ReportError(_("Ngày lấy số liệu phải từ ngày bắt đầu thu thập trở đi."))
+
+
 def _locked(report: SentReport) -> SentReport:
     return (
         SentReport.objects.select_for_update().select_related("unit", "deadline").get(pk=report.pk)
@@ -80,10 +88,7 @@ def prepare_report(
         raise ReportError(_("Kế hoạch này không có địa bàn của đơn vị bạn."))
     today = timezone.localdate()
     as_of = as_of or min(today, deadline.due)
-    if as_of > today:
-        raise ReportError(_("Chưa có số liệu của ngày tương lai; hãy chọn hôm nay hoặc trước."))
-    if as_of < deadline.campaign.collection_start:
-        raise ReportError(_("Ngày lấy số liệu phải từ ngày bắt đầu thu thập trở đi."))
+    _check_day(deadline.campaign, as_of)
     versions = SentReport.objects.filter(deadline=deadline, unit=unit)
     latest = versions.order_by("-version").first()
     if latest is not None and latest.status in OPEN_STATES:
@@ -245,11 +250,7 @@ def accept_results(
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if not campaign.communes.filter(pk=unit.pk).exists():
         raise ReportError(_("Kế hoạch này không có địa bàn của xã."))
-    today = timezone.localdate()
-    if as_of > today:
-        raise ReportError(_("Chưa có số liệu của ngày tương lai; hãy chọn hôm nay hoặc trước."))
-    if as_of < campaign.collection_start:
-        raise ReportError(_("Ngày lấy số liệu phải từ ngày bắt đầu thu thập trở đi."))
+    _check_day(campaign, as_of)
     representative, title = representative.strip()[:150], representative_title.strip()[:150]
     if not representative or not title:
         raise ReportError(_("Hãy ghi họ tên và chức vụ người đại diện bên được nghiệm thu."))
