@@ -90,9 +90,11 @@ def list_sent(request: HttpRequest) -> HttpResponse:
         for d in own
         if d.campaign.communes.filter(subtree_filter(unit.path)).exists()
     }
+    # The level directly below: the province follows its communes, the ministry its provinces.
+    child_level = Level.PROVINCE if unit.level == Level.COUNTRY else Level.COMMUNE
     below = []
     for deadline in deadlines:
-        if deadline.from_level <= unit.level:
+        if unit.level >= Level.COMMUNE or deadline.from_level != child_level:
             continue
         units = senders(deadline, unit)
         states = standing(deadline, units).values()

@@ -235,6 +235,9 @@ def test_the_province_report_holds_only_accepted_commune_reports(
     actions.accept_report(acting_user=users[Role.MINISTRY], report=own)
     own.refresh_from_db()
     assert own.status == SentStatus.ACCEPTED
+    # The ministry follows the provinces' reports, not the communes'.
+    page = login(users[Role.MINISTRY]).get(reverse("reports-list-sent")).content.decode()
+    assert "Báo cáo của tỉnh" in page and "Báo cáo kết quả thu thập" not in page
 
 
 def test_who_may_do_what(
