@@ -40,4 +40,6 @@ def tell_at_login(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -
                 count,
             )
             % {"n": count},
+            # A sign-in without the messages layer (an API client, a test's force_login).
+            fail_silently=True,
         )

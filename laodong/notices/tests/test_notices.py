@@ -181,6 +181,10 @@ def test_notify_command_sends_email_once_and_the_header_counts(
     officer.refresh_from_db()
     assert officer.unseen_notices == 0
     assert 'class="notice-count"' not in client.get(reverse("overview-home")).content.decode()
+    # A sign-in without a page (force_login) is not refused for want of a message.
+    User.objects.filter(pk=officer.pk).update(unseen_notices=2)
+    officer.refresh_from_db()
+    assert login(officer).get(reverse("notices-list-notices")).status_code == 200
 
 
 def test_without_a_mail_server_nothing_is_sent(
