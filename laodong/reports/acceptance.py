@@ -133,7 +133,7 @@ def record_pdf(record: ResultAcceptance) -> bytes:
             "%(unit)s theo %(campaign)s, số liệu đến hết ngày %(day)s, như sau:"
         )
         % {
-            "unit": record.unit.label(),
+            "unit": record.unit.label_in_text(),
             "campaign": record.campaign.title,
             "day": f"{record.as_of:%d/%m/%Y}",
         },
