@@ -32,9 +32,10 @@ from laodong.core.money import in_words, vnd
 from laodong.core.text import fold
 from laodong.forms.pdf import (
     FONT,
-    add_static_fonts,
+    NumberedPage,
     keep_together,
     national_heading,
+    signature_blocks,
     signature_title,
 )
 from laodong.units.models import Unit
@@ -292,23 +293,10 @@ def _made(statement: Statement) -> str:
     }
 
 
-class _Page(FPDF):
-    def __init__(self) -> None:
-        super().__init__(orientation="P", format="A4", unit="mm")
-        self.set_margins(12, 12, 12)
-        self.set_auto_page_break(True, margin=14)
-        add_static_fonts(self)
-
-    def footer(self) -> None:
-        self.set_y(-10)
-        self.set_font(FONT, "I", 8)
-        self.cell(0, 5, f"{self.page_no()}/{{nb}}", align="C")
-
-
 def to_pdf(statement: Statement) -> bytes:
     """A4 portrait: heading, one block per task with its subtotal, the total in figures and in
     words, and the three signatures (maker, chief accountant, chairman) kept together."""
-    pdf = _Page()
+    pdf = NumberedPage(margins=(12, 12, 12))
     pdf.set_title(_heading(statement)[0])
     pdf.set_creator("laodong")
     pdf.add_page()
@@ -371,21 +359,9 @@ def to_pdf(statement: Statement) -> bytes:
         target.set_font(FONT, "I", 9)
         target.cell(0, 5, _made(statement), new_x="LMARGIN", new_y="NEXT")
         target.ln(4)
-        third = (target.w - target.l_margin - target.r_margin) / 3
-        signers = _signers()
-        lines = max(len(s) for s in signers)
-        y = target.get_y()
-        for column, titles in enumerate(signers):
-            target.set_xy(target.l_margin + column * third, y)
-            target.set_font(FONT, "B", 10.5)
-            for text in [*titles, *[""] * (lines - len(titles))]:
-                target.cell(third, 5.5, text, align="C", new_x="LEFT", new_y="NEXT")
-            target.set_font(FONT, "I", 9.5)
-            target.cell(third, 5, _("(Ký, ghi rõ họ tên)"), align="C", new_x="LEFT", new_y="NEXT")
-            target.cell(third, 22, "", new_x="LEFT", new_y="NEXT")
-            if column == 0:
-                target.set_font(FONT, "B", 10.5)
-                target.cell(third, 5.5, statement.made_by, align="C", new_x="LEFT", new_y="NEXT")
+        hint = _("(Ký, ghi rõ họ tên)")
+        names = [statement.made_by, "", ""]
+        signature_blocks(target, [(titles, hint, names[i]) for i, titles in enumerate(_signers())])
 
     keep_together(pdf, close)
     pdf.alias_nb_pages()

@@ -4,18 +4,14 @@ half an A4 page: who gave how many forms to whom, on which day, and both signatu
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from fpdf import FPDF
 
 from laodong.collection.models import PaperReceipt
 from laodong.core.money import number_in_words
-from laodong.forms.pdf import FONT, add_static_fonts, national_heading
+from laodong.forms.pdf import FONT, NumberedPage, national_heading, signature_blocks
 
 
 def receipt_pdf(receipt: PaperReceipt) -> bytes:
-    pdf = FPDF(orientation="P", format="A4", unit="mm")
-    pdf.set_margins(20, 15, 15)
-    pdf.set_auto_page_break(True, margin=15)
-    add_static_fonts(pdf)
+    pdf = NumberedPage(margins=(20, 15, 15), bottom=15)
     pdf.set_title(_("Biên nhận phiếu giấy"))
     pdf.set_creator("laodong")
     pdf.add_page()
@@ -57,17 +53,10 @@ def receipt_pdf(receipt: PaperReceipt) -> bytes:
     for text in lines:
         pdf.multi_cell(0, 7, text, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
-    half = (pdf.w - pdf.l_margin - pdf.r_margin) / 2
-    y = pdf.get_y()
-    for column, (title, name) in enumerate(
-        ((_("NGƯỜI GIAO"), giver.full_name), (_("NGƯỜI NHẬN"), taker.full_name))
-    ):
-        pdf.set_xy(pdf.l_margin + column * half, y)
-        pdf.set_font(FONT, "B", 11)
-        pdf.cell(half, 6, title, align="C", new_x="LEFT", new_y="NEXT")
-        pdf.set_font(FONT, "I", 10)
-        pdf.cell(half, 5, _("(Ký, ghi rõ họ tên)"), align="C", new_x="LEFT", new_y="NEXT")
-        pdf.cell(half, 22, "", new_x="LEFT", new_y="NEXT")
-        pdf.set_font(FONT, "B", 11)
-        pdf.cell(half, 6, name, align="C", new_x="LEFT", new_y="NEXT")
+    hint = _("(Ký, ghi rõ họ tên)")
+    signature_blocks(
+        pdf,
+        [([_("NGƯỜI GIAO")], hint, giver.full_name), ([_("NGƯỜI NHẬN")], hint, taker.full_name)],
+    )
+    pdf.alias_nb_pages()
     return bytes(pdf.output())

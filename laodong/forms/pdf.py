@@ -103,6 +103,45 @@ def keep_together(pdf: FPDF, render: Callable[[FPDF, bool], None]) -> None:
         render(pdf, False)
 
 
+class NumberedPage(FPDF):
+    """An A4 document page with the official fonts and "page/pages" at the foot."""
+
+    def __init__(
+        self, *, landscape: bool = False, margins: tuple[float, float, float] = (15, 12, 12),
+        bottom: float = 14,
+    ) -> None:  # fmt: skip
+        super().__init__(orientation="L" if landscape else "P", format="A4", unit="mm")
+        self.set_margins(*margins)
+        self.set_auto_page_break(True, margin=bottom)
+        add_static_fonts(self)
+
+    def footer(self) -> None:
+        self.set_y(-10)
+        self.set_font(FONT, "I", 8)
+        self.cell(0, 5, f"{self.page_no()}/{{nb}}", align="C")
+
+
+def signature_blocks(
+    pdf: FPDF, blocks: Sequence[tuple[Sequence[str], str, str]], *, room: float = 22
+) -> None:
+    """Signature blocks side by side: each its title lines (padded so the names stand level),
+    the hint ("(Ký, ghi rõ họ tên)"), room to sign, and the signer's name when known."""
+    width = (pdf.w - pdf.l_margin - pdf.r_margin) / len(blocks)
+    lines = max(len(titles) for titles, _hint, _name in blocks)
+    top = pdf.get_y()
+    for column, (titles, hint, name) in enumerate(blocks):
+        pdf.set_xy(pdf.l_margin + column * width, top)
+        pdf.set_font(FONT, "B", 11)
+        for title in [*titles, *[""] * (lines - len(titles))]:
+            pdf.cell(width, 6, title, align="C", new_x="LEFT", new_y="NEXT")
+        pdf.set_font(FONT, "I", 10)
+        pdf.cell(width, 5, hint, align="C", new_x="LEFT", new_y="NEXT")
+        pdf.cell(width, room, "", new_x="LEFT", new_y="NEXT")
+        if name:
+            pdf.set_font(FONT, "B", 11)
+            pdf.cell(width, 6, name, align="C", new_x="LEFT", new_y="NEXT")
+
+
 def signature_title(*, national: bool = False) -> list[str]:
     """The lines above the head's signature, as the issuing body signs (LAODONG_SIGNATURE_TITLE:
     "TM. ỦY BAN NHÂN DÂN|CHỦ TỊCH" by default; "KT. CHỦ TỊCH|PHÓ CHỦ TỊCH" where a deputy signs)."""

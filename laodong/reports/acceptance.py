@@ -10,7 +10,14 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from laodong.forms.pdf import FONT, add_static_fonts, keep_together, national_heading
+from laodong.core.money import vnd
+from laodong.forms.pdf import (
+    FONT,
+    NumberedPage,
+    keep_together,
+    national_heading,
+    signature_blocks,
+)
 from laodong.reports.models import ResultAcceptance
 from laodong.units.models import Level, Unit
 
@@ -45,26 +52,11 @@ def figures(record: ResultAcceptance) -> tuple[list[str], list[tuple[list[Any], 
 def _text(value: Any) -> str:
     if value is None:
         return "—"
-    if isinstance(value, int):
-        return f"{value:,}".replace(",", ".")
-    return str(value)
-
-
-class _Page(FPDF):
-    def __init__(self) -> None:
-        super().__init__(orientation="P", format="A4", unit="mm")
-        self.set_margins(20, 15, 15)
-        self.set_auto_page_break(True, margin=15)
-        add_static_fonts(self)
-
-    def footer(self) -> None:
-        self.set_y(-10)
-        self.set_font(FONT, "I", 8)
-        self.cell(0, 5, f"{self.page_no()}/{{nb}}", align="C")
+    return vnd(value) if isinstance(value, int) else str(value)
 
 
 def record_pdf(record: ResultAcceptance) -> bytes:
-    pdf = _Page()
+    pdf = NumberedPage(margins=(20, 15, 15), bottom=15)
     title = _("BIÊN BẢN NGHIỆM THU KẾT QUẢ THU THẬP, CẬP NHẬT THÔNG TIN NGƯỜI LAO ĐỘNG")
     pdf.set_title(title)
     pdf.set_creator("laodong")
@@ -178,24 +170,19 @@ def record_pdf(record: ResultAcceptance) -> bytes:
             new_y="NEXT",
         )
         target.ln(5)
-        half = (target.w - target.l_margin - target.r_margin) / 2
-        y = target.get_y()
-        blocks = [
-            (_("ĐẠI DIỆN BÊN ĐƯỢC NGHIỆM THU"), record.representative),
-            (
-                _("ĐẠI DIỆN BÊN NGHIỆM THU"),
-                acceptor.get_full_name() or acceptor.get_username(),
-            ),
-        ]
-        for column, (heading, name) in enumerate(blocks):
-            target.set_xy(target.l_margin + column * half, y)
-            target.set_font(FONT, "B", 11)
-            target.cell(half, 6, heading, align="C", new_x="LEFT", new_y="NEXT")
-            target.set_font(FONT, "I", 10)
-            target.cell(half, 5, _("(Ký, ghi rõ họ tên)"), align="C", new_x="LEFT", new_y="NEXT")
-            target.cell(half, 24, "", new_x="LEFT", new_y="NEXT")
-            target.set_font(FONT, "B", 11)
-            target.cell(half, 6, name, align="C", new_x="LEFT", new_y="NEXT")
+        hint = _("(Ký, ghi rõ họ tên)")
+        signature_blocks(
+            target,
+            [
+                ([_("ĐẠI DIỆN BÊN ĐƯỢC NGHIỆM THU")], hint, record.representative),
+                (
+                    [_("ĐẠI DIỆN BÊN NGHIỆM THU")],
+                    hint,
+                    acceptor.get_full_name() or acceptor.get_username(),
+                ),
+            ],
+            room=24,
+        )
 
     keep_together(pdf, close)
     pdf.alias_nb_pages()

@@ -25,9 +25,10 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from laodong.core.cells import csv_row, no_formulas
 from laodong.forms.pdf import (
     FONT,
-    add_static_fonts,
+    NumberedPage,
     keep_together,
     national_heading,
+    signature_blocks,
     signature_title,
 )
 from laodong.units.models import Level, Unit
@@ -246,24 +247,11 @@ def _text(value: Value) -> str:
     return value
 
 
-class _Report(FPDF):
-    def __init__(self, landscape: bool) -> None:
-        super().__init__(orientation="L" if landscape else "P", format="A4", unit="mm")
-        self.set_margins(15, 12, 12)
-        self.set_auto_page_break(True, margin=14)
-        add_static_fonts(self)
-        self.set_font(FONT, "", 10)
-
-    def footer(self) -> None:
-        self.set_y(-10)
-        self.set_font(FONT, "I", 8)
-        self.cell(0, 5, f"{self.page_no()}/{{nb}}", align="C")
-
-
 def to_pdf(document: Document) -> bytes:
     """A4 pages with the official heading, each section as a table, and the signature block."""
     width = max((len(s.columns) for s in document.sections), default=2)
-    pdf = _Report(landscape=width > 8)
+    pdf = NumberedPage(landscape=width > 8)
+    pdf.set_font(FONT, "", 10)
     pdf.set_title(document.title)
     pdf.set_creator("laodong")
     pdf.add_page()
@@ -346,24 +334,9 @@ def _pdf_note(pdf: FPDF, section: Section) -> None:
 
 
 def _pdf_signatures(pdf: FPDF, document: Document) -> None:
-    half = (pdf.w - pdf.l_margin - pdf.r_margin) / 2
-    y = pdf.get_y()
     blocks = signers(document)
-    # The same number of title lines on both sides, so the printed names stand level.
-    lines = max(len(titles) for titles, _hint in blocks)
-    for column, (titles, hint) in enumerate(blocks):
-        pdf.set_xy(pdf.l_margin + column * half, y)
-        pdf.set_font(FONT, "B", 11)
-        for title in [*titles, *[""] * (lines - len(titles))]:
-            pdf.cell(half, 6, title, align="C", new_x="LEFT", new_y="NEXT")
-        pdf.set_font(FONT, "I", 10)
-        pdf.cell(half, 5, hint, align="C", new_x="LEFT", new_y="NEXT")
-        # Room to sign and stamp.
-        pdf.cell(half, 22, "", new_x="LEFT", new_y="NEXT")
-        name = document.signed_by[column] if column < len(document.signed_by) else ""
-        if name:
-            pdf.set_font(FONT, "B", 11)
-            pdf.cell(half, 6, name, align="C", new_x="LEFT", new_y="NEXT")
+    names = [*document.signed_by, *[""] * len(blocks)]
+    signature_blocks(pdf, [(titles, hint, names[i]) for i, (titles, hint) in enumerate(blocks)])
 
 
 def to_csv(document: Document) -> bytes:
