@@ -9,6 +9,7 @@ from typing import IO, Any
 from axes.utils import reset as reset_lockouts
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -88,6 +89,7 @@ def create_account(
     role: str,
     unit: Unit,
     phone: str = "",
+    email: str = "",
     password: str = "",
 ) -> tuple[User, str]:
     """Create an account that must change its password at first login.
@@ -108,6 +110,7 @@ def create_account(
         username=username,
         full_name=full_name,
         phone=phone,
+        email=_email(email),
         role=role,
         unit=unit,
         must_change_password=True,
@@ -127,11 +130,29 @@ def create_account(
     return account, temporary
 
 
-def account_values(full_name: str, phone: str, role: str, unit: Unit | None) -> dict[str, str]:
+def _email(text: str) -> str:
+    """An e-mail address as stored: trimmed, lower case; refused when it is not one."""
+    address = (text or "").strip().lower()
+    if not address:
+        return ""
+    try:
+        validate_email(address)
+    except ValidationError:
+        raise AccountError(
+            _("“%(value)s” không phải địa chỉ thư điện tử (ví dụ: ten@laodong.gov.vn).")
+            % {"value": text}
+        ) from None
+    return address
+
+
+def account_values(
+    full_name: str, phone: str, role: str, unit: Unit | None, email: str = ""
+) -> dict[str, str]:
     """An account's editable values as its page shows them (what its edit token guards)."""
     return {
         "full_name": normalize_text(full_name),
         "phone": phone or "",
+        "email": (email or "").strip().lower(),
         "role": str(Role(role).label) if role in Role.values else role,
         "unit": unit.label() if unit is not None else "",
     }
@@ -140,6 +161,7 @@ def account_values(full_name: str, phone: str, role: str, unit: Unit | None) -> 
 ACCOUNT_LABELS = {
     "full_name": _lazy("Họ và tên"),
     "phone": _lazy("Số điện thoại"),
+    "email": _lazy("Thư điện tử"),
     "role": _lazy("Vai trò"),
     "unit": _lazy("Đơn vị"),
 }
@@ -154,15 +176,18 @@ def update_account(
     phone: str,
     role: str,
     unit: Unit,
+    email: str = "",
     loaded_token: str | None = None,
 ) -> User:
-    """Change an account's name, phone, role or unit."""
+    """Change an account's name, phone, e-mail, role or unit."""
     require_capability(acting_user, Capability.MANAGE_ACCOUNTS)
     account = User.objects.select_for_update().get(pk=account.pk)
     check_token(
         loaded_token,
-        current=account_values(account.full_name, account.phone, account.role, account.unit),
-        mine=account_values(full_name, phone, role, unit),
+        current=account_values(
+            account.full_name, account.phone, account.role, account.unit, account.email
+        ),
+        mine=account_values(full_name, phone, role, unit, email),
         labels={key: str(label) for key, label in ACCOUNT_LABELS.items()},
     )
     if account.role not in assignable_roles(acting_user):
@@ -179,7 +204,8 @@ def update_account(
         if getattr(account, key) != value
     }
     account.full_name, account.phone, account.role, account.unit = full_name, phone, role, unit
-    account.save(update_fields=["full_name", "phone", "role", "unit"])
+    account.email = _email(email)
+    account.save(update_fields=["full_name", "phone", "email", "role", "unit"])
     record_event(
         actor=acting_user,
         action="accounts.update",
@@ -269,6 +295,9 @@ ACCOUNT_COLUMNS = (
         required=False,
     ),
     Column("commune_code", _("Mã xã"), ("ma xa", "ma xa phuong", "commune code"), required=False),
+    Column(
+        "email", _("Thư điện tử"), ("email", "e mail", "thu dien tu", "hop thu"), required=False
+    ),
 )
 
 _ROLE_ALIASES: dict[str, Role] = {
@@ -341,13 +370,18 @@ def import_accounts(*, acting_user: Any, stream: IO[bytes], filename: str) -> Im
     }
     allowed = assignable_roles(acting_user)
     seen_phones: dict[str, int] = {}
-    plans: list[tuple[int, str, str, Role, Unit]] = []
+    plans: list[tuple[int, str, str, str, Role, Unit]] = []
     for row, record in table.rows:
         full_name = record["full_name"]
         phone = normalize_phone(record["phone"])
         role = parse_role(record["role"])
+        email = ""
         if not full_name:
             add_error(row, "full_name", _("Để trống. Hãy ghi họ và tên."))
+        try:
+            email = _email(record.get("email", ""))
+        except AccountError as refused:
+            add_error(row, "email", str(refused))
         if not phone:
             add_error(
                 row,
@@ -424,10 +458,10 @@ def import_accounts(*, acting_user: Any, stream: IO[bytes], filename: str) -> Im
             )
             continue
         if full_name and phone:
-            plans.append((row, full_name, phone, role, unit))
+            plans.append((row, full_name, phone, email, role, unit))
     if report.errors:
         return report
-    for row, full_name, phone, role, unit in plans:
+    for row, full_name, phone, email, role, unit in plans:
         try:
             account, temporary = create_account(
                 acting_user=acting_user,
@@ -436,6 +470,7 @@ def import_accounts(*, acting_user: Any, stream: IO[bytes], filename: str) -> Im
                 role=role,
                 unit=unit,
                 phone=phone,
+                email=email,
             )
         except AccountError as refused:
             # Changed by someone else since the check: write nothing, say which row.

@@ -45,6 +45,13 @@ class AccountForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "tel"}),
     )
+    email = forms.EmailField(
+        label=_("Thư điện tử"),
+        max_length=254,
+        required=False,
+        help_text=_("Để nhận nhắc việc qua thư điện tử (nếu hệ thống đã cấu hình gửi thư)."),
+        widget=forms.EmailInput(attrs={"inputmode": "email", "autocomplete": "off"}),
+    )
     role = forms.ChoiceField(label=_("Vai trò"))
     unit = forms.ModelChoiceField(label=_("Đơn vị"), queryset=Unit.objects.none())
 
@@ -80,6 +87,9 @@ class AccountForm(forms.Form):
         if not phone:
             raise forms.ValidationError(_("Số điện thoại di động gồm 10 chữ số, bắt đầu bằng 0."))
         return phone
+
+    def clean_email(self) -> str:
+        return str(self.cleaned_data.get("email") or "").strip().lower()
 
     def clean_unit(self) -> Unit:
         value = self.cleaned_data["unit"]
@@ -119,7 +129,7 @@ class CreateAccountForm(AccountForm):
         required=False,
         help_text=_("Để trống thì dùng số điện thoại làm tên đăng nhập."),
     )
-    field_order = ["full_name", "phone", "username", "role", "unit"]
+    field_order = ["full_name", "phone", "email", "username", "role", "unit"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

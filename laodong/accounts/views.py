@@ -115,6 +115,7 @@ def create_account(request: HttpRequest) -> HttpResponse:
                 username=data["username"],
                 full_name=data["full_name"],
                 phone=data["phone"],
+                email=data["email"],
                 role=data["role"],
                 unit=data["unit"],
             )
@@ -136,12 +137,15 @@ def edit_account(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {
         "full_name": account.full_name,
         "phone": account.phone,
+        "email": account.email,
         "role": account.role,
         "unit": account.unit if account.unit else None,
     }
     form = AccountForm(request.POST or None, initial=initial, acting_user=request.user)
     loaded_token = posted_token(request) or edit_token(
-        actions.account_values(account.full_name, account.phone, account.role, account.unit)
+        actions.account_values(
+            account.full_name, account.phone, account.role, account.unit, account.email
+        )
     )
     stale = None
     if request.method == "POST" and form.is_valid():
@@ -220,10 +224,10 @@ def download_account_template(request: HttpRequest) -> HttpResponse:
     require_capability(request.user, Capability.MANAGE_ACCOUNTS)
     return template_response(
         "mau-danh-sach-tai-khoan.xlsx",
-        ["Họ và tên", "Số điện thoại", "Vai trò", "Thôn", "Mã xã"],
+        ["Họ và tên", "Số điện thoại", "Vai trò", "Thôn", "Mã xã", "Thư điện tử"],
         [
-            ["Nguyễn Văn An", "0912345678", "Điều tra viên", "Thôn 1", ""],
-            ["Lê Thị Bình", "0987654321", "Trưởng thôn", "Thôn 2", ""],
+            ["Nguyễn Văn An", "0912345678", "Điều tra viên", "Thôn 1", "", ""],
+            ["Lê Thị Bình", "0987654321", "Trưởng thôn", "Thôn 2", "", "binh.thon2@gmail.com"],
         ],
         [
             "Mỗi dòng là một tài khoản. Số điện thoại dùng làm tên đăng nhập.",
@@ -233,6 +237,7 @@ def download_account_template(request: HttpRequest) -> HttpResponse:
             "tạo, không do xã tự tạo.",
             "Thôn: bắt buộc với Trưởng thôn; với Điều tra viên thì để trống nếu làm cả xã.",
             "Mã xã: chỉ cần khi người nhập quản lý nhiều xã (cấp tỉnh).",
+            "Thư điện tử: không bắt buộc; ghi để người dùng nhận nhắc việc qua thư.",
             "Mỗi tài khoản nhận một mật khẩu tạm, phải đổi ở lần đăng nhập đầu.",
             "Nếu có dòng sai, hệ thống không tạo tài khoản nào và báo rõ dòng, cột cần sửa.",
         ],

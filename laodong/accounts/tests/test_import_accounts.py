@@ -90,3 +90,29 @@ def test_an_account_list_longer_than_the_limit_is_refused(
     )
     assert "Tệp có hơn 5 dòng" in report.file_error
     assert User.objects.count() == before
+
+
+def test_an_email_column_is_read_and_checked(tree: Tree, users: dict[str, User]) -> None:
+    header = [*HEADER, "Email"]
+    bad = xlsx(
+        [
+            header,
+            [1, "Nguyễn Văn An", "0912345678", "Điều tra viên", "Thôn 1", "an@gmail"],
+        ]
+    )
+    report = import_accounts(acting_user=users[Role.COMMUNE_LEADER], stream=bad, filename="a.xlsx")
+    assert [str(e) for e in report.errors] == [
+        "Trang tính “Thôn”, Dòng 2, cột F (Thư điện tử): “an@gmail” không phải địa chỉ thư "
+        "điện tử (ví dụ: ten@laodong.gov.vn)."
+    ]
+    good = xlsx(
+        [
+            header,
+            [1, "Nguyễn Văn An", "0912345678", "Điều tra viên", "Thôn 1", "An.Nguyen@Gmail.com"],
+            [2, "Lê Thị Bình", "0987654321", "Trưởng thôn", "Thôn 2", None],
+        ]
+    )
+    report = import_accounts(acting_user=users[Role.COMMUNE_LEADER], stream=good, filename="a.xlsx")
+    assert report.ok, [str(e) for e in report.errors]
+    assert User.objects.get(username="0912345678").email == "an.nguyen@gmail.com"
+    assert User.objects.get(username="0987654321").email == ""

@@ -161,3 +161,36 @@ def test_admin_with_a_large_scope_edits_by_unit_code(
         url, {"full_name": "X", "phone": "", "role": "enumerator", "unit": "15178/Thôn 99"}
     )
     assert "Không có đơn vị" in bad.context["form"].errors["unit"][0]
+
+
+def test_an_account_keeps_an_email_address_for_reminders(
+    tree: Tree, users: dict[str, User]
+) -> None:
+    """The notices' e-mail channel writes to User.email: the account pages set and show it."""
+    client = login(users[Role.COMMUNE_LEADER])
+    client.post(
+        reverse("accounts-create-account"),
+        {
+            "full_name": "Ngô Thị Hằng",
+            "phone": "0911222444",
+            "email": " Hang.Ngo@Example.VN ",
+            "role": "village_head",
+            "unit": tree.village2.pk,
+        },
+    )
+    account = User.objects.get(username="0911222444")
+    assert account.email == "hang.ngo@example.vn"
+    page = client.get(reverse("accounts-view-account", args=[account.pk])).content.decode()
+    assert "hang.ngo@example.vn" in page
+    url = reverse("accounts-edit-account", args=[account.pk])
+    form = client.get(url).context["form"]
+    assert form["email"].value() == "hang.ngo@example.vn"
+    values = {"full_name": "Ngô Thị Hằng", "phone": "0911222444", "role": "village_head",
+              "unit": tree.village2.pk}  # fmt: skip
+    bad = client.post(url, {**values, "email": "hang.ngo@"})
+    assert bad.status_code == 200 and "email" in bad.context["form"].errors
+    account.refresh_from_db()
+    assert account.email == "hang.ngo@example.vn"
+    assert client.post(url, {**values, "email": ""}).status_code == 302
+    account.refresh_from_db()
+    assert account.email == ""
