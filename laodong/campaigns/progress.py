@@ -1,23 +1,28 @@
-"""Progress of a campaign: counted from the forms' states in one GROUP BY per level — as they
-are now, or as they stood at the end of a past day (Vietnam's time), each form's state then
-being the one its last transition before that moment set."""
+"""Progress of a campaign per commune or village — as it is now, or as it stood at the end of a
+past day (Vietnam's time), each form's state then being the one its last transition before
+that moment set. Read from the progress kept by day (collection.tally); `counted_raw` counts
+the same from the forms and transitions themselves, what the tally is checked against."""
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Case, Count, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db import OperationalError
+from django.db.models import Case, Count, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from laodong.campaigns.models import Campaign, Round, RoundKind, Target
+from laodong.collection import tally
 from laodong.collection.models import (
     ACCEPTED_OR_LATER,
     COLLECTED,
     ENTERED_OR_LATER,
     HANDED_OVER_OR_LATER,
+    ProgressTally,
     Status,
     Transition,
     WorkItem,
@@ -189,24 +194,88 @@ def _child_level(unit: Unit) -> tuple[str, int]:
     return "commune", Level.COMMUNE
 
 
+def _scoped(campaign: Campaign, parent: Unit | None, rows: QuerySet[Any]) -> QuerySet[Any]:
+    """Work items (or tally rows) of the campaign under `parent` (all without one)."""
+    rows = rows.filter(campaign=campaign)
+    if parent is None:
+        return rows
+    if parent.level == Level.VILLAGE:
+        return rows.filter(village=parent)
+    if parent.level == Level.COMMUNE:
+        return rows.filter(commune=parent)
+    return rows.filter(commune__in=campaign.communes.filter(subtree_filter(parent.path)))
+
+
+def _grouping(parent: Unit | None, by: str) -> str:
+    if by:
+        return by
+    return "village" if parent is None else _child_level(parent)[0]
+
+
+def counted_raw(
+    campaign: Campaign, parent: Unit | None, as_of: datetime.date | None = None, by: str = ""
+) -> dict[int, dict[str, int]]:
+    """The counts per commune or village (`by`, else the level below `parent`) counted from
+    every form (and, for a past day, its transitions): what the tally must always equal
+    (`laodong progress check`, tests)."""
+    key = _grouping(parent, by)
+    items = _scoped(campaign, parent, WorkItem.objects.all())
+    if as_of is not None and as_of < timezone.localdate():
+        return _counted_as_of(items, key, as_of)
+    aggregates = {name: Count("pk", filter=condition) for name, condition in COUNTS.items()}
+    return {row.pop(key): row for row in items.values(key).annotate(**aggregates).order_by()}
+
+
+def counted(
+    campaign: Campaign, parent: Unit | None, as_of: datetime.date | None = None, by: str = ""
+) -> dict[int, dict[str, int]]:
+    """The same counts read from the progress kept by day (collection.tally), after rebuilding
+    the places writes have marked stale; from the forms themselves when that rebuild cannot
+    run now (SQLite busy with another writer)."""
+    key = _grouping(parent, by)
+    communes: Any = None
+    if parent is not None and parent.level >= Level.COMMUNE:
+        communes = [parent.parent_id if parent.level == Level.VILLAGE else parent.pk]
+    elif parent is not None:
+        communes = campaign.communes.filter(subtree_filter(parent.path)).values("pk")
+    try:
+        tally.catch_up(
+            campaign.pk,
+            communes,
+            village_id=parent.pk if parent is not None and parent.level == Level.VILLAGE else None,
+        )
+    except OperationalError:
+        return counted_raw(campaign, parent, as_of, by)
+    rows = _scoped(campaign, parent, ProgressTally.objects.all())
+    past = as_of is not None and as_of < timezone.localdate()
+    if past:
+        rows = rows.filter(day__lte=as_of)
+    grouped: dict[int, dict[str, int]] = {}
+    for row in (
+        rows.values(key, "status", "in_latest_list", "outside_list")
+        .annotate(n=Sum("count"))
+        .order_by()
+    ):
+        counts = grouped.setdefault(row[key], _zero())
+        state, n = row["status"], row["n"]
+        if state == tally.ENTERED_MARK:
+            if past:
+                counts["entered"] += n
+            continue
+        for name in _names(state, row["in_latest_list"], row["outside_list"]):
+            counts[name] += n
+        if not past and state in ENTERED_OR_LATER:
+            counts["entered"] += n
+    return grouped
+
+
 def progress_by_unit(
     campaign: Campaign, parent: Unit, as_of: datetime.date | None = None
 ) -> tuple[list[ProgressRow], ProgressRow]:
     """Rows for each commune (of a province) or village (of a commune), and their total: now,
     or at the end of the day `as_of`."""
-    key, level = _child_level(parent)
-    items = WorkItem.objects.filter(campaign=campaign)
-    if parent.level == Level.VILLAGE:
-        items = items.filter(village=parent)
-    elif parent.level == Level.COMMUNE:
-        items = items.filter(commune=parent)
-    else:
-        items = items.filter(commune__in=campaign.communes.filter(subtree_filter(parent.path)))
-    if as_of is not None and as_of < timezone.localdate():
-        grouped = _counted_as_of(items, key, as_of)
-    else:
-        aggregates = {name: Count("pk", filter=condition) for name, condition in COUNTS.items()}
-        grouped = {row.pop(key): row for row in items.values(key).annotate(**aggregates).order_by()}
+    _key, level = _child_level(parent)
+    grouped = counted(campaign, parent, as_of)
     if parent.level == Level.VILLAGE:
         units = [parent]
     elif level == Level.VILLAGE:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from laodong.accounts.permissions import Capability, has_capability, require_capability
 from laodong.audit.models import record_event
 from laodong.campaigns.models import Campaign
-from laodong.collection import identity
+from laodong.collection import identity, tally
 from laodong.collection.models import (
     Assignment,
     Category,
@@ -90,8 +90,10 @@ def move_item(
     now: datetime.datetime,
     reason: str = "",
     fields: Sequence[str] = (),
+    mark: bool = True,
 ) -> Transition:
-    """Set the new status on a locked item and return its (unsaved) transition."""
+    """Set the new status on a locked item and return its (unsaved) transition; the village's
+    progress tally is marked stale unless the caller marks it (`mark=False`, many items)."""
     if to not in TRANSITIONS[item.status]:
         raise WorkflowError(
             _("Không thể chuyển phiếu từ “%(current)s” sang “%(target)s”.")
@@ -100,6 +102,8 @@ def move_item(
     before = item.status
     item.status = to
     item.save(update_fields=["status", "updated_at", *fields])
+    if mark:
+        tally.mark_village(item.campaign_id, item.commune_id, item.village_id)
     return Transition(
         work_item=item,
         from_status=before,
@@ -1128,6 +1132,7 @@ def add_outside_list(
         at=now,
         reason=_("Bổ sung ngoài danh sách của Công an"),
     )
+    tally.mark_village(campaign.pk, village.parent_id, village.pk)
     record_event(
         actor=acting_user,
         action="collection.add_outside_list",

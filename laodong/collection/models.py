@@ -510,3 +510,58 @@ class PaperReceipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enumerator_id}: {self.count} ({self.received_on})"
+
+
+class ProgressTally(models.Model):
+    """The campaign's progress kept by day (collection.tally): per village, day, state and the
+    list flags, how many forms entered (+) or left (−) that state that day. Summed up to a day
+    it gives the forms in each state at the end of it — what progress as of a date shows — in
+    one small GROUP BY instead of a look at every form's transitions. Derived data: rebuilt
+    from the work items and their transitions whenever a write marks a village stale."""
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    commune = models.ForeignKey(
+        "units.Unit", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    village = models.ForeignKey(
+        "units.Unit", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    # 01/01/0001 for the state every form starts in; 31/12/9999 for the few forms whose
+    # status came without a transition (counted now, not on any past day).
+    day = models.DateField()
+    status = models.CharField(max_length=14)
+    in_latest_list = models.BooleanField()
+    outside_list = models.BooleanField()
+    count = models.IntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["campaign", "commune", "day"], name="progress_tally_place"),
+            models.Index(fields=["campaign", "village"], name="progress_tally_village"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village_id} {self.day} {self.status}: {self.count:+d}"
+
+
+class ProgressStale(models.Model):
+    """A village (or, without one, a whole commune) whose tally a write has made stale: the
+    next reader of the campaign's progress rebuilds it first, in its own transaction."""
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    commune = models.ForeignKey(
+        "units.Unit", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    village = models.ForeignKey(
+        "units.Unit", on_delete=models.CASCADE, related_name="+", null=True, db_index=False
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["campaign", "commune"], name="progress_stale_place")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}: {self.commune_id}/{self.village_id or '*'}"

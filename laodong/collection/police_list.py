@@ -39,6 +39,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from laodong.campaigns.models import Campaign
+from laodong.collection import tally
 from laodong.collection.models import (
     Category,
     JobStatus,
@@ -1495,6 +1496,7 @@ def merge(
                 {**params, "true": True, "false": False},
             )
             removed = cursor.rowcount
+    tally.mark_commune(job.campaign_id, job.commune_id)
     return {"removed": removed}
 
 
@@ -1593,6 +1595,7 @@ def undo_list(job: PoliceListImport, acting_user: Any) -> dict[str, int]:
             )
             cursor.execute(f"DELETE FROM collection_workitem WHERE id IN ({added})", params)
             removed_count = cursor.rowcount
+        tally.mark_commune(job.campaign_id, job.commune_id)
         record_event(
             actor=acting_user,
             action="collection.undo_police_list",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from laodong.accounts.permissions import Capability, has_capability, require_capability
 from laodong.audit.models import record_event
 from laodong.campaigns.models import Campaign
+from laodong.collection import tally
 from laodong.collection.actions import WorkflowError, move_item
 from laodong.collection.models import Status, Transition, WorkItem
 from laodong.handover.models import RECEIVED, Handover, HandoverLine, HandoverStatus
@@ -46,10 +47,16 @@ def _move_many(
     fields: tuple[str, ...] = (),
 ) -> int:
     transitions = [
-        move_item(item, to, acting_user=acting_user, now=now, reason=reason, fields=fields)
+        move_item(
+            item, to, acting_user=acting_user, now=now, reason=reason, fields=fields, mark=False
+        )
         for item in items
     ]
     Transition.objects.bulk_create(transitions, batch_size=500)
+    moved = [transition.work_item for transition in transitions]
+    places = {(item.campaign_id, item.commune_id, item.village_id) for item in moved}
+    for campaign_id, commune_id, village_id in sorted(places):
+        tally.mark_village(campaign_id, commune_id, village_id)
     return len(transitions)
 
 
