@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from laodong.accounts.models import ROLE_LEVELS, Role, User
 from laodong.accounts.permissions import Capability, assignable_roles, require_capability
@@ -159,11 +159,11 @@ def account_values(
 
 
 ACCOUNT_LABELS = {
-    "full_name": _lazy("Họ và tên"),
-    "phone": _lazy("Số điện thoại"),
-    "email": _lazy("Thư điện tử"),
-    "role": _lazy("Vai trò"),
-    "unit": _lazy("Đơn vị"),
+    "full_name": gettext_lazy("Họ và tên"),
+    "phone": gettext_lazy("Số điện thoại"),
+    "email": gettext_lazy("Thư điện tử"),
+    "role": gettext_lazy("Vai trò"),
+    "unit": gettext_lazy("Đơn vị"),
 }
 
 

@@ -15,7 +15,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from laodong.accounts.models import Role, User
@@ -834,28 +834,35 @@ def return_item(request: HttpRequest, campaign_pk: int, pk: int) -> HttpResponse
 class OutsideListForm(forms.Form):
     """Someone the police list missed: who, where, and the ID if they have one."""
 
-    village = forms.ModelChoiceField(label=_lazy("Thôn / tổ dân phố"), queryset=Unit.objects.none())
-    full_name = forms.CharField(label=_lazy("Họ và tên"), max_length=150)
+    village = forms.ModelChoiceField(
+        label=gettext_lazy("Thôn / tổ dân phố"), queryset=Unit.objects.none()
+    )
+    full_name = forms.CharField(label=gettext_lazy("Họ và tên"), max_length=150)
     birth_date = forms.CharField(
-        label=_lazy("Ngày sinh"),
+        label=gettext_lazy("Ngày sinh"),
         max_length=10,
         widget=forms.TextInput(attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}),
-        help_text=_lazy("Ghi ngày dạng dd/mm/yyyy, hoặc chỉ năm sinh."),
+        help_text=gettext_lazy("Ghi ngày dạng dd/mm/yyyy, hoặc chỉ năm sinh."),
     )
     sex = forms.ChoiceField(
-        label=_lazy("Giới tính"), choices=[("1", _lazy("Nam")), ("2", _lazy("Nữ"))],
+        label=gettext_lazy("Giới tính"),
+        choices=[("1", gettext_lazy("Nam")), ("2", gettext_lazy("Nữ"))],
         widget=forms.RadioSelect,
-    )  # fmt: skip
+    )
     personal_id = forms.CharField(
-        label=_lazy("Số định danh cá nhân (nếu có)"),
+        label=gettext_lazy("Số định danh cá nhân (nếu có)"),
         required=False,
         max_length=20,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
-    household_code = forms.CharField(label=_lazy("Mã hộ"), required=False, max_length=30)
-    relation = forms.CharField(label=_lazy("Quan hệ với chủ hộ"), required=False, max_length=50)
+    household_code = forms.CharField(label=gettext_lazy("Mã hộ"), required=False, max_length=30)
+    relation = forms.CharField(
+        label=gettext_lazy("Quan hệ với chủ hộ"), required=False, max_length=50
+    )
     note = forms.CharField(
-        label=_lazy("Ghi chú (vì sao chưa có trong danh sách)"), required=False, max_length=300
+        label=gettext_lazy("Ghi chú (vì sao chưa có trong danh sách)"),
+        required=False,
+        max_length=300,
     )
 
     def __init__(self, *args: Any, villages: Any, **kwargs: Any) -> None:

@@ -3,8 +3,10 @@ all call `validate_answers`, so each rule is written once.
 
 Each finding carries a stable rule code, a severity (an error blocks acceptance; a warning must be
 confirmed by the officer), the item it concerns and a message a commune officer understands.
-Rules that need the register (duplicates against stored records) live with the register; the
-rules here need only the answers.
+The engine reads the answers (codes, dates, formats, required items and skip logic from the form
+definition); the rules between items are data in `forms.rules`, evaluated here and, from the same
+list, on the enumerator's phone. Rules that need the register (duplicates against stored
+records) live with the register; the rules here need only the answers.
 """
 
 from __future__ import annotations
@@ -19,24 +21,14 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from laodong.core.text import capitalize_name, fold, normalize_text
-from laodong.forms.citizen_id import IdKind, IdProblem, ParsedId, normalize_id, parse_id
-from laodong.forms.dates import PartialDate, add_years, age_on, parse_date
+from laodong.core.text import capitalize_name, normalize_text
+from laodong.forms.citizen_id import IdProblem, normalize_id, parse_id
+from laodong.forms.dates import PartialDate, age_on, parse_date
 from laodong.forms.definitions import Condition, FormDefinition, Item
 from laodong.forms.fonts import describe, unprintable
+from laodong.forms.rules import Answers, Rule, evaluate, rules
 
-MINIMUM_AGE = 15
 _NAME = re.compile(r"^[^\W\d_]+(?:[ '\-][^\W\d_]+)*$")
-_ARMED_FORCES_WORDS = (
-    "quan doi",
-    "bo doi",
-    "quan nhan",
-    "si quan",
-    "cong an",
-    "canh sat",
-    "bien phong",
-    "quan su",
-)
 _MULTI_SPLIT = re.compile(r"\s*[,;|+]\s*")
 
 
@@ -91,6 +83,12 @@ class _Checker:
         self.result = ValidationResult()
         # Items whose answer could not be read: reported once, not again as missing.
         self.unreadable: set[str] = set()
+        self.rules = rules()
+        self.instead: dict[str, list[Rule]] = {}
+        for rule in self.rules:
+            if rule.instead_of_not_applicable:
+                self.instead.setdefault(rule.instead_of_not_applicable, []).append(rule)
+        self.answers = Answers({}, {})
 
     def add(self, rule: str, severity: Severity, key: str, message: str) -> None:
         if rule in ("choice.invalid", "date.invalid"):
@@ -199,8 +197,9 @@ class _Checker:
                         item.key,
                         _("Chưa ghi. Mục này bắt buộc."),
                     )
-            elif item.key == "ethnic_group" and not _is_empty(value):
-                self.ethnic_group_without_priority()
+            elif item.key in self.instead and not _is_empty(value):
+                for rule in self.instead[item.key]:
+                    self.check(rule)
             elif not _is_empty(value) and not self.undecided(item):
                 # When a required controlling answer is missing, that is the finding; this
                 # answer may well be right.
@@ -212,22 +211,6 @@ class _Checker:
                     _("Chỉ ghi khi %(condition)s. Hãy xóa mục này hoặc sửa mục trước.")
                     % {"condition": self.describe(item.when)},
                 )
-
-    def ethnic_group_without_priority(self) -> None:
-        """Lists kept by communes have a "Dân tộc" column filled for everyone. Kinh there is
-        consistent with item 8 left empty; another group without "Dân tộc thiểu số" ticked is
-        likely a missed tick, so it is a warning, not an error."""
-        if self.code("ethnic_group") in ("", "01"):
-            return
-        self.add(
-            "priority.ethnic_unticked",
-            Severity.WARNING,
-            "priority_groups",
-            _(
-                "Ghi dân tộc thiểu số nhưng mục 8 chưa chọn “Dân tộc thiểu số”. Hãy kiểm tra và "
-                "chọn mục này nếu đúng."
-            ),
-        )
 
     # --- rules on single items -----------------------------------------------------------
 
@@ -291,259 +274,41 @@ class _Checker:
         value = self.result.values.get(key)
         return value if isinstance(value, str) else ""
 
-    def cross_rules(self, reference_date: datetime.date | None) -> None:
+    def variables(self, reference_date: datetime.date | None) -> dict[str, Any]:
+        """What the rules read besides the answers (`forms.rules.VARIABLES`)."""
         birth = self.date("birth_date")
         collected = self.date("collection_date")
         reference = reference_date or (collected.value if collected else self.today)
-        for key in ("birth_date", "contract_start_date", "collection_date"):
-            day = self.date(key)
-            if day is not None and day.value > self.today:
-                self.add(
-                    "date.future",
-                    Severity.ERROR,
-                    key,
-                    _("Ngày %(date)s ở tương lai.") % {"date": day},
-                )
-        age = self.age_rules(birth, reference)
-        self.id_rules(birth)
-        self.contract_rules(birth, collected)
-        self.consistency_rules(age)
+        oldest = youngest = None
+        if birth is not None and birth.value <= self.today:
+            if birth.year_only:
+                oldest = reference.year - birth.value.year
+                youngest = oldest - 1
+            else:
+                oldest = youngest = age_on(birth.value, reference)
+        parsed = parse_id(self.code("personal_id"))
+        problem = parsed.value if isinstance(parsed, IdProblem) else ""
+        return {
+            "today": self.today,
+            "reference": reference,
+            "age_oldest": oldest,
+            "age_youngest": youngest,
+            "id_problem": "" if problem == IdProblem.EMPTY else problem,
+            "id_kind": "" if isinstance(parsed, IdProblem) else parsed.kind.value,
+            "id_birth_year": None if isinstance(parsed, IdProblem) else parsed.birth_year,
+            "id_is_male": None if isinstance(parsed, IdProblem) else parsed.is_male,
+        }
 
-    def age_rules(self, birth: PartialDate | None, reference: datetime.date) -> int | None:
-        if birth is None or birth.value > self.today:
-            return None
-        if birth.year_only:
-            oldest = reference.year - birth.value.year
-            youngest = oldest - 1
-        else:
-            oldest = youngest = age_on(birth.value, reference)
-        if oldest < MINIMUM_AGE:
-            self.add(
-                "age.under_15",
-                Severity.ERROR,
-                "birth_date",
-                _("Người này chưa đủ 15 tuổi vào ngày %(date)s nên không thuộc đối tượng thu thập.")
-                % {"date": reference.strftime("%d/%m/%Y")},
-            )
-        elif youngest < MINIMUM_AGE:
-            self.add(
-                "age.uncertain",
-                Severity.WARNING,
-                "birth_date",
-                _(
-                    "Chỉ có năm sinh nên chưa chắc đã đủ 15 tuổi vào ngày %(date)s. "
-                    "Hãy hỏi thêm ngày sinh."
-                )
-                % {"date": reference.strftime("%d/%m/%Y")},
-            )
-        if youngest > 120:
-            self.add(
-                "age.over_120",
-                Severity.ERROR,
-                "birth_date",
-                _("Tuổi trên 120: kiểm tra lại năm sinh."),
-            )
-        elif youngest > 100:
-            self.add(
-                "age.over_100",
-                Severity.WARNING,
-                "birth_date",
-                _("Tuổi trên 100: hãy xác nhận năm sinh."),
-            )
-        return youngest
+    def check(self, rule: Rule) -> None:
+        if evaluate(rule.when, self.answers):
+            params = {name: evaluate(e, self.answers) for name, e in rule.params.items()}
+            message = rule.message % params if params else rule.message
+            self.add(rule.rule, Severity(rule.severity), rule.field, message)
 
-    def id_rules(self, birth: PartialDate | None) -> None:
-        raw = self.code("personal_id")
-        if not raw:
-            self.add(
-                "id.missing",
-                Severity.WARNING,
-                "personal_id",
-                _(
-                    "Chưa có số CCCD/CMND. Người không có số vẫn được ghi nhận và sẽ được "
-                    "Công an xã giúp bổ sung."
-                ),
-            )
-            return
-        parsed = parse_id(raw)
-        if isinstance(parsed, IdProblem):
-            messages = {
-                IdProblem.NOT_DIGITS: _("Chỉ gồm chữ số."),
-                IdProblem.LENGTH: _(
-                    "Số CCCD có 12 chữ số (CMND cũ có 9 chữ số); số đã ghi có %(count)s chữ số."
-                )
-                % {"count": len(raw)},
-                IdProblem.PROVINCE: _(
-                    "Ba chữ số đầu “%(code)s” không phải mã tỉnh nơi đăng ký "
-                    "khai sinh. Hãy kiểm tra lại trên thẻ."
-                )
-                % {"code": raw[:3]},
-            }
-            self.add(f"id.{parsed.value}", Severity.ERROR, "personal_id", messages[parsed])
-            return
-        if parsed.kind == IdKind.LEGACY:
-            self.add(
-                "id.legacy",
-                Severity.WARNING,
-                "personal_id",
-                _("Đây là số CMND 9 chữ số. Nếu người đó đã có CCCD thì hãy ghi số CCCD."),
-            )
-            return
-        self.id_agreement(parsed, birth)
-
-    def id_agreement(self, parsed: ParsedId, birth: PartialDate | None) -> None:
-        # The printed card is authoritative: a mismatch is confirmed by the officer, not blocked.
-        if birth is not None and parsed.birth_year != birth.value.year:
-            self.add(
-                "id.birth_year_mismatch",
-                Severity.WARNING,
-                "personal_id",
-                _(
-                    "Số CCCD cho năm sinh %(id_year)s nhưng phiếu ghi năm sinh %(year)s. "
-                    "Hãy đối chiếu với thẻ."
-                )
-                % {"id_year": parsed.birth_year, "year": birth.value.year},
-            )
-        sex = self.code("sex")
-        if sex and parsed.is_male is not None and (sex == "1") != parsed.is_male:
-            self.add(
-                "id.sex_mismatch",
-                Severity.WARNING,
-                "personal_id",
-                _(
-                    "Số CCCD là của người %(id_sex)s nhưng phiếu ghi giới tính %(sex)s. "
-                    "Hãy đối chiếu với thẻ."
-                )
-                % {
-                    "id_sex": _("nam") if parsed.is_male else _("nữ"),
-                    "sex": _("nam") if sex == "1" else _("nữ"),
-                },
-            )
-
-    def contract_rules(self, birth: PartialDate | None, collected: PartialDate | None) -> None:
-        start = self.date("contract_start_date")
-        if start is None:
-            return
-        if birth is not None and not birth.year_only and start.value < add_years(birth.value, 15):
-            self.add(
-                "contract.before_15",
-                Severity.ERROR,
-                "contract_start_date",
-                _("Ngày bắt đầu hợp đồng trước khi người lao động đủ 15 tuổi."),
-            )
-        if collected is not None and start.value > collected.value:
-            self.add(
-                "contract.after_collection",
-                Severity.ERROR,
-                "contract_start_date",
-                _("Ngày bắt đầu hợp đồng sau ngày thu thập phiếu (%(date)s).")
-                % {"date": collected},
-            )
-
-    def consistency_rules(self, age: int | None) -> None:
-        values = self.result.values
-        if self.code("has_labor_contract") == "1" and self.code("employment_status") not in (
-            "",
-            "4",
-        ):
-            self.add(
-                "contract.not_employee",
-                Severity.WARNING,
-                "has_labor_contract",
-                _("Có hợp đồng lao động thường đi với vị thế “Làm công ăn lương”. Hãy xác nhận."),
-            )
-        if self.code("social_insurance_type") == "1" and self.code("has_labor_contract") == "2":
-            self.add(
-                "insurance.compulsory_without_contract",
-                Severity.WARNING,
-                "social_insurance_type",
-                _("BHXH bắt buộc thường đi với hợp đồng lao động. Hãy xác nhận."),
-            )
-        if self.code("workplace_type") == "8" and not self.code("workplace_address"):
-            self.add(
-                "workplace.abroad_address",
-                Severity.WARNING,
-                "workplace_address",
-                _("Làm việc ở khu vực nước ngoài: hãy ghi tên nước nơi làm việc."),
-            )
-        groups = values.get("priority_groups") or []
-        if "2" in groups and "3" in groups:
-            self.add(
-                "priority.poor_and_near_poor",
-                Severity.ERROR,
-                "priority_groups",
-                _("Một người không thể vừa thuộc hộ nghèo vừa thuộc hộ cận nghèo."),
-            )
-        if "6" in groups and self.code("ethnic_group") == "01":
-            self.add(
-                "priority.ethnic_kinh",
-                Severity.ERROR,
-                "ethnic_group",
-                _(
-                    "Dân tộc Kinh không phải dân tộc thiểu số. Hãy sửa dân tộc hoặc bỏ chọn "
-                    "“Dân tộc thiểu số”."
-                ),
-            )
-        self.armed_forces_rules()
-        if age is None:
-            return
-        plausibility = (
-            (
-                "qualification",
-                "7",
-                age < 20,
-                "qualification.university_young",
-                _("Tốt nghiệp đại học trước 20 tuổi là hiếm. Hãy xác nhận."),
-            ),
-            (
-                "qualification",
-                "8",
-                age < 22,
-                "qualification.postgraduate_young",
-                _("Có trình độ trên đại học trước 22 tuổi là hiếm. Hãy xác nhận."),
-            ),
-            (
-                "inactivity_reason",
-                "2",
-                age < 45,
-                "inactivity.retired_young",
-                _("Nghỉ hưu trước 45 tuổi là hiếm. Hãy xác nhận."),
-            ),
-            (
-                "inactivity_reason",
-                "1",
-                age > 35,
-                "inactivity.student_old",
-                _("Đi học sau 35 tuổi là hiếm. Hãy xác nhận."),
-            ),
-        )
-        for key, code, unusual, rule, message in plausibility:
-            if self.code(key) == code and unusual:
-                self.add(rule, Severity.WARNING, key, message)
-
-    def armed_forces_rules(self) -> None:
-        # Members of the army and the people's police are not collected (domain README).
-        if self.code("occupation_code").startswith("0"):
-            self.add(
-                "scope.armed_forces",
-                Severity.ERROR,
-                "occupation_code",
-                _("Lực lượng vũ trang không thuộc đối tượng thu thập."),
-            )
-            return
-        for key in ("job_description", "workplace_name"):
-            text = f" {fold(self.code(key))} "
-            if any(f" {word} " in text for word in _ARMED_FORCES_WORDS):
-                self.add(
-                    "scope.armed_forces_text",
-                    Severity.WARNING,
-                    key,
-                    _(
-                        "Có vẻ là quân đội hoặc công an, là đối tượng không thu thập. "
-                        "Hãy xác nhận người này không phục vụ trong lực lượng vũ trang."
-                    ),
-                )
-                return
+    def cross_rules(self) -> None:
+        for rule in self.rules:
+            if not rule.instead_of_not_applicable:
+                self.check(rule)
 
 
 def validate_answers(
@@ -560,9 +325,10 @@ def validate_answers(
     """
     checker = _Checker(form, today or timezone.localdate())
     checker.clean(answers)
+    checker.answers = Answers(checker.result.values, checker.variables(reference_date))
     checker.skip_logic()
     checker.item_rules()
-    checker.cross_rules(reference_date)
+    checker.cross_rules()
     return checker.result
 
 

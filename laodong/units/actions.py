@@ -9,7 +9,7 @@ from typing import IO, Any
 import vietnam_provinces
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from vietnam_provinces import Province, VietNamDivisionType, Ward
 
 from laodong.accounts.permissions import Capability, require_capability
@@ -218,9 +218,9 @@ def village_values(name: str, code: str, unit_type: str) -> dict[str, str]:
 
 
 VILLAGE_LABELS = {
-    "name": _lazy("Tên"),
-    "code": _lazy("Mã"),
-    "unit_type": _lazy("Loại"),
+    "name": gettext_lazy("Tên"),
+    "code": gettext_lazy("Mã"),
+    "unit_type": gettext_lazy("Loại"),
 }
 
 
