@@ -6,9 +6,9 @@ import datetime
 import re
 from dataclasses import dataclass
 
-_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_YEAR = re.compile(r"^(\d{4})$")
+_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$", re.ASCII)
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$", re.ASCII)
+_YEAR = re.compile(r"^(\d{4})$", re.ASCII)
 # No date the register keeps is earlier (nobody alive was born before it), and Excel cannot
 # hold one: an earlier year is a typing mistake.
 MIN_YEAR = 1900

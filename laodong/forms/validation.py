@@ -19,7 +19,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from laodong.core.text import capitalize_name, normalize_text
 from laodong.forms.citizen_id import IdProblem, normalize_id, parse_id
@@ -30,6 +30,35 @@ from laodong.forms.rules import Answers, Rule, evaluate, rules
 
 _NAME = re.compile(r"^[^\W\d_]+(?:[ '\-][^\W\d_]+)*$")
 _MULTI_SPLIT = re.compile(r"\s*[,;|+]\s*")
+
+
+# The engine's own messages (both engines read this table; the rules between items carry theirs).
+MESSAGES = {
+    "required": gettext_lazy("Chưa ghi. Mục này bắt buộc."),
+    "not_applicable": gettext_lazy(
+        "Chỉ ghi khi %(condition)s. Hãy xóa mục này hoặc sửa mục trước."
+    ),
+    "condition.contains": gettext_lazy("mục %(number)s có chọn “%(label)s”"),
+    "condition.in": gettext_lazy("mục %(number)s là “%(labels)s”"),
+    "and": gettext_lazy(" và "),
+    "list": "”, “",
+    "choice.invalid": gettext_lazy(
+        "“%(value)s” không có trong danh sách. Hãy chọn: %(choices)s%(more)s."
+    ),
+    "date.invalid": gettext_lazy("“%(value)s” không phải ngày hợp lệ. Hãy ghi %(hint)s."),
+    "date.hint": gettext_lazy("ngày/tháng/năm (dd/mm/yyyy)"),
+    "date.hint_year": gettext_lazy(", hoặc chỉ năm sinh nếu người đó không nhớ ngày"),
+    "text.too_long": gettext_lazy("Dài quá %(limit)s ký tự."),
+    "text.unprintable": gettext_lazy(
+        "Có ký tự không in được lên phiếu (%(chars)s), như biểu tượng cảm xúc, "
+        "chữ Hán hay ký tự ẩn. Hãy gõ lại bằng chữ tiếng Việt."
+    ),
+    "name.characters": gettext_lazy(
+        "Họ tên chỉ gồm chữ cái và dấu cách, không có chữ số hay ký hiệu."
+    ),
+    "digits.format": gettext_lazy("Phải gồm đúng %(length)s chữ số."),
+    "unit.code": gettext_lazy("Ghi mã đơn vị hành chính bằng chữ số."),
+}
 
 
 class Severity(StrEnum):
@@ -123,15 +152,14 @@ class _Checker:
                 return PartialDate(value)
             parsed = parse_date(str(value), allow_year_only=item.allow_year_only)
             if parsed is None:
-                hint = _("ngày/tháng/năm (dd/mm/yyyy)")
+                hint = str(MESSAGES["date.hint"])
                 if item.allow_year_only:
-                    hint += _(", hoặc chỉ năm sinh nếu người đó không nhớ ngày")
+                    hint += str(MESSAGES["date.hint_year"])
                 self.add(
                     "date.invalid",
                     Severity.ERROR,
                     item.key,
-                    _("“%(value)s” không phải ngày hợp lệ. Hãy ghi %(hint)s.")
-                    % {"value": value, "hint": hint},
+                    str(MESSAGES["date.invalid"]) % {"value": value, "hint": hint},
                 )
             return parsed
         if item.type == "personal_id":
@@ -152,8 +180,7 @@ class _Checker:
                 "choice.invalid",
                 Severity.ERROR,
                 item.key,
-                _("“%(value)s” không có trong danh sách. Hãy chọn: %(choices)s%(more)s.")
-                % {"value": text, "choices": choices, "more": more},
+                str(MESSAGES["choice.invalid"]) % {"value": text, "choices": choices, "more": more},
             )
             return None
         return code.code
@@ -162,19 +189,19 @@ class _Checker:
 
     def describe(self, condition: Condition) -> str:
         if condition.parts:
-            return _(" và ").join(self.describe(part) for part in condition.parts)
+            return str(MESSAGES["and"]).join(self.describe(part) for part in condition.parts)
         item = self.form.item(condition.field)
         code_list = self.form.code_lists[item.code_list]
         if condition.contains:
             code = code_list.get(condition.contains)
-            return _("mục %(number)s có chọn “%(label)s”") % {
+            return str(MESSAGES["condition.contains"]) % {
                 "number": item.number,
                 "label": code.label if code else condition.contains,
             }
         labels = [c.label for v in condition.values if (c := code_list.get(v))]
-        return _("mục %(number)s là “%(labels)s”") % {
+        return str(MESSAGES["condition.in"]) % {
             "number": item.number or item.label,
-            "labels": "”, “".join(labels),
+            "labels": str(MESSAGES["list"]).join(labels),
         }
 
     def undecided(self, item: Item) -> bool:
@@ -195,7 +222,7 @@ class _Checker:
                         "required",
                         Severity(item.required_severity),
                         item.key,
-                        _("Chưa ghi. Mục này bắt buộc."),
+                        str(MESSAGES["required"]),
                     )
             elif item.key in self.instead and not _is_empty(value):
                 for rule in self.instead[item.key]:
@@ -208,8 +235,7 @@ class _Checker:
                     "not_applicable",
                     Severity.ERROR,
                     item.key,
-                    _("Chỉ ghi khi %(condition)s. Hãy xóa mục này hoặc sửa mục trước.")
-                    % {"condition": self.describe(item.when)},
+                    str(MESSAGES["not_applicable"]) % {"condition": self.describe(item.when)},
                 )
 
     # --- rules on single items -----------------------------------------------------------
@@ -225,7 +251,7 @@ class _Checker:
                     "text.too_long",
                     Severity.ERROR,
                     item.key,
-                    _("Dài quá %(limit)s ký tự.") % {"limit": item.max_length},
+                    str(MESSAGES["text.too_long"]) % {"limit": item.max_length},
                 )
             hidden = unprintable(value)
             if hidden:
@@ -233,11 +259,7 @@ class _Checker:
                     "text.unprintable",
                     Severity.ERROR,
                     item.key,
-                    _(
-                        "Có ký tự không in được lên phiếu (%(chars)s), như biểu tượng cảm xúc, "
-                        "chữ Hán hay ký tự ẩn. Hãy gõ lại bằng chữ tiếng Việt."
-                    )
-                    % {"chars": describe(hidden)},
+                    str(MESSAGES["text.unprintable"]) % {"chars": describe(hidden)},
                 )
                 continue
             if item.type == "person_name" and not _NAME.match(value):
@@ -245,23 +267,24 @@ class _Checker:
                     "name.characters",
                     Severity.ERROR,
                     item.key,
-                    _("Họ tên chỉ gồm chữ cái và dấu cách, không có chữ số hay ký hiệu."),
+                    str(MESSAGES["name.characters"]),
                 )
             if item.type == "digits" and (
-                not value.isdigit() or (item.length and len(value) != item.length)
+                not (value.isascii() and value.isdigit())
+                or (item.length and len(value) != item.length)
             ):
                 self.add(
                     "digits.format",
                     Severity.ERROR,
                     item.key,
-                    _("Phải gồm đúng %(length)s chữ số.") % {"length": item.length},
+                    str(MESSAGES["digits.format"]) % {"length": item.length},
                 )
-            if item.type == "unit" and not value.isdigit():
+            if item.type == "unit" and not (value.isascii() and value.isdigit()):
                 self.add(
                     "unit.code",
                     Severity.ERROR,
                     item.key,
-                    _("Ghi mã đơn vị hành chính bằng chữ số."),
+                    str(MESSAGES["unit.code"]),
                 )
 
     # --- rules across items --------------------------------------------------------------
