@@ -147,6 +147,7 @@ INSTALLED_APPS = [
     "laodong.api",
     "laodong.overview",
     "laodong.notices",
+    "laodong.offline",
     "laodong.demo",
 ]
 

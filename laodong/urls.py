@@ -26,6 +26,7 @@ urlpatterns = [
     path("duplicates/", include("laodong.reconcile.duplicate_urls")),
     path("reports/", include("laodong.reports.urls")),
     path("notices/", include("laodong.notices.urls")),
+    path("offline/", include("laodong.offline.urls")),
     path("api/v1/", include("laodong.api.urls")),
     path("audit/", audit_log.list_events, name="audit-list-events"),
     path("audit/export/", audit_log.export_events, name="audit-export-events"),

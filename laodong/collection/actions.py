@@ -318,8 +318,11 @@ def submit_form(
     confirmed_warnings: Iterable[str] = (),
     loaded_token: str | None = None,
     identity_reasons: Mapping[str, str] | None = None,
+    collected_by: Any = None,
 ) -> WorkItem:
-    """An enumerator hands in a form collected on the phone; warnings go to the officer."""
+    """An enumerator hands in a form collected on the phone; warnings go to the officer.
+    `collected_by`: who collected it when someone else puts it through (a conflict decided for
+    the phone's version)."""
     item = _lock(item)
     _check_fresh(item, answers, loaded_token)
     _check_collector(acting_user, item)
@@ -331,8 +334,8 @@ def submit_form(
         answers,
         result,
         confirmed_warnings,
-        collected_by=acting_user,
-        keyed_by=acting_user,
+        collected_by=collected_by or acting_user,
+        keyed_by=collected_by or acting_user,
         collected_on=None,
         mode=Mode.PHONE,
         now=now,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,7 @@ from laodong.collection.police_list import import_list
 from laodong.conftest import Tree, login, make_unit, make_user
 from laodong.handover import actions as handover_actions
 from laodong.handover.models import Handover
+from laodong.offline.models import Device, Outcome, SyncedForm
 from laodong.reconcile.models import (
     CrossPair,
     CrossRun,
@@ -70,6 +72,8 @@ EXEMPT = {
     "api-list-forms": "public form definitions (tested in api)",
     "api-view-form": "public form definitions (tested in api)",
     "api-validate-form": "stateless check of posted answers (tested in api)",
+    "offline-download": "the phone's JSON call, POST only (scope and role: offline/tests)",
+    "offline-sync": "the phone's JSON call, POST only (scope and role: offline/tests)",
 }
 
 
@@ -99,6 +103,8 @@ class Place:
     sent_report: SentReport
     acceptance: ResultAcceptance
     receipt: PaperReceipt
+    conflict: SyncedForm
+    device: Device
 
 
 @dataclass
@@ -235,6 +241,10 @@ def _place(
         approved_by=officer,
         approved_at=timezone.now(),
     )
+    # A phone of one of the commune's enumerators, with a form that met a conflict.
+    device = Device.objects.create(
+        user=make_user(Role.ENUMERATOR, village, f"dtv-{tag}"), created_at=timezone.now()
+    )
     return Place(
         commune,
         village,
@@ -295,6 +305,19 @@ def _place(
             received_by=officer,
             created_at=timezone.now(),
         ),
+        SyncedForm.objects.create(
+            client_id=uuid.uuid4(),
+            device=device,
+            user=device.user,
+            work_item=item,
+            answers={"full_name": f"Người Bí Mật {tag}"},
+            base_status=Status.LISTED,
+            received_at=timezone.now(),
+            outcome=Outcome.CONFLICT,
+            reason="changed",
+            message="Phiếu đã thay đổi trên máy chủ từ lúc tải về.",
+        ),
+        device,
     )
 
 
@@ -447,6 +470,7 @@ REPORTS = _roles(Capability.VIEW_REPORTS)
 EXPORT = _roles(Capability.EXPORT_REGISTER)
 POLICE_LIST = _roles(Capability.IMPORT_POLICE_LIST) | VILLAGES
 AUDIT = _roles(Capability.VIEW_AUDIT_LOG)
+CONFLICTS = _roles(Capability.COLLECT_FORMS) | _roles(Capability.ACCEPT_FORMS)
 RECONCILERS = (
     _roles(Capability.RECONCILE)
     | _roles(Capability.RECORD_RECONCILED)
@@ -625,6 +649,14 @@ PAGES: dict[str, Page] = {
         lambda p: [p.sent_report.pk, "pdf"], REPORTS - {Role.VILLAGE_HEAD}
     ),
     "reports-decide-sent": Page(lambda p: [p.sent_report.pk], REPORTS, post_only=True),
+    # Conflicts: the enumerator who collected (none of the matrix's accounts) and the officers.
+    "offline-list-conflicts": Page(None, CONFLICTS),
+    "offline-view-conflict": Page(lambda p: [p.conflict.pk], _roles(Capability.ACCEPT_FORMS)),
+    "offline-decide-conflict": Page(lambda p: [p.conflict.pk], CONFLICTS, post_only=True),
+    "offline-list-devices": Page(None, _roles(Capability.ASSIGN_WORK)),
+    "offline-revoke-device": Page(
+        lambda p: [p.device.pk], _roles(Capability.ASSIGN_WORK), post_only=True
+    ),
     "audit-list-events": Page(None, AUDIT),
     "audit-export-events": Page(None, AUDIT),
     "audit-monthly-report": Page(None, AUDIT),
@@ -680,6 +712,8 @@ def _state() -> tuple[Any, ...]:
         tuple(ResultAcceptance.objects.order_by("pk").values_list("number", "cancelled_at")),
         tuple(PaymentRate.objects.order_by("pk").values_list("task", "amount")),
         tuple(PaperReceipt.objects.order_by("pk").values_list("count", "cancelled_at")),
+        tuple(SyncedForm.objects.order_by("pk").values_list("decided_at", flat=True)),
+        tuple(Device.objects.order_by("pk").values_list("revoked_at", flat=True)),
     )
 
 
