@@ -24,6 +24,7 @@ from laodong.collection.actions import WorkflowError, answers_token, prefill
 from laodong.collection.models import Status, WorkItem
 from laodong.forms.offline import engine_pack
 from laodong.offline.models import Device, Outcome, SyncedForm
+from laodong.register.actions import header_answers
 from laodong.units.models import Level
 
 # Statuses of the forms an enumerator works on: to collect, or returned to correct.
@@ -52,7 +53,7 @@ def assigned_items(user: Any) -> QuerySet[WorkItem]:
     return (
         WorkItem.objects.filter(mine, campaign__closed_at__isnull=True, status__in=WORKABLE)
         .filter(Q(in_latest_list=True) | Q(outside_list=True))
-        .select_related("campaign", "village", "person")
+        .select_related("campaign", "village__parent__parent", "person")
         .order_by("village__name_folded", "household_code", "full_name_folded", "pk")
     )
 
@@ -106,6 +107,8 @@ def _person(item: WorkItem) -> dict[str, Any]:
         "category": item.category,
         "status": item.status,
         "token": answers_token(item),
+        # The form's header (province, commune, village) comes from the list, not typed.
+        "header": header_answers(item.village),
         "answers": prefill(item),
         "return_reason": item.return_reason if item.status == Status.RETURNED else "",
         "return_comments": item.return_comments if item.status == Status.RETURNED else {},

@@ -3,6 +3,9 @@ from django.urls import path
 from laodong.offline import views
 
 urlpatterns = [
+    path("", views.app, name="offline-app"),
+    path("manifest.webmanifest", views.manifest, name="offline-manifest"),
+    path("sw.js", views.service_worker, name="offline-service-worker"),
     path("download/", views.download, name="offline-download"),
     path("sync/", views.sync, name="offline-sync"),
     path("conflicts/", views.list_conflicts, name="offline-list-conflicts"),

@@ -3,15 +3,23 @@ and the officer's view of the devices out in the field."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_POST
 
 from laodong.accounts.models import Role, User
@@ -212,3 +220,147 @@ def revoke_device(request: HttpRequest, pk: str) -> HttpResponse:
             _("Đã thu hồi thiết bị: dữ liệu trên máy sẽ bị xóa khi máy kết nối lần tới."),
         )
     return redirect("offline-list-devices")
+
+
+# --- the installable app: its page, manifest and service worker --------------------------
+
+# What the phone's app says, in the user's language (the page carries them as JSON).
+TEXTS = {
+    "title": gettext_lazy("Thu thập ngoại tuyến"),
+    "download": gettext_lazy("Tải về để làm ngoại tuyến"),
+    "sync": gettext_lazy("Đồng bộ"),
+    "syncing": gettext_lazy("Đang đồng bộ…"),
+    "online": gettext_lazy("Có mạng"),
+    "offline": gettext_lazy("Không có mạng — vẫn làm được, phiếu nằm chờ trên máy"),
+    "last_sync": gettext_lazy("Đồng bộ lần cuối"),
+    "never": gettext_lazy("chưa lần nào"),
+    "waiting": gettext_lazy("phiếu chờ gửi"),
+    "drafts": gettext_lazy("phiếu nháp"),
+    "people": gettext_lazy("người"),
+    "search": gettext_lazy("Tìm theo tên (không cần dấu), số định danh hoặc mã hộ"),
+    "nothing": gettext_lazy("Máy chưa có danh sách. Khi có mạng, bấm “Tải về để làm ngoại tuyến”."),
+    "no_match": gettext_lazy("Không có người nào khớp."),
+    "state_todo": gettext_lazy("Chưa làm"),
+    "state_draft": gettext_lazy("Nháp"),
+    "state_outbox": gettext_lazy("Chờ gửi"),
+    "state_returned": gettext_lazy("Bị trả lại"),
+    "state_error": gettext_lazy("Có lỗi khi đồng bộ"),
+    "state_conflict": gettext_lazy("Xung đột — chờ quyết định"),
+    "back": gettext_lazy("← Danh sách"),
+    "save_draft": gettext_lazy("Lưu nháp"),
+    "submit": gettext_lazy("Kiểm tra và nộp"),
+    "saved_draft": gettext_lazy("Đã lưu nháp trên máy."),
+    "queued": gettext_lazy("Phiếu đã kiểm tra xong, nằm chờ gửi; sẽ tự gửi khi có mạng."),
+    "has_errors": gettext_lazy("Phiếu còn lỗi: hãy sửa các mục tô đỏ rồi nộp lại."),
+    "confirm_warnings": gettext_lazy("Có cảnh báo: hãy kiểm tra từng mục và đánh dấu đã kiểm tra."),
+    "checked": gettext_lazy("Đã kiểm tra, thông tin đúng"),
+    "reason": gettext_lazy("Lý do khác danh sách (ví dụ: theo giấy tờ nào)"),
+    "returned_because": gettext_lazy("Cán bộ xã trả lại phiếu"),
+    "birth": gettext_lazy("Sinh"),
+    "household": gettext_lazy("Hộ"),
+    "id": gettext_lazy("Số định danh"),
+    "sign_in_again": gettext_lazy(
+        "Phiên đăng nhập đã hết: bấm vào đây để đăng nhập lại, rồi đồng bộ. Phiếu trên máy vẫn còn."
+    ),
+    "revoked": gettext_lazy("Thiết bị đã bị thu hồi: dữ liệu trên máy đã được xóa."),
+    "expired": gettext_lazy(
+        "Đã quá %(days)s ngày không đồng bộ: dữ liệu trên máy đã được xóa để bảo vệ "
+        "thông tin cá nhân. Hãy tải về lại."
+    ),
+    "expires_soon": gettext_lazy(
+        "Còn %(days)s ngày: nếu không đồng bộ, dữ liệu trên máy sẽ bị xóa."
+    ),
+    "sync_failed": gettext_lazy("Chưa gửi được"),
+    "result_conflict": gettext_lazy(
+        "xung đột: bản trên điện thoại được giữ trên máy chủ chờ quyết định"
+    ),
+    "see_conflicts": gettext_lazy("Xem các phiếu xung đột"),
+    "sign_out": gettext_lazy("Xóa dữ liệu và đăng xuất"),
+    "sign_out_confirm": gettext_lazy("Xóa mọi dữ liệu thu thập trên máy này và đăng xuất?"),
+    "sign_out_unsent": gettext_lazy(
+        "Còn %(count)s phiếu chưa gửi sẽ bị mất. Vẫn xóa và đăng xuất?"
+    ),
+    "choose": gettext_lazy("— Chọn —"),
+    "home": gettext_lazy("Về trang chính"),
+}
+
+
+def _asset_urls() -> list[str]:
+    return [
+        static("core/site.css"),
+        static("forms/engine.js"),
+        static("offline/app.js"),
+        static("offline/icon.svg"),
+    ]
+
+
+@login_required
+@require_GET
+@ensure_csrf_cookie
+def app(request: HttpRequest) -> HttpResponse:
+    """The app's page: no personal data in it (the service worker keeps it for offline use);
+    the people and forms live in the phone's storage, under the signed-in account."""
+    require_capability(request.user, Capability.COLLECT_FORMS)
+    config = {
+        "user": request.user.pk,
+        "urls": {
+            "download": reverse("offline-download"),
+            "sync": reverse("offline-sync"),
+            "worker": reverse("offline-service-worker"),
+            "scope": reverse("offline-app"),
+            "login": f"{reverse('accounts-login')}?next={reverse('offline-app')}",
+            "logout": reverse("accounts-logout"),
+            "conflicts": reverse("offline-list-conflicts"),
+            "home": reverse("overview-home"),
+        },
+    }
+    return render(
+        request,
+        "offline/app.html",
+        {"texts": {key: str(text) for key, text in TEXTS.items()}, "config": config},
+    )
+
+
+@require_GET
+def manifest(request: HttpRequest) -> JsonResponse:
+    data = {
+        "name": str(TEXTS["title"]) + " · laodong",
+        "short_name": str(TEXTS["title"]),
+        "start_url": reverse("offline-app"),
+        "scope": reverse("offline-app"),
+        "display": "standalone",
+        "background_color": "#f5f7fa",
+        "theme_color": "#0b5394",
+        "lang": "vi",
+        "icons": [
+            {"src": static("offline/icon.svg"), "sizes": "any", "type": "image/svg+xml"},
+            {"src": static("offline/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+            {"src": static("offline/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+        ],
+    }
+    response = JsonResponse(data, json_dumps_params=JSON_OPTIONS)
+    response["Content-Type"] = "application/manifest+json"
+    return response
+
+
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """Keeps the app's page and files for offline use. Its version follows the files' contents,
+    so a new release replaces the old copies."""
+    assets = [reverse("offline-app"), reverse("offline-manifest"), *_asset_urls()]
+    body = render_to_string(
+        "offline/sw.js", {"assets": json.dumps(assets), "version": _assets_version()}
+    )
+    response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = reverse("offline-app")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+def _assets_version() -> str:
+    digest = hashlib.sha256()
+    for name in ("core/site.css", "forms/engine.js", "offline/app.js", "offline/sw.js"):
+        path = finders.find(name) or str(Path(__file__).parent / "templates" / name)
+        if path and Path(path).exists():
+            digest.update(Path(path).read_bytes())
+    return digest.hexdigest()[:12]

@@ -191,6 +191,8 @@ def _campaign_cards(user: Any) -> list[Card]:
                 0,
                 (_("Danh sách cần thu thập"), reverse("collection-list-work", args=[campaign.pk])),
             )
+            # The same list on the phone, to work without signal (issue 15).
+            links.insert(1, (_("Làm ngoại tuyến"), reverse("offline-app")))
         elif has_capability(user, Capability.RECEIVE_FORMS):
             pending = Handover.objects.filter(
                 campaign=campaign, status=HandoverStatus.PENDING, commune=user.unit
@@ -237,6 +239,8 @@ def _campaign_cards(user: Any) -> list[Card]:
                     reverse("collection-list-review", args=[campaign.pk, user.unit.pk]),
                 ),
             )
+            links.append((_("Điện thoại ngoại tuyến"), reverse("offline-list-devices")))
+            links.append((_("Phiếu xung đột"), reverse("offline-list-conflicts")))
         if has_capability(user, Capability.VIEW_PAYMENTS) and user.unit.level == Level.COMMUNE:
             payment = (
                 _("Bảng kê thanh toán"),

@@ -74,6 +74,8 @@ EXEMPT = {
     "api-validate-form": "stateless check of posted answers (tested in api)",
     "offline-download": "the phone's JSON call, POST only (scope and role: offline/tests)",
     "offline-sync": "the phone's JSON call, POST only (scope and role: offline/tests)",
+    "offline-manifest": "the offline app's web manifest, no data",
+    "offline-service-worker": "the offline app's service worker script, no data",
 }
 
 
@@ -650,6 +652,7 @@ PAGES: dict[str, Page] = {
     ),
     "reports-decide-sent": Page(lambda p: [p.sent_report.pk], REPORTS, post_only=True),
     # Conflicts: the enumerator who collected (none of the matrix's accounts) and the officers.
+    "offline-app": Page(None, _roles(Capability.COLLECT_FORMS)),
     "offline-list-conflicts": Page(None, CONFLICTS),
     "offline-view-conflict": Page(lambda p: [p.conflict.pk], _roles(Capability.ACCEPT_FORMS)),
     "offline-decide-conflict": Page(lambda p: [p.conflict.pk], CONFLICTS, post_only=True),
