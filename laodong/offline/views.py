@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from laodong.accounts.models import Role, User
 from laodong.accounts.permissions import Capability, has_capability, require_capability
+from laodong.audit.models import record_event
 from laodong.collection.actions import WorkflowError
 from laodong.collection.models import WorkItem
 from laodong.forms.definitions import get_form
@@ -92,7 +93,15 @@ def _phone_call(view: Any) -> Any:
 def download(request: HttpRequest, data: dict[str, Any]) -> JsonResponse:
     """The enumerator's people, forms and code lists ("Tải về để làm ngoại tuyến")."""
     device = _contact(request, data)
-    return JsonResponse(actions.build_pack(request.user, device), json_dumps_params=JSON_OPTIONS)
+    pack = actions.build_pack(request.user, device)
+    record_event(
+        actor=request.user,
+        action="offline.download",
+        target=device,
+        unit=device.user.unit,
+        details={"people": len(pack["people"])},
+    )
+    return JsonResponse(pack, json_dumps_params=JSON_OPTIONS)
 
 
 @_phone_call
@@ -101,10 +110,18 @@ def sync(request: HttpRequest, data: dict[str, Any]) -> JsonResponse:
     device = _contact(request, data)
     entries = actions.parse_entries(data.get("outbox", []))
     results = actions.sync(user=request.user, device=device, entries=entries)
-    return JsonResponse(
-        {"results": results, "pack": actions.build_pack(request.user, device)},
-        json_dumps_params=JSON_OPTIONS,
+    pack = actions.build_pack(request.user, device)
+    outcomes: dict[str, int] = {}
+    for result in results:
+        outcomes[result["outcome"]] = outcomes.get(result["outcome"], 0) + 1
+    record_event(
+        actor=request.user,
+        action="offline.sync",
+        target=device,
+        unit=device.user.unit,
+        details={"forms": outcomes, "people": len(pack["people"])},
     )
+    return JsonResponse({"results": results, "pack": pack}, json_dumps_params=JSON_OPTIONS)
 
 
 def _require_conflict_role(user: Any) -> None:
