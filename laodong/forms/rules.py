@@ -17,7 +17,10 @@ Expressions (JSON-shaped):
   {"words": [text, [...]]} (one of the phrases as whole words, without diacritics);
 - {"year_only": date}, {"year": date}, {"add_years": [date, n]}, {"length": text},
   {"slice": [text, start, end]};
-- {"date_text": date} (dd/mm/yyyy, or the year), {"say": text} (a word in the user's language).
+- {"date_text": date} (dd/mm/yyyy, or the year), {"say": text} (a word in the user's language);
+- {"listed": key}: the person's row of the police list, for rules that compare the form with it
+  (collection.identity); {"folded": text} (no case or diacritics), {"typed_key": text} (no case,
+  tone marks apart: linkage.names.typed_key).
 
 A rule with `instead_of_not_applicable` is checked, in place of "only answer when …", when that
 item has an answer while its condition does not hold.
@@ -383,7 +386,7 @@ RULES: list[dict[str, Any]] = [
     ),
 ]
 # Words rules may say, in the user's language ({"say": …}).
-WORDS = {"nam": _("nam"), "nữ": _("nữ")}
+WORDS = {"nam": _("nam"), "nữ": _("nữ"), "Nam": _("Nam"), "Nữ": _("Nữ")}
 
 
 @dataclass(frozen=True)
@@ -435,11 +438,18 @@ def rules_as_data() -> dict[str, Any]:
 
 
 class Answers:
-    """What expressions read: the cleaned answers and the engine's variables."""
+    """What expressions read: the cleaned answers, the engine's variables and (for rules
+    against the police list) the person's listed row."""
 
-    def __init__(self, values: Mapping[str, Any], variables: Mapping[str, Any]) -> None:
+    def __init__(
+        self,
+        values: Mapping[str, Any],
+        variables: Mapping[str, Any],
+        listed: Mapping[str, Any] | None = None,
+    ) -> None:
         self.values = values
         self.variables = variables
+        self.listed = listed or {}
 
 
 def _day(value: Any) -> Any:
@@ -525,4 +535,12 @@ def evaluate(expression: Any, answers: Answers) -> Any:
         return str(value) if value is not None else ""
     if operator == "say":
         return str(WORDS[argument]) if argument in WORDS else gettext(argument)
+    if operator == "listed":
+        return answers.listed.get(argument)
+    if operator == "folded":
+        return fold(str(evaluate(argument, answers) or ""))
+    if operator == "typed_key":
+        from laodong.linkage.names import typed_key
+
+        return typed_key(str(evaluate(argument, answers) or ""))
     raise ValueError(f"unknown operator {operator!r}")

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from laodong.accounts.permissions import Capability, has_capability, require_capability
 from laodong.audit.models import record_event
 from laodong.collection import actions as collection_actions
+from laodong.collection import identity
 from laodong.collection.actions import WorkflowError, answers_token, prefill
 from laodong.collection.models import Status, WorkItem
 from laodong.forms.offline import engine_pack
@@ -110,6 +111,7 @@ def _person(item: WorkItem) -> dict[str, Any]:
         # The form's header (province, commune, village) comes from the list, not typed.
         "header": header_answers(item.village),
         "answers": prefill(item),
+        "listed": identity.listed(item),
         "return_reason": item.return_reason if item.status == Status.RETURNED else "",
         "return_comments": item.return_comments if item.status == Status.RETURNED else {},
     }
@@ -140,6 +142,8 @@ def build_pack(user: Any, device: Device) -> dict[str, Any]:
             for c in campaigns.values()
         ],
         "forms": {code: engine_pack(code) for code in {c.form_code for c in campaigns.values()}},
+        # The checks against the police list's row, run on the phone too.
+        "identity": identity.rules_as_data(),
         "people": [_person(item) for item in items],
     }
 

@@ -58,7 +58,7 @@ def test_messages_follow_the_language() -> None:
         data = rules_as_data()
     kinh = next(r for r in data["rules"] if r["rule"] == "priority.poor_and_near_poor")
     assert kinh["message"] == "A person cannot be in both a poor and a near-poor household."
-    assert data["words"] == {"nam": "male", "nữ": "female"}
+    assert data["words"] == {"nam": "male", "nữ": "female", "Nam": "Male", "Nữ": "Female"}
 
 
 def test_an_unknown_operator_is_refused() -> None:

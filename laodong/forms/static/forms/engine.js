@@ -56,6 +56,19 @@
 
   function length(text) { return Array.from(text).length; }
 
+  // laodong/linkage/names.py typed_key: no case, each word's tone mark moved to its end.
+  var TONES = { "\u0300": "2", "\u0301": "1", "\u0303": "4", "\u0309": "3", "\u0323": "5" };
+
+  function typedKey(name) {
+    return name.toLowerCase().normalize("NFD").split(SPACES).filter(Boolean).map(function (word) {
+      var chars = Array.from(word);
+      var letters = chars.filter(function (c) { return !(c in TONES); });
+      if (letters.length === chars.length) { return word; }
+      var tone = chars.filter(function (c) { return c in TONES; })[0];
+      return letters.join("") + TONES[tone];
+    }).join(" ");
+  }
+
   // --- dates (laodong/forms/dates.py) --------------------------------------------------------
 
   // A day: {y, m, d}; a partial date (an answer) adds yearOnly.
@@ -296,6 +309,15 @@
         return "yearOnly" in value ? partialText(value) : dayText(value);
       case "say":
         return Object.prototype.hasOwnProperty.call(scope.words, argument) ? scope.words[argument] : argument;
+      case "listed":
+        value = scope.listed[argument];
+        return value === undefined ? null : value;
+      case "folded":
+        value = evaluate(argument, scope);
+        return fold(value === null || value === undefined ? "" : String(value));
+      case "typed_key":
+        value = evaluate(argument, scope);
+        return typedKey(value === null || value === undefined ? "" : String(value));
       default:
         throw new Error("unknown operator " + operator);
     }
@@ -503,7 +525,12 @@
       var names = Object.keys(rule.params || {});
       var params = {};
       names.forEach(function (name) { params[name] = evaluate(rule.params[name], self.scope); });
-      this.add(rule.rule, rule.severity, rule.field, names.length ? format(rule.message, params) : rule.message);
+      var message = names.length ? format(rule.message, params) : rule.message;
+      if (rule.untitled) {
+        this.findings.push({ rule: rule.rule, severity: rule.severity, field: rule.field, message: message });
+      } else {
+        this.add(rule.rule, rule.severity, rule.field, message);
+      }
     }
   };
 
@@ -527,7 +554,8 @@
   }
 
   // Check one person's answers: {findings: [{rule, severity, field, message}], values}.
-  // options.referenceDate and options.today are "yyyy-mm-dd".
+  // options.referenceDate and options.today are "yyyy-mm-dd"; options.extraRules (the police
+  // list's rules, laodong/collection/identity.py) run last, reading options.listed.
   function validate(pack, answers, options) {
     options = options || {};
     var checker = new Checker(pack, pack.form, asDay(options.today) || localToday());
@@ -535,11 +563,13 @@
     checker.scope = {
       values: checker.values,
       variables: checker.variables(asDay(options.referenceDate)),
-      words: pack.rules.words
+      words: pack.rules.words,
+      listed: options.listed || {}
     };
     checker.skipLogic();
     checker.itemRules();
     checker.crossRules();
+    (options.extraRules || []).forEach(function (rule) { checker.check(rule); });
     return { findings: checker.findings, values: checker.values };
   }
 

@@ -167,6 +167,7 @@
     await replacePeople(pack.people);
     await put("meta", "forms", pack.forms);
     await put("meta", "campaigns", pack.campaigns);
+    await put("meta", "identity", pack.identity);
     await setMeta({ contact: new Date().toISOString(), wipeAfterDays: pack.wipe_after_days, user: pack.user });
   }
 
@@ -364,8 +365,9 @@
   }
 
   async function personPage(id) {
-    const [person, forms, campaigns, draft, queued, result] = await Promise.all([
-      get("people", id), get("meta", "forms"), get("meta", "campaigns"), get("drafts", id), get("outbox", id), get("results", id)]);
+    const [person, forms, campaigns, draft, queued, result, identity] = await Promise.all([
+      get("people", id), get("meta", "forms"), get("meta", "campaigns"), get("drafts", id), get("outbox", id), get("results", id),
+      get("meta", "identity").then((rules) => rules || [])]);
     if (!person) { location.hash = ""; return listPage(); }
     const { pack, campaign } = packFor(forms, campaigns, person);
     const start = Object.assign({}, queued ? queued.sent.answers : draft ? draft.answers : person.answers);
@@ -442,8 +444,9 @@
     }
     async function submit() {
       const answers = readAnswers(form, items);
-      const checked = LaodongEngine.validate(pack, Object.assign({}, answers, header), { referenceDate: campaign.reference_date });
-      const found = checked.findings.concat((draft && draft.findings || []).filter((f) => f.rule.startsWith("identity.")));
+      const checked = LaodongEngine.validate(pack, Object.assign({}, answers, header), {
+        referenceDate: campaign.reference_date, listed: person.listed, extraRules: identity });
+      const found = checked.findings;
       showFindings(found);
       const errors = checked.findings.filter((f) => f.severity === "error");
       if (errors.length) {
