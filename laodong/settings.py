@@ -287,6 +287,8 @@ SESSION_COOKIE_HTTPONLY = True
 # Signed out after LAODONG_IDLE_MINUTES without a request (accounts.middleware), after a
 # working day at the latest, and when the browser closes.
 LAODONG_IDLE_MINUTES = env_int("LAODONG_IDLE_MINUTES", 30)
+# Days without a sync after which an enumerator's phone clears its offline data (docs/privacy.md).
+LAODONG_OFFLINE_DAYS = env_int("LAODONG_OFFLINE_DAYS", 14)
 SESSION_COOKIE_AGE = 10 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Behind a reverse proxy: how many proxies append to X-Forwarded-For (0: use the connection's

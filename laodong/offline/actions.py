@@ -42,7 +42,7 @@ class OfflineError(Exception):
 
 
 def wipe_after_days() -> int:
-    return int(getattr(settings, "LAODONG_OFFLINE_DAYS", 14))
+    return int(settings.LAODONG_OFFLINE_DAYS)
 
 
 def assigned_items(user: Any) -> QuerySet[WorkItem]:

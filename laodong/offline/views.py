@@ -257,6 +257,7 @@ TEXTS = {
     "search": gettext_lazy("Tìm theo tên (không cần dấu), số định danh hoặc mã hộ"),
     "nothing": gettext_lazy("Máy chưa có danh sách. Khi có mạng, bấm “Tải về để làm ngoại tuyến”."),
     "no_match": gettext_lazy("Không có người nào khớp."),
+    "more": gettext_lazy("Xem thêm (còn %(count)s người)"),
     "state_todo": gettext_lazy("Chưa làm"),
     "state_draft": gettext_lazy("Nháp"),
     "state_outbox": gettext_lazy("Chờ gửi"),

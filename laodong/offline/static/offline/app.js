@@ -40,6 +40,11 @@
   }
 
   const get = (name, key) => request(store(name).get(key));
+  // One key from several stores, in one transaction (one round trip on a slow phone).
+  function getMany(names, key) {
+    const tx = db.transaction(names, "readonly");
+    return Promise.all(names.map((name) => request(tx.objectStore(name).get(key))));
+  }
   const put = (name, key, value) => request(store(name, "readwrite").put(value, key));
   const remove = (name, key) => request(store(name, "readwrite").delete(key));
   const keys = (name) => request(store(name).getAllKeys());
@@ -60,6 +65,7 @@
   }
 
   async function wipe() {
+    shared = null;
     if (db) { db.close(); db = null; }
     await request(indexedDB.deleteDatabase(DB_NAME));
     db = await open();
@@ -163,7 +169,19 @@
     return { waiting: (await keys("outbox")).length, drafts: (await keys("drafts")).length };
   }
 
+  // The forms, campaigns and police-list rules, read from storage once per pack.
+  let shared = null;
+
+  async function sharedData() {
+    if (!shared) {
+      const [forms, campaigns, identity] = await Promise.all([get("meta", "forms"), get("meta", "campaigns"), get("meta", "identity")]);
+      shared = { forms: forms || {}, campaigns: campaigns || [], identity: identity || [] };
+    }
+    return shared;
+  }
+
   async function keepPack(pack) {
+    shared = null;
     await replacePeople(pack.people);
     await put("meta", "forms", pack.forms);
     await put("meta", "campaigns", pack.campaigns);
@@ -296,13 +314,14 @@
     }
     const search = h("input", { type: "search", id: "search", placeholder: T.search, "aria-label": T.search, autocomplete: "off" });
     const list = h("ul", { class: "offline-people", id: "people" });
+    let shown = 100;
     function show() {
       const query = LaodongEngine.fold(search.value);
       list.replaceChildren();
       const matching = rows.filter((person) => !query ||
         LaodongEngine.fold(person.full_name).includes(query) ||
         person.personal_id.includes(query) || LaodongEngine.fold(person.household_code).includes(query));
-      matching.slice(0, 300).forEach((person) => {
+      matching.slice(0, shown).forEach((person) => {
         const [kind, label] = stateOf(person, drafts, outbox, results);
         list.append(h("li", { class: "offline-person" },
           h("a", { href: `#p/${person.id}` }, h("strong", {}, person.full_name)),
@@ -310,6 +329,10 @@
           h("small", { class: "muted" }, `${T.birth} ${person.birth} · ${person.village}${person.household_code ? ` · ${T.household} ${person.household_code}` : ""}${person.personal_id ? ` · ${person.personal_id}` : ""}`)));
       });
       if (!matching.length) list.append(h("li", { class: "muted" }, T.no_match));
+      if (matching.length > shown) {
+        list.append(h("li", {}, h("button", { type: "button", class: "button secondary", id: "more",
+          onclick: () => { shown += 100; show(); } }, fill(T.more, { count: matching.length - shown }))));
+      }
     }
     search.addEventListener("input", show);
     show();
@@ -346,28 +369,9 @@
       inputmode: numeric ? "numeric" : null, placeholder: item.type === "date" ? "dd/mm/yyyy" : null, autocomplete: "off", oninput: onChange });
   }
 
-  function readAnswers(form, items) {
-    const answers = {};
-    items.forEach((item) => {
-      const field = form.querySelector(`[data-item="${item.key}"]`);
-      if (!field || field.hidden) return;
-      const inputs = Array.from(field.querySelectorAll(`[name="${item.key}"]`));
-      if (item.type === "multi_choice") {
-        answers[item.key] = inputs.filter((i) => i.checked).map((i) => i.value);
-      } else if (inputs.length && inputs[0].type === "radio") {
-        const checked = inputs.find((i) => i.checked);
-        answers[item.key] = checked ? checked.value : "";
-      } else if (inputs.length) {
-        answers[item.key] = inputs[0].value;
-      }
-    });
-    return answers;
-  }
-
   async function personPage(id) {
-    const [person, forms, campaigns, draft, queued, result, identity] = await Promise.all([
-      get("people", id), get("meta", "forms"), get("meta", "campaigns"), get("drafts", id), get("outbox", id), get("results", id),
-      get("meta", "identity").then((rules) => rules || [])]);
+    const [[person, draft, queued, result], { forms, campaigns, identity }] = await Promise.all([
+      getMany(["people", "drafts", "outbox", "results"], id), sharedData()]);
     if (!person) { location.hash = ""; return listPage(); }
     const { pack, campaign } = packFor(forms, campaigns, person);
     const start = Object.assign({}, queued ? queued.sent.answers : draft ? draft.answers : person.answers);
@@ -390,40 +394,56 @@
     const form = h("form", { class: "form offline-form", novalidate: true, onsubmit: (e) => e.preventDefault() });
     const header = person.header || {};
     const items = pack.form.items.filter((item) => !(item.key in header));
+    const fields = {};  // item key → {field, inputs, findings}
+    function valueOf(item) {
+      const inputs = fields[item.key].inputs;
+      if (item.type === "multi_choice") return inputs.filter((i) => i.checked).map((i) => i.value);
+      if (inputs.length && inputs[0].type === "radio") { const c = inputs.find((i) => i.checked); return c ? c.value : ""; }
+      return inputs.length ? inputs[0].value : "";
+    }
     function applySkips() {
-      const values = readAnswersAll();
+      // The raw codes of every item, shown or not, decide what shows.
+      const values = {};
+      items.forEach((item) => { values[item.key] = valueOf(item); });
       items.forEach((item) => {
-        const field = form.querySelector(`[data-item="${item.key}"]`);
-        field.hidden = !!item.when && !LaodongEngine.holds(item.when, values);
+        const hidden = !!item.when && !LaodongEngine.holds(item.when, values);
+        if (fields[item.key].field.hidden !== hidden) fields[item.key].field.hidden = hidden;
       });
     }
-    function readAnswersAll() {
-      // The raw codes of every item, shown or not, to decide what shows.
-      const values = {};
-      items.forEach((item) => {
-        const inputs = Array.from(form.querySelectorAll(`[name="${item.key}"]`));
-        if (item.type === "multi_choice") values[item.key] = inputs.filter((i) => i.checked).map((i) => i.value);
-        else if (inputs.length && inputs[0].type === "radio") { const c = inputs.find((i) => i.checked); values[item.key] = c ? c.value : ""; }
-        else if (inputs.length) values[item.key] = inputs[0].value;
-      });
-      return values;
+    function answersShown() {
+      const answers = {};
+      items.forEach((item) => { if (!fields[item.key].field.hidden) answers[item.key] = valueOf(item); });
+      return answers;
     }
     let section = null;
+    const nodes = [];
     items.forEach((item) => {
       if (item.section !== section) {
         section = item.section;
         const label = (pack.form.sections.find((s) => s.key === section) || {}).label;
-        if (label) form.append(h("h2", {}, label));
+        if (label) nodes.push(h("h2", {}, label));
       }
-      form.append(h("div", { class: "field", "data-item": item.key },
+      const input = inputFor(item, pack, start[item.key], applySkips);
+      const findings = h("div", { class: "findings", "data-findings": item.key });
+      const field = h("div", { class: "field", "data-item": item.key },
         h("label", { for: `f-${item.key}` }, item.number ? `${item.number}. ${item.label}` : item.label, item.required ? h("span", { class: "req" }, " *") : null),
-        inputFor(item, pack, start[item.key], applySkips),
-        h("div", { class: "findings", "data-findings": item.key })));
+        input, findings);
+      fields[item.key] = {
+        field,
+        findings,
+        inputs: input.tagName === "DIV" ? Array.from(input.querySelectorAll("input")) : [input],
+      };
+      nodes.push(field);
     });
+    applySkips();
+    // The first screen now, the rest of the form once it is drawn: a slow phone shows the
+    // person at once instead of laying out fifty items first.
+    form.append(...nodes.slice(0, 8));
+    requestAnimationFrame(() => setTimeout(() => form.append(...nodes.slice(8)), 0));
     function showFindings(findings) {
-      form.querySelectorAll("[data-findings]").forEach((box) => box.replaceChildren());
+      Object.values(fields).forEach((entry) => { if (entry.findings.firstChild) entry.findings.replaceChildren(); });
       findings.forEach((finding) => {
-        const box = form.querySelector(`[data-findings="${finding.field}"]`) || notice;
+        const box = fields[finding.field] ? fields[finding.field].findings : notice;
         const line = h("p", { class: finding.severity === "error" ? "finding error" : "finding warning" }, finding.message);
         if (finding.severity === "warning") {
           if (finding.rule.startsWith("identity.")) {
@@ -439,11 +459,11 @@
     }
     async function saveDraft() {
       await remove("outbox", id);
-      await put("drafts", id, { answers: readAnswers(form, items), confirmed: Array.from(confirmed), reasons });
+      await put("drafts", id, { answers: answersShown(), confirmed: Array.from(confirmed), reasons });
       notice.replaceChildren(h("p", { class: "message success" }, T.saved_draft));
     }
     async function submit() {
-      const answers = readAnswers(form, items);
+      const answers = answersShown();
       const checked = LaodongEngine.validate(pack, Object.assign({}, answers, header), {
         referenceDate: campaign.reference_date, listed: person.listed, extraRules: identity });
       const found = checked.findings;
@@ -484,10 +504,7 @@
     page.push(notice, form, h("p", { class: "actions sticky-actions" },
       h("button", { type: "button", class: "button secondary", id: "save-draft", onclick: saveDraft }, T.save_draft),
       h("button", { type: "button", class: "button", id: "submit", onclick: submit }, T.submit)));
-    setTimeout(() => {
-      applySkips();
-      if (draft && draft.findings) showFindings(draft.findings);
-    }, 0);
+    if (draft && draft.findings) showFindings(draft.findings);
     return page;
   }
 
