@@ -178,10 +178,12 @@ def measure(base: str, campaign_id: int, item_id: int, runs: int) -> None:
                 """(id) => new Promise((resolve) => {
                      const started = performance.now();
                      location.hash = 'p/' + id;
+                     // Found in a frame's callbacks: the frame then paints it, and a task
+                     // queued now runs right after that paint.
                      const wait = () => document.querySelector('#submit')
-                       ? requestAnimationFrame(() => resolve(performance.now() - started))
+                       ? setTimeout(() => resolve(performance.now() - started), 0)
                        : requestAnimationFrame(wait);
-                     wait();
+                     requestAnimationFrame(wait);
                    })""",
                 person,
             )

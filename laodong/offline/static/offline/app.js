@@ -396,6 +396,7 @@
     const items = pack.form.items.filter((item) => !(item.key in header));
     const fields = {};  // item key → {field, inputs, findings}
     function valueOf(item) {
+      if (!fields[item.key]) return start[item.key] === undefined ? "" : start[item.key];
       const inputs = fields[item.key].inputs;
       if (item.type === "multi_choice") return inputs.filter((i) => i.checked).map((i) => i.value);
       if (inputs.length && inputs[0].type === "radio") { const c = inputs.find((i) => i.checked); return c ? c.value : ""; }
@@ -406,6 +407,7 @@
       const values = {};
       items.forEach((item) => { values[item.key] = valueOf(item); });
       items.forEach((item) => {
+        if (!fields[item.key]) return;
         const hidden = !!item.when && !LaodongEngine.holds(item.when, values);
         if (fields[item.key].field.hidden !== hidden) fields[item.key].field.hidden = hidden;
       });
@@ -416,12 +418,12 @@
       return answers;
     }
     let section = null;
-    const nodes = [];
-    items.forEach((item) => {
+    function build(item) {
+      const built = [];
       if (item.section !== section) {
         section = item.section;
         const label = (pack.form.sections.find((s) => s.key === section) || {}).label;
-        if (label) nodes.push(h("h2", {}, label));
+        if (label) built.push(h("h2", {}, label));
       }
       const input = inputFor(item, pack, start[item.key], applySkips);
       const findings = h("div", { class: "findings", "data-findings": item.key });
@@ -433,13 +435,20 @@
         findings,
         inputs: input.tagName === "DIV" ? Array.from(input.querySelectorAll("input")) : [input],
       };
-      nodes.push(field);
-    });
-    applySkips();
+      built.push(field);
+      return built;
+    }
     // The first screen now, the rest of the form once it is drawn: a slow phone shows the
-    // person at once instead of laying out fifty items first.
-    form.append(...nodes.slice(0, 8));
-    requestAnimationFrame(() => setTimeout(() => form.append(...nodes.slice(8)), 0));
+    // person at once instead of building and laying out fifty items first.
+    const FIRST = 8;
+    form.append(...items.slice(0, FIRST).flatMap(build));
+    applySkips();
+    const complete = new Promise((resolve) => requestAnimationFrame(() => setTimeout(() => {
+      form.append(...items.slice(FIRST).flatMap(build));
+      applySkips();
+      if (draft && draft.findings) showFindings(draft.findings);
+      resolve();
+    }, 0)));
     function showFindings(findings) {
       Object.values(fields).forEach((entry) => { if (entry.findings.firstChild) entry.findings.replaceChildren(); });
       findings.forEach((finding) => {
@@ -458,11 +467,13 @@
       });
     }
     async function saveDraft() {
+      await complete;
       await remove("outbox", id);
       await put("drafts", id, { answers: answersShown(), confirmed: Array.from(confirmed), reasons });
       notice.replaceChildren(h("p", { class: "message success" }, T.saved_draft));
     }
     async function submit() {
+      await complete;
       const answers = answersShown();
       const checked = LaodongEngine.validate(pack, Object.assign({}, answers, header), {
         referenceDate: campaign.reference_date, listed: person.listed, extraRules: identity });
@@ -504,7 +515,6 @@
     page.push(notice, form, h("p", { class: "actions sticky-actions" },
       h("button", { type: "button", class: "button secondary", id: "save-draft", onclick: saveDraft }, T.save_draft),
       h("button", { type: "button", class: "button", id: "submit", onclick: submit }, T.submit)));
-    if (draft && draft.findings) showFindings(draft.findings);
     return page;
   }
 
