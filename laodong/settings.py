@@ -188,6 +188,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "laodong.core.context_processors.capabilities",
+                "laodong.offline.context_processors.page_scripts",
             ],
         },
     },

@@ -212,3 +212,42 @@ def test_a_form_returned_while_the_phone_holds_a_newer_version(
     item = WorkItem.objects.get(pk=enumerator.pk)
     assert item.status == Status.SUBMITTED
     assert item.answers["permanent_address"] == "Bản Pấng, Thôn 1"
+
+
+def test_signing_out_of_the_site_clears_the_phone_after_asking(
+    phone: Any, live_server: Any, place: Campaign
+) -> None:
+    base = live_server.url
+    page = phone(base, "dtv")
+    user = User.objects.get(username="dtv")
+    page.goto(f"{base}/offline/")
+    page.click("#download")
+    page.wait_for_selector("#people li")
+    # A form waiting in the outbox (as if filled without signal).
+    page.evaluate(
+        """(name) => new Promise((resolve) => {
+             const open = indexedDB.open(name);
+             open.onsuccess = () => {
+               const tx = open.result.transaction('outbox', 'readwrite');
+               tx.objectStore('outbox').put({queued_at: '2026-12-03', sent: {}}, 1);
+               tx.oncomplete = () => { open.result.close(); resolve(); };
+             };
+           })""",
+        f"laodong-offline-{user.pk}",
+    )
+    page.goto(f"{base}/")
+    names = "indexedDB.databases().then((found) => found.map((db) => db.name))"
+    asked: list[str] = []
+    # Cancelled: still signed in, nothing cleared.
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.click("summary:has-text('Vũ Thị Hoa')")
+    page.click("form[data-signout] button")
+    page.wait_for_timeout(500)
+    assert "1 phiếu làm ngoại tuyến chưa gửi" in asked[0]
+    assert f"laodong-offline-{user.pk}" in page.evaluate(names)
+    # Confirmed: the phone's data is gone with the session.
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.evaluate("document.querySelector('details.usermenu').open = true")
+    page.click("form[data-signout] button")
+    page.wait_for_url("**/accounts/login/**")
+    assert f"laodong-offline-{user.pk}" not in page.evaluate(names)
