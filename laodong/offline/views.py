@@ -289,6 +289,10 @@ TEXTS = {
         "Còn %(days)s ngày: nếu không đồng bộ, dữ liệu trên máy sẽ bị xóa."
     ),
     "sync_failed": gettext_lazy("Chưa gửi được"),
+    "synced": gettext_lazy(
+        "Đã gửi: %(submitted)s phiếu vào quy trình · %(refused)s phiếu có lỗi (đã trả về nháp "
+        "để sửa) · %(conflict)s phiếu xung đột."
+    ),
     "result_conflict": gettext_lazy(
         "xung đột: bản trên điện thoại được giữ trên máy chủ chờ quyết định"
     ),

@@ -155,6 +155,7 @@ def test_a_day_without_signal(phone: Any, live_server: Any, place: Campaign) -> 
     page.context.set_offline(False)
     page.fill("#search", "")
     page.wait_for_selector("#waiting-count:has-text('0')")
+    assert page.is_visible("text=Đã gửi: 2 phiếu vào quy trình · 0 phiếu có lỗi")
     submitted = WorkItem.objects.filter(status=Status.SUBMITTED).order_by("full_name")
     assert [i.full_name for i in submitted] == ["Lò Thị Xuân", "Lò Văn Pấng"]
     assert submitted[0].answers["birth_date"] == "07/08/1990"

@@ -203,14 +203,22 @@
       const waiting = await all("outbox");
       const entries = Object.values(waiting).sort((a, b) => a.queued_at.localeCompare(b.queued_at));
       let pack = null;
+      const outcomes = { submitted: 0, refused: 0, conflict: 0 };
       for (let start = 0; start === 0 || start < entries.length; start += CHUNK) {
         const chunk = entries.slice(start, start + CHUNK);
         const answer = await call(URLS.sync, { device: await deviceId(), counts: await counts(), outbox: chunk.map((e) => e.sent) });
-        for (const result of answer.results) await settle(result, waiting);
+        for (const result of answer.results) {
+          await settle(result, waiting);
+          outcomes[result.outcome] += 1;
+        }
         pack = answer.pack;
       }
       if (pack) await keepPack(pack);
       await setMeta({ synced: new Date().toISOString() });
+      if (entries.length) {
+        flash = { kind: outcomes.refused || outcomes.conflict ? "error" : "success",
+          text: fill(T.synced, outcomes) };
+      }
     } catch (error) {
       if (error instanceof Stop) {
         if (error.message) flash = { kind: "error", text: error.message };
