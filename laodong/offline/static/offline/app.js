@@ -11,6 +11,8 @@
   const STORES = ["meta", "people", "drafts", "outbox", "results"];
   const CHUNK = 200;
   const DAY = 24 * 3600 * 1000;
+  // Vietnam's time, whatever the phone's own time zone (as the server's pages show it).
+  const VIETNAM = 7 * 3600 * 1000;
   const app = document.getElementById("app");
   let db = null;
   let busy = false;
@@ -94,15 +96,15 @@
 
   function when(iso) {
     if (!iso) return T.never;
-    const d = new Date(iso);
+    const d = new Date(Date.parse(iso) + VIETNAM);
     const two = (n) => String(n).padStart(2, "0");
-    return `${two(d.getDate())}/${two(d.getMonth() + 1)}/${d.getFullYear()} ${two(d.getHours())}:${two(d.getMinutes())}`;
+    return `${two(d.getUTCDate())}/${two(d.getUTCMonth() + 1)}/${d.getUTCFullYear()} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}`;
   }
 
   function today() {
-    const d = new Date();
+    const d = new Date(Date.now() + VIETNAM);
     const two = (n) => String(n).padStart(2, "0");
-    return `${two(d.getDate())}/${two(d.getMonth() + 1)}/${d.getFullYear()}`;
+    return `${two(d.getUTCDate())}/${two(d.getUTCMonth() + 1)}/${d.getUTCFullYear()}`;
   }
 
   function csrf() {
