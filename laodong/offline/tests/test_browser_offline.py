@@ -19,7 +19,7 @@ from laodong.campaigns.models import Campaign
 from laodong.collection import actions as collection_actions
 from laodong.collection.models import Status, WorkItem
 from laodong.collection.police_list import import_list
-from laodong.conftest import make_unit, make_user
+from laodong.conftest import PASSWORD, make_unit, make_user
 from laodong.core.tests.test_browser import ARTIFACTS, browser, sign_in  # noqa: F401
 from laodong.offline.models import Outcome, SyncedForm
 from laodong.register.tests.test_actions import ANSWERS
@@ -252,3 +252,30 @@ def test_signing_out_of_the_site_clears_the_phone_after_asking(
     page.click("form[data-signout] button")
     page.wait_for_url("**/accounts/login/**")
     assert f"laodong-offline-{user.pk}" not in page.evaluate(names)
+
+
+def test_a_session_ended_during_the_day_asks_to_sign_in_and_loses_nothing(
+    phone: Any, live_server: Any, place: Campaign
+) -> None:
+    """The session ends after 30 minutes idle or when the browser closes: in the evening the
+    enumerator signs in again and the outbox goes."""
+    base = live_server.url
+    page = phone(base, "dtv")
+    page.goto(f"{base}/offline/")
+    page.click("#download")
+    page.wait_for_selector("#people li")
+    page.context.set_offline(True)
+    open_person(page, "Lò Văn Pấng")
+    fill_inactive(page)
+    page.click("#submit")
+    page.wait_for_selector("text=nằm chờ gửi")
+    page.context.clear_cookies()
+    page.context.set_offline(False)
+    page.click("#sync")
+    page.click("text=Phiên đăng nhập đã hết")
+    page.fill("#id_username", "dtv")
+    page.fill("#id_password", PASSWORD)
+    page.click("main form.form button[type=submit]")
+    page.wait_for_url("**/offline/")
+    page.wait_for_selector("#waiting-count:has-text('0')")
+    assert WorkItem.objects.get(full_name="Lò Văn Pấng").status == Status.SUBMITTED
