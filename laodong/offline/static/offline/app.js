@@ -539,6 +539,8 @@
 
   async function start() {
     db = await open();
+    // Ask the browser not to evict the stored forms when the phone runs short of space.
+    if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
     const state = await meta();
     if (state.contact && state.wipeAfterDays && Date.now() - Date.parse(state.contact) > state.wipeAfterDays * DAY) {
       await wipe();
