@@ -59,6 +59,7 @@ def assigned_items(user: Any) -> QuerySet[WorkItem]:
     )
 
 
+@transaction.atomic
 def contact(
     *, user: Any, device_id: str, label: str = "", session_key: str = "", counts: Mapping[str, Any]
 ) -> Device:
@@ -353,7 +354,11 @@ def decide_conflict(*, acting_user: Any, synced: SyncedForm, keep: str) -> Synce
 def revoke_device(*, acting_user: Any, device: Device) -> Device:
     """ "Thu hồi thiết bị": the phone clears its data at its next contact, and its session ends."""
     require_capability(acting_user, Capability.ASSIGN_WORK)
-    device = Device.objects.select_for_update().select_related("user__unit").get(pk=device.pk)
+    device = (
+        Device.objects.select_for_update(of=("self",))
+        .select_related("user__unit")
+        .get(pk=device.pk)
+    )
     if device.user.unit is None or not acting_user.unit.contains(device.user.unit):
         raise PermissionDenied
     if device.revoked_at is not None:
