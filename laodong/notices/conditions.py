@@ -332,7 +332,42 @@ def rounds_behind(campaigns: dict[int, Campaign], only: User | None) -> Iterator
                 )
 
 
-QUICK_SOURCES = (returned_forms, forms_to_accept, handovers_waiting, reports)
+def sync_conflicts(campaigns: dict[int, Campaign], only: User | None) -> Iterator[Condition]:
+    """Forms a phone sent that met a conflict, waiting for a decision: told to the enumerator
+    who sent them and to the commune's officers."""
+    from laodong.offline.models import Outcome, SyncedForm
+
+    waiting = SyncedForm.objects.filter(
+        outcome=Outcome.CONFLICT, decided_at__isnull=True, work_item__campaign_id__in=campaigns
+    )
+    url = reverse("offline-list-conflicts")
+
+    def text(n: int) -> str:
+        return ngettext(
+            "%(n)s phiếu xung đột khi đồng bộ chờ quyết định",
+            "%(n)s phiếu xung đột khi đồng bộ chờ quyết định",
+            n,
+        ) % {"n": n}
+
+    mine = waiting if only is None else waiting.filter(user=only)
+    for row in mine.values("user_id").annotate(n=Count("pk")).order_by():
+        yield Condition(
+            row["user_id"], NoticeKind.SYNC_CONFLICTS, "conflicts:own", text(row["n"]), url
+        )
+    rows = waiting
+    if only is not None:
+        rows = rows.filter(work_item__commune_id=only.unit_id)
+    found = list(rows.values("work_item__commune_id").annotate(n=Count("pk")).order_by())
+    people = _people(Capability.ACCEPT_FORMS, {r["work_item__commune_id"] for r in found}, only)
+    for row in found:
+        commune_id = row["work_item__commune_id"]
+        for user_id in people.get(commune_id, []):
+            yield Condition(
+                user_id, NoticeKind.SYNC_CONFLICTS, f"conflicts:{commune_id}", text(row["n"]), url
+            )
+
+
+QUICK_SOURCES = (returned_forms, forms_to_accept, handovers_waiting, reports, sync_conflicts)
 SOURCES = (*QUICK_SOURCES, rounds_behind)
 
 

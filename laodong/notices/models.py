@@ -16,6 +16,7 @@ class NoticeKind(models.TextChoices):
     REPORT_TO_REVIEW = "report_to_review", _("Báo cáo của cấp dưới chờ xem xét")
     REPORT_RETURNED = "report_returned", _("Báo cáo bị trả lại")
     ROUND_BEHIND = "round_behind", _("Chậm tiến độ so với đợt")
+    SYNC_CONFLICTS = "sync_conflicts", _("Phiếu xung đột khi đồng bộ chờ quyết định")
 
 
 class Notice(models.Model):

@@ -308,3 +308,32 @@ def test_the_officer_sees_the_phones_and_revokes_one(
     assert not Session.objects.filter(session_key=session_key).exists()
     again = call(login(users[Role.ENUMERATOR]), "offline-download")
     assert again.status_code == 410 and again.json()["revoked"] is True
+
+
+def test_a_conflict_is_a_reminder_for_the_enumerator_and_the_officers_until_decided(
+    phone: Client, users: dict[str, User], items: dict[str, WorkItem]
+) -> None:
+    from laodong.notices import actions as notice_actions
+    from laodong.notices.models import Notice, NoticeKind
+
+    enumerator, officer = users[Role.ENUMERATOR], users[Role.COMMUNE_LABOR_OFFICER]
+    an = download(phone)["Nguyễn Văn An"]
+    collection_actions.exclude_person(acting_user=officer, item=items["An"], reason="x")
+    conflict_of(phone, an, ANSWERS)
+    notice_actions.sync()
+
+    def open_for(user: User) -> list[str]:
+        return list(
+            Notice.objects.filter(
+                user=user, kind=NoticeKind.SYNC_CONFLICTS, cleared_at__isnull=True
+            ).values_list("text", flat=True)
+        )
+
+    assert open_for(enumerator) == ["1 phiếu xung đột khi đồng bộ chờ quyết định"]
+    assert open_for(officer) == ["1 phiếu xung đột khi đồng bộ chờ quyết định"]
+    assert open_for(users[Role.COMMUNE_POLICE]) == []
+    phone.post(
+        reverse("offline-decide-conflict", args=[SyncedForm.objects.get().pk]), {"keep": "server"}
+    )
+    notice_actions.sync()
+    assert open_for(enumerator) == [] and open_for(officer) == []
