@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from laodong.collection.models import WorkItem
 from laodong.forms.dates import PartialDate
-from laodong.forms.rules import Answers, evaluate
+from laodong.forms.rules import Answers, fired
 from laodong.forms.validation import Finding, Severity
 
 ID_RULE = "identity.personal_id"
@@ -142,17 +142,9 @@ def findings_for(row: Mapping[str, Any], values: Mapping[str, Any]) -> list[Find
     answers = Answers(values, {}, row)
     found = []
     for rule in RULES:
-        if evaluate(rule["when"], answers):
-            params = {k: evaluate(e, answers) for k, e in rule.get("params", {}).items()}
-            message = str(rule["message"])
-            found.append(
-                Finding(
-                    rule["rule"],
-                    Severity(rule["severity"]),
-                    rule["field"],
-                    message % params if params else message,
-                )
-            )
+        message = fired(rule["when"], rule.get("params", {}), str(rule["message"]), answers)
+        if message is not None:
+            found.append(Finding(rule["rule"], Severity(rule["severity"]), rule["field"], message))
     return found
 
 

@@ -452,6 +452,14 @@ class Answers:
         self.listed = listed or {}
 
 
+def fired(when: Any, params: Mapping[str, Any], message: str, answers: Answers) -> str | None:
+    """A rule's message with its values filled in when its condition holds, else None."""
+    if not evaluate(when, answers):
+        return None
+    values = {name: evaluate(expression, answers) for name, expression in params.items()}
+    return message % values if values else message
+
+
 def _day(value: Any) -> Any:
     return value.value if isinstance(value, PartialDate) else value
 

@@ -26,7 +26,7 @@ from laodong.forms.citizen_id import IdProblem, normalize_id, parse_id
 from laodong.forms.dates import PartialDate, age_on, parse_date
 from laodong.forms.definitions import Condition, FormDefinition, Item
 from laodong.forms.fonts import describe, unprintable
-from laodong.forms.rules import Answers, Rule, evaluate, rules
+from laodong.forms.rules import Answers, Rule, fired, rules
 
 _NAME = re.compile(r"^[^\W\d_]+(?:[ '\-][^\W\d_]+)*$")
 _MULTI_SPLIT = re.compile(r"\s*[,;|+]\s*")
@@ -323,9 +323,8 @@ class _Checker:
         }
 
     def check(self, rule: Rule) -> None:
-        if evaluate(rule.when, self.answers):
-            params = {name: evaluate(e, self.answers) for name, e in rule.params.items()}
-            message = rule.message % params if params else rule.message
+        message = fired(rule.when, rule.params, rule.message, self.answers)
+        if message is not None:
             self.add(rule.rule, Severity(rule.severity), rule.field, message)
 
     def cross_rules(self) -> None:
