@@ -35,6 +35,7 @@ from laodong.register.models import (
     PersonVersion,
     PoliceUpdate,
     UpdateStatus,
+    mark_statistics,
 )
 from laodong.register.models import Source as Source
 from laodong.register.sources import Origin
@@ -227,15 +228,19 @@ def _write_version(
         )
     )
     start = now
+    places = {(person.village_id, person.commune_id)}
     if person.version > 1:
         current = PersonPeriod.objects.filter(person=person, valid_to__isnull=True)
+        ended = current.values_list("valid_from", "village_id", "commune_id").first()
+        if ended is not None:
+            places.add((ended[1], ended[2]))
         if valid_from is not None:
             # Never before the period in force began: the earlier history stays as it was.
-            began = current.values_list("valid_from", flat=True).first()
-            start = max(valid_from, began) if began else valid_from
+            start = max(valid_from, ended[0]) if ended else valid_from
             start = min(start, now)
         current.update(valid_to=start)
     PersonPeriod.of(person, source=origin.source, valid_from=start).save()
+    mark_statistics(places)
     if police:
         PoliceUpdate.objects.create(
             commune_id=person.commune_id,

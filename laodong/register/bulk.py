@@ -59,6 +59,7 @@ from laodong.register.models import (
     PersonVersion,
     PoliceUpdate,
     Source,
+    mark_statistics,
 )
 from laodong.register.sources import CHOSEN, Origin
 from laodong.units.models import Level
@@ -488,7 +489,11 @@ def _write_history(
     from django.db import connection
 
     ids = [person.pk for person, _changes, _warnings in written]
-    PersonPeriod.objects.filter(person_id__in=ids, valid_to__isnull=True).update(valid_to=now)
+    places = {(person.village_id, person.commune_id) for person, _c, _w in written}
+    ending = PersonPeriod.objects.filter(person_id__in=ids, valid_to__isnull=True)
+    places.update(ending.values_list("village_id", "commune_id").distinct().order_by())
+    ending.update(valid_to=now)
+    mark_statistics(places)
     versions = [
         version_values(
             person,

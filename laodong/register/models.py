@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -375,6 +376,32 @@ class PersonPeriod(models.Model):
     def of(cls, person: Person, *, source: str, valid_from: Any) -> PersonPeriod:
         """The period that starts with the person's current state."""
         return cls(**cls.values_of(person, source=source, valid_from=valid_from))
+
+
+class StatisticsStale(models.Model):
+    """A village whose periods changed since the labor statistics' summary was written: the
+    next reader of a unit above it rebuilds it first (laodong/reports/summary.py). Written in
+    the transaction that writes the periods, so the summary can never miss a change."""
+
+    village = models.ForeignKey(
+        "units.Unit", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    commune = models.ForeignKey(
+        "units.Unit", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["commune"], name="statistics_stale_commune")]
+
+    def __str__(self) -> str:
+        return f"{self.commune_id}/{self.village_id}"
+
+
+def mark_statistics(places: Iterable[tuple[int, int]]) -> None:
+    """The (village, commune) pairs' periods changed (call inside the writing transaction)."""
+    StatisticsStale.objects.bulk_create(
+        [StatisticsStale(village_id=v, commune_id=c) for v, c in set(places)], batch_size=1000
+    )
 
 
 class ImportStatus(models.TextChoices):

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from laodong.reports.counters import COLUMNS
+
 
 class SentStatus(models.TextChoices):
     # Made by the officer, waiting for the unit's leader to sign it off.
@@ -117,3 +119,61 @@ class ResultAcceptance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id}/{self.unit_id} #{self.number}"
+
+
+class Grain(models.IntegerChoices):
+    """How much time one summary row covers: a year, a month, or a day (the row's `day` is the
+    first day it covers). The figures at the end of a day D are the years before D's year, the
+    months of that year before D's month, and the days of D's month up to D."""
+
+    YEAR = 0, "year"
+    MONTH = 1, "month"
+    DAY = 2, "day"
+
+
+class StatisticsSummary(models.Model):
+    """How the labor statistics' counters of one place changed in one year, month or day.
+
+    `level` is the unit level of `place` (a village, or a commune holding the sum of its
+    villages); `commune` is the commune the periods named. Each counter column is a change: +1
+    for each person entering the cell (a period beginning, a birthday moving them into an age
+    group) and −1 for each leaving it. See laodong/reports/summary.py."""
+
+    level = models.PositiveSmallIntegerField()
+    place = models.ForeignKey(
+        "units.Unit", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    commune = models.ForeignKey(
+        "units.Unit", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    grain = models.PositiveSmallIntegerField(choices=Grain.choices)
+    day = models.DateField()
+    sex = models.PositiveSmallIntegerField()
+    activity = models.PositiveSmallIntegerField()
+    for _column in COLUMNS:
+        locals()[_column] = models.IntegerField(default=0)
+    del _column
+
+    class Meta:
+        indexes = [
+            # Every read and rebuild takes the rows of some communes at one level, by time.
+            models.Index(fields=["commune", "level", "grain", "day"], name="summary_read"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.place_id} {self.get_grain_display()} {self.day}"
+
+
+class SummaryState(models.Model):
+    """How far a commune's summary rows reach: every change up to the end of `horizon` (the
+    birthdays to come are written ahead up to it). Locked by whoever rebuilds the commune, so
+    two readers never rebuild one commune at once."""
+
+    commune = models.OneToOneField(
+        "units.Unit", on_delete=models.CASCADE, related_name="+", primary_key=True
+    )
+    horizon = models.DateField()
+    built_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.commune_id} → {self.horizon}"

@@ -1,7 +1,9 @@
-"""Labor statistics for any unit and date, counted in one GROUP BY over the register's periods.
+"""Labor statistics for any unit and date.
 
-The query groups the people aged 15+ on the date by (lowest reporting unit, sex, age group,
-economic-activity status) and counts, in the same scan, how many of each group have each code of
+They are read from the summary kept current (laodong/reports/summary.py). The raw count below
+is what the summary must equal, and what is used when it cannot be brought up to date: the
+query groups the people aged 15+ on the date by (lowest reporting unit, sex, economic-activity
+status) and counts, in the same scan, how many of each group have each code of
 the other items (FILTER aggregates). Every table, and every unit above the lowest one, is then a
 sum of those few thousand cells, so a province is one scan of a narrow table whatever the number
 of tables.
@@ -14,88 +16,31 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from laodong.forms.definitions import code_lists
 from laodong.register.models import PersonPeriod
+from laodong.reports import summary as kept
+from laodong.reports.counters import (
+    AGE_COUNTERS,
+    AGE_GROUPS,
+    CODE_COUNTERS,
+    COUNTERS,
+    PRIORITY_COUNTERS,
+    counter_q,
+)
+from laodong.reports.counters import codes_of as _codes
 from laodong.reports.documents import Document, Section
 from laodong.units.models import PATH_SEPARATOR, Level, Unit
 
-# Age groups of the labor statistics (issue 5): lower bound, upper bound (None = open).
-AGE_GROUPS: tuple[tuple[int, int | None], ...] = (
-    (15, 24),
-    (25, 34),
-    (35, 44),
-    (45, 54),
-    (55, 59),
-    (60, None),
-)
 SEXES = (1, 2)
 ACTIVITIES = (0, 1, 2, 3)  # not stated, employed, unemployed, inactive
 EMPLOYED, UNEMPLOYED, INACTIVE = 1, 2, 3
 
-# Counters taken in the scan besides the group's size: (name, column, code). Lines that need
-# "not stated" get it as the parent's figure less its listed children, so no counter is spent.
-_CODE_COLUMNS = (
-    ("employment_status", "employment_status"),
-    ("workplace_type", "workplace_type"),
-    ("has_social_insurance", "yes_no"),
-    ("social_insurance_type", "social_insurance_type"),
-    ("has_labor_contract", "yes_no"),
-    ("contract_type", "contract_type"),
-    ("unemployed_before", "unemployed_before"),
-    ("unemployment_duration", "unemployment_duration"),
-    ("inactivity_reason", "inactivity_reason"),
-    ("general_education", "general_education"),
-    ("qualification", "qualification"),
-)
-PRIORITY_COUNTERS = (
-    ("is_disabled", "1"),
-    ("is_poor_household", "2"),
-    ("is_near_poor_household", "3"),
-    ("is_land_recovered_household", "4"),
-    ("is_merit_relative", "5"),
-    ("is_ethnic_minority", "6"),
-)
-
-
-def _codes(list_id: str) -> list[tuple[int, str]]:
-    """The one-digit codes of a code list with their labels."""
-    return [
-        (int(code.code), code.label) for code in code_lists()[list_id].codes if code.code.isdigit()
-    ]
-
-
-def _counter_filters() -> dict[str, Q]:
-    filters: dict[str, Q] = {}
-    for column, list_id in _CODE_COLUMNS:
-        for code, _label in _codes(list_id):
-            filters[f"{column}={code}"] = Q(**{column: code})
-    # Social insurance and contracts by type are counted among those who have them.
-    for code, _label in _codes("social_insurance_type"):
-        filters[f"social_insurance_type={code}"] &= Q(has_social_insurance=1)
-    for code, _label in _codes("contract_type"):
-        filters[f"contract_type={code}"] &= Q(has_labor_contract=1)
-    # Counter names must not be field names: a filter on the field would read the annotation.
-    for flag, group in PRIORITY_COUNTERS:
-        filters[f"priority={group}"] = Q(**{flag: True})
-    any_flag = Q()
-    for flag, _group in PRIORITY_COUNTERS:
-        any_flag |= Q(**{flag: True})
-    filters["any_priority"] = any_flag
-    return filters
-
-
-COUNTER_FILTERS = _counter_filters()
-# Age groups are counters too rather than a grouping column: the planner cannot estimate how many
-# groups an expression makes, and with it misjudged a few thousand groups as hundreds of
-# thousands and sorted millions of rows on disk instead of hashing them.
-AGE_COUNTERS = tuple(f"age={index}" for index in range(len(AGE_GROUPS)))
-COUNTERS = ("people", *AGE_COUNTERS, *COUNTER_FILTERS)
+COUNTER_FILTERS = {name: counter_q(name) for name in CODE_COUNTERS}
 _INDEX = {name: index for index, name in enumerate(COUNTERS)}
 
 # (sex, activity status) → counts in COUNTERS order.
@@ -168,9 +113,21 @@ def scope_of(unit: Unit) -> Q:
     return Q(commune_id__in=list(communes))
 
 
-@transaction.atomic
 def count_cells(unit: Unit, day: datetime.date) -> dict[int, Cells]:
-    """Run the one query: cells per lowest unit (village or commune) under `unit`."""
+    """Cells per lowest unit (village or commune) under `unit`, from the summary kept current;
+    from the periods themselves when the summary cannot be brought up to date now (SQLite busy
+    with a long write) or for a day after today."""
+    if day <= timezone.localdate():
+        try:
+            return kept.summary_cells(unit, day)
+        except OperationalError:
+            pass
+    return count_cells_raw(unit, day)
+
+
+@transaction.atomic
+def count_cells_raw(unit: Unit, day: datetime.date) -> dict[int, Cells]:
+    """Run the one query over the periods: cells per lowest unit (village or commune)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             # One scan of a few hundred MB into a few thousand groups: compiling the

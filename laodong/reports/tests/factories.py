@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from laodong.conftest import Tree
 from laodong.core.text import fold
-from laodong.register.models import Person, PersonPeriod, Source
+from laodong.register.models import Person, PersonPeriod, Source, mark_statistics
 from laodong.units.models import Unit
 
 DAY = datetime.date(2026, 11, 22)
@@ -54,6 +54,8 @@ def make_person(
             birth_date=birth,
             **codes,
         )
+        # As the register's writers do, so that the summary of the statistics follows.
+        mark_statistics([(place.pk, place.parent_id)])
     return person
 
 

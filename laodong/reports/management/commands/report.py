@@ -3,6 +3,10 @@
 
 Writes the same report the web pages offer, for a province, commune or the country. Exit status
 0 on success, 2 when the arguments cannot be used (the message says which and how to fix it).
+
+`laodong report rebuild-summary [--unit CODE]` writes the labor statistics' summary again from
+the register's periods, for the unit's communes or every commune (after a restore, or at night
+so that no reader rebuilds a commune whose birthdays horizon has passed).
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import datetime
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +25,7 @@ from django.utils.translation import gettext as _
 from laodong.audit.models import record_event
 from laodong.campaigns.models import Campaign
 from laodong.forms.dates import parse_date
+from laodong.reports import summary
 from laodong.reports.changes import changes_document, labor_changes
 from laodong.reports.documents import FORMATS, Document
 from laodong.reports.progress import progress_document
@@ -38,15 +44,23 @@ class Command(BaseCommand):
     help = "Write a report (progress, statistics, changes) to a file."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", choices=("progress", "statistics", "changes"))
-        parser.add_argument("--unit", required=True, help="unit code, e.g. 38 or 15178")
+        parser.add_argument(
+            "kind", choices=("progress", "statistics", "changes", "rebuild-summary")
+        )
+        parser.add_argument("--unit", help="unit code, e.g. 38 or 15178")
         parser.add_argument("--from", dest="start", help="dd/mm/yyyy: changes after this day")
         parser.add_argument("--to", dest="end", help="dd/mm/yyyy: figures up to this day")
         parser.add_argument("--campaign", type=int, help="campaign id (progress; default: latest)")
-        parser.add_argument("--format", dest="output_format", choices=FORMATS, required=True)
-        parser.add_argument("--out", type=Path, required=True, help="file to write")
+        parser.add_argument("--format", dest="output_format", choices=FORMATS)
+        parser.add_argument("--out", type=Path, help="file to write")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["kind"] == "rebuild-summary":
+            self._rebuild(options["unit"])
+            return
+        for option, name in (("unit", "--unit"), ("output_format", "--format"), ("out", "--out")):
+            if not options[option]:
+                raise _fail(_("Thiếu %(option)s.") % {"option": name})
         unit = self._unit(options["unit"])
         today = timezone.localdate()
         end = self._day(options["end"], "--to") or today
@@ -79,6 +93,20 @@ class Command(BaseCommand):
                 % {"code": code}
             )
         return units[0]
+
+    def _rebuild(self, code: str | None) -> None:
+        unit = self._unit(code) if code else None
+        communes = summary.communes_in(unit) if unit is not None else None
+        started = time.monotonic()
+        touched = summary.catch_up(communes, force=True)
+        self.stdout.write(
+            _("Đã ghi lại số liệu tổng hợp của %(count)s xã (%(unit)s) trong %(seconds).1f giây.")
+            % {
+                "count": touched,
+                "unit": unit.label() if unit is not None else _("cả nước"),
+                "seconds": time.monotonic() - started,
+            }
+        )
 
     def _day(self, raw: str | None, option: str) -> datetime.date | None:
         if raw is None:

@@ -1,0 +1,326 @@
+"""The labor statistics kept current (issue 16): a summary of the register's periods by place,
+time and cell, from which the figures of any unit on any date are a sum of a few thousand rows
+instead of a scan of every period.
+
+What a row holds. For one place (a village; and, summed, its commune), one cell (sex, activity
+status) and one stretch of time (a year, a month or a day, `Grain`), each counter of
+`laodong.reports.counters` holds how the number of people counted by it changed: +1 for each
+person who entered the cell in that time, −1 for each who left it. A person is in a cell from
+the later of the day their period began (Vietnam's time) and their 15th birthday, until the day
+the period ended; within it, they move from one age group to the next on the birthdays of
+`AGE_BOUNDARIES`. So the figures at the end of day D are the sum of the year rows before D's
+year, the month rows of D's year before D's month and the day rows of D's month up to D — at
+most about fifty rows per place and cell, whatever the size of the register. The past never
+moves: rows for past days are exact by construction.
+
+Birthdays to come are written ahead up to a horizon (`HORIZON_DAYS` after the rebuild): a
+commune whose horizon has passed is rebuilt, which happens once a year, or at night when
+`laodong report rebuild-summary` runs from cron.
+
+Upkeep. Every write of a period marks its village stale in the writing transaction
+(`laodong.register.models.mark_statistics`, one small insert); the next reader of a unit above
+it rebuilds the marked villages, and the communes whose horizon has passed, before reading
+(`catch_up`): one DELETE and one INSERT … SELECT for the villages, one of each for their
+communes' sums. The commune's state row is locked for the rebuild, so two readers never rebuild
+one commune at once, and a writer is never blocked. A reader therefore always sees exactly the
+figures the raw count gives (`laodong.reports.statistics.count_cells_raw`).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from laodong.register.models import PersonPeriod, StatisticsStale
+from laodong.reports.counters import (
+    AGE_BOUNDARIES,
+    AGE_COUNTERS,
+    CODE_COLUMNS,
+    CODE_COUNTERS,
+    COLUMNS,
+    counter_sql,
+)
+from laodong.reports.models import Grain, StatisticsSummary, SummaryState
+from laodong.units.models import Level, Unit
+from laodong.units.querysets import subtree_filter
+
+HORIZON_DAYS = 366
+NEVER = datetime.date(9999, 12, 31)
+NOT_BUILT = datetime.date(1, 1, 1)
+
+# (lowest unit, sex, activity) → counts in COUNTERS order
+Cells = dict[int, dict[tuple[int, int], list[int]]]
+
+
+def communes_in(unit: Unit) -> list[int] | None:
+    """The communes whose periods the unit's figures count (None: every commune)."""
+    if unit.level == Level.COUNTRY:
+        return None
+    if unit.level == Level.COMMUNE:
+        return [unit.pk]
+    if unit.level == Level.VILLAGE:
+        return [unit.parent_id] if unit.parent_id else []
+    return list(
+        Unit.objects.filter(subtree_filter(unit.path), level=Level.COMMUNE).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def _all_communes() -> list[int]:
+    return list(Unit.objects.filter(level=Level.COMMUNE).values_list("pk", flat=True))
+
+
+def due(communes: list[int] | None, today: datetime.date) -> set[int]:
+    """The communes a reader has to rebuild first: never built, horizon passed, or marked."""
+    if communes is None:
+        communes = _all_communes()
+    fresh = set(
+        SummaryState.objects.filter(commune_id__in=communes, horizon__gte=today).values_list(
+            "commune_id", flat=True
+        )
+    )
+    marked = set(
+        StatisticsStale.objects.filter(commune_id__in=communes)
+        .values_list("commune_id", flat=True)
+        .distinct()
+        .order_by()
+    )
+    return (set(communes) - fresh) | marked
+
+
+def catch_up(communes: list[int] | None, *, force: bool = False) -> int:
+    """Rebuild what is due among `communes` (None: all); `force` rebuilds them all. Returns how
+    many communes were touched. Looked for first without a transaction, so a reader with
+    nothing to rebuild never waits for a writer (SQLite takes its write lock at BEGIN)."""
+    today = timezone.localdate()
+    if force:
+        candidates = set(_all_communes() if communes is None else communes)
+    else:
+        candidates = due(communes, today)
+    if not candidates:
+        return 0
+    ordered = sorted(candidates)
+    with transaction.atomic():
+        SummaryState.objects.bulk_create(
+            [SummaryState(commune_id=c, horizon=NOT_BUILT) for c in ordered],
+            ignore_conflicts=True,
+            batch_size=1000,
+        )
+        # Locked in one order by every rebuilder: no two rebuild a commune at once, no deadlock.
+        states = dict(
+            SummaryState.objects.select_for_update()
+            .filter(commune_id__in=ordered)
+            .order_by("commune_id")
+            .values_list("commune_id", "horizon")
+        )
+        marks = list(
+            StatisticsStale.objects.filter(commune_id__in=ordered).values_list(
+                "pk", "commune_id", "village_id"
+            )
+        )
+        whole = {c for c, horizon in states.items() if force or horizon < today}
+        villages: dict[int, set[int]] = {}
+        for _pk, commune, village in marks:
+            if commune not in whole:
+                villages.setdefault(commune, set()).add(village)
+        # A village rebuilt alone may reach further than its commune's other villages: rows past
+        # the commune's horizon are never read before the whole commune is rebuilt.
+        horizon = today + datetime.timedelta(days=HORIZON_DAYS)
+        rebuild(whole, villages, horizon=horizon)
+        SummaryState.objects.filter(commune_id__in=sorted(whole)).update(
+            horizon=horizon, built_at=timezone.now()
+        )
+        StatisticsStale.objects.filter(pk__in=[pk for pk, _c, _v in marks]).delete()
+    return len(whole | set(villages))
+
+
+def rebuild(
+    communes: Iterable[int], villages: dict[int, set[int]], *, horizon: datetime.date
+) -> None:
+    """Write the rows of the whole `communes` and of `villages` (commune → its villages) again
+    from their periods, with birthdays up to `horizon`, then their communes' sums."""
+    communes = sorted(communes)
+    if not communes and not villages:
+        return
+    summary = StatisticsSummary._meta.db_table
+    places, place_params = _places("p.", communes, villages)
+    rows, row_params = _places("", communes, villages, village_column="place_id")
+    touched = sorted(set(communes) | set(villages))
+    in_touched = ", ".join(["%s"] * len(touched))
+    columns = ", ".join(COLUMNS)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One pass over the periods into a few thousand groups: compiling the expressions
+            # (JIT) costs more than it saves.
+            cursor.execute(
+                "SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)"
+            )
+        cursor.execute(
+            f"DELETE FROM {summary} WHERE level = %s AND ({rows})",  # noqa: S608
+            [Level.VILLAGE, *row_params],
+        )
+        cursor.execute(*_village_rows_sql(places, place_params, horizon))
+        cursor.execute(
+            f"DELETE FROM {summary} WHERE level = %s AND commune_id IN ({in_touched})",  # noqa: S608
+            [Level.COMMUNE, *touched],
+        )
+        sums = ", ".join(f"SUM({column})" for column in COLUMNS)
+        cursor.execute(
+            f"""INSERT INTO {summary} (level, place_id, commune_id, grain, day, sex, activity,
+                {columns})
+            SELECT %s, commune_id, commune_id, grain, day, sex, activity, {sums}
+            FROM {summary} WHERE level = %s AND commune_id IN ({in_touched})
+            GROUP BY commune_id, grain, day, sex, activity""",  # noqa: S608
+            [Level.COMMUNE, Level.VILLAGE, *touched],
+        )
+
+
+def _places(
+    prefix: str,
+    communes: list[int],
+    villages: dict[int, set[int]],
+    *,
+    village_column: str = "village_id",
+) -> tuple[str, list[int]]:
+    """The SQL condition (and its parameters) of the rows of these communes and villages."""
+    parts, params = [], []
+    if communes:
+        parts.append(f"{prefix}commune_id IN ({', '.join(['%s'] * len(communes))})")
+        params += communes
+    for commune, ids in sorted(villages.items()):
+        ids_sorted = sorted(ids)
+        marks = ", ".join(["%s"] * len(ids_sorted))
+        parts.append(f"({prefix}commune_id = %s AND {prefix}{village_column} IN ({marks}))")
+        params += [commune, *ids_sorted]
+    return " OR ".join(parts), params
+
+
+def _crossing(years: int) -> str:
+    """The first day on which someone born on p.birth_date is `years` old (as the reports count:
+    one born on 29 February turns a year older on 1 March in other years)."""
+    if connection.vendor == "postgresql":
+        later = f"(p.birth_date + make_interval(years => {years}))"
+        return (
+            f"(CAST({later} AS date) + CASE WHEN EXTRACT(MONTH FROM p.birth_date) = 2 "
+            f"AND EXTRACT(DAY FROM p.birth_date) = 29 AND EXTRACT(DAY FROM {later}) = 28 "
+            "THEN 1 ELSE 0 END)"
+        )
+    return f"date(p.birth_date, '+{years} years')"  # SQLite carries 29 February to 1 March
+
+
+def _village_rows_sql(
+    places: str, place_params: list[int], horizon: datetime.date
+) -> tuple[str, list[Any]]:
+    """INSERT … SELECT of the village rows of the periods matching `places`, and its
+    parameters."""
+    postgres = connection.vendor == "postgresql"
+    greatest, least = ("GREATEST", "LEAST") if postgres else ("MAX", "MIN")
+    start, start_params = connection.ops.datetime_cast_date_sql(
+        "p.valid_from", (), settings.TIME_ZONE
+    )
+    end, end_params = connection.ops.datetime_cast_date_sql("p.valid_to", (), settings.TIME_ZONE)
+    if postgres:
+        month = "CAST(date_trunc('month', day) AS date)"
+        year = "CAST(date_trunc('year', day) AS date)"
+    else:
+        month, year = "strftime('%%Y-%%m-01', day)", "strftime('%%Y-01-01', day)"
+    code_columns = sorted({column for column, _list in CODE_COLUMNS} | {
+        column for _kind, terms in CODE_COUNTERS.values() for column, _v in terms
+    })  # fmt: skip
+    kept = ", ".join(f"p.{column}" for column in code_columns)
+    crossings = ", ".join(
+        f"{_crossing(years)} AS c{index}" for index, years in enumerate(AGE_BOUNDARIES)
+    )
+    bands = " UNION ALL ".join(f"SELECT {index} AS band" for index in range(len(AGE_BOUNDARIES)))
+    last = len(AGE_BOUNDARIES) - 1
+    lower = " ".join(f"WHEN {i} THEN x.c{i}" for i in range(last + 1))
+    upper = " ".join(f"WHEN {i} THEN x.c{i + 1}" for i in range(last))
+    counters = [
+        "SUM(n)",
+        *(f"SUM(CASE WHEN band = {i} THEN n ELSE 0 END)" for i in range(len(AGE_COUNTERS))),
+        *(f"SUM(CASE WHEN {counter_sql(name)} THEN n ELSE 0 END)" for name in CODE_COUNTERS),
+    ]
+    daily = ", ".join(f"{sql} AS {column}" for sql, column in zip(counters, COLUMNS, strict=True))
+    sums = ", ".join(f"SUM({column})" for column in COLUMNS)
+    columns = ", ".join(COLUMNS)
+    summary, periods = StatisticsSummary._meta.db_table, PersonPeriod._meta.db_table
+    statement = f"""
+        WITH crossed AS (
+          SELECT p.village_id, p.commune_id, p.sex, p.activity_status, {kept},
+            {start} AS start_day, COALESCE({end}, %s) AS end_day, {crossings}
+          FROM {periods} p WHERE p.leave_reason = '' AND ({places})
+        ),
+        spans AS (
+          SELECT x.*, b.band,
+            {greatest}(x.start_day, CASE b.band {lower} END) AS a,
+            {least}(x.end_day, CASE b.band {upper} ELSE %s END) AS z
+          FROM crossed x CROSS JOIN ({bands}) b
+        ),
+        events AS (
+          SELECT s.*, e.n, CASE WHEN e.n = 1 THEN s.a ELSE s.z END AS day
+          FROM spans s CROSS JOIN (SELECT 1 AS n UNION ALL SELECT -1 AS n) e
+          WHERE s.a < s.z
+        ),
+        daily AS (
+          SELECT village_id, commune_id, day, sex, activity_status AS activity, {daily}
+          FROM events WHERE day <= %s
+          GROUP BY village_id, commune_id, day, sex, activity_status
+        )
+        INSERT INTO {summary} (level, place_id, commune_id, grain, day, sex, activity, {columns})
+        SELECT {Level.VILLAGE}, village_id, commune_id, {Grain.DAY}, day, sex, activity, {columns}
+          FROM daily
+        UNION ALL
+        SELECT {Level.VILLAGE}, village_id, commune_id, {Grain.MONTH}, {month}, sex, activity,
+          {sums} FROM daily GROUP BY village_id, commune_id, {month}, sex, activity
+        UNION ALL
+        SELECT {Level.VILLAGE}, village_id, commune_id, {Grain.YEAR}, {year}, sex, activity,
+          {sums} FROM daily GROUP BY village_id, commune_id, {year}, sex, activity
+    """  # noqa: S608
+    # Table names from the models, codes from the code lists, every value a parameter.
+    return statement, [*start_params, *end_params, NEVER, *place_params, NEVER, horizon]
+
+
+def _as_of(day: datetime.date) -> Q:
+    """The rows whose sum is the figures at the end of `day`."""
+    year, month = day.replace(month=1, day=1), day.replace(day=1)
+    return (
+        Q(grain=Grain.YEAR, day__lt=year)
+        | Q(grain=Grain.MONTH, day__gte=year, day__lt=month)
+        | Q(grain=Grain.DAY, day__gte=month, day__lte=day)
+    )
+
+
+def read_cells(unit: Unit, day: datetime.date) -> Cells:
+    """The figures of the lowest units under `unit` (villages in a commune, communes above) at
+    the end of `day`, from the summary as it stands (call `catch_up` first)."""
+    rows = StatisticsSummary.objects.filter(_as_of(day))
+    if unit.level >= Level.COMMUNE:
+        rows = rows.filter(level=Level.VILLAGE, commune_id__in=communes_in(unit) or [])
+        if unit.level == Level.VILLAGE:
+            rows = rows.filter(place_id=unit.pk)
+    else:
+        rows = rows.filter(level=Level.COMMUNE)
+        communes = communes_in(unit)
+        if communes is not None:
+            rows = rows.filter(commune_id__in=communes)
+    sums = {f"s{index}": Sum(column) for index, column in enumerate(COLUMNS)}
+    cells: Cells = {}
+    for place, sex, activity, *counts in (
+        rows.values_list("place_id", "sex", "activity").annotate(**sums).order_by()
+    ):
+        if any(counts):
+            cells.setdefault(place, {})[(sex, activity)] = list(counts)
+    return cells
+
+
+def summary_cells(unit: Unit, day: datetime.date) -> Cells:
+    """Catch up what the unit's figures need, then read them."""
+    catch_up(communes_in(unit))
+    return read_cells(unit, day)
