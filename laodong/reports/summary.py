@@ -34,7 +34,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q, Sum
 from django.utils import timezone
 
 from laodong.register.models import PersonPeriod, StatisticsStale
@@ -287,40 +286,61 @@ def _village_rows_sql(
     return statement, [*start_params, *end_params, NEVER, *place_params, NEVER, horizon]
 
 
-def _as_of(day: datetime.date) -> Q:
+def _as_of(day: datetime.date) -> tuple[str, list[Any]]:
     """The rows whose sum is the figures at the end of `day`."""
     year, month = day.replace(month=1, day=1), day.replace(day=1)
     return (
-        Q(grain=Grain.YEAR, day__lt=year)
-        | Q(grain=Grain.MONTH, day__gte=year, day__lt=month)
-        | Q(grain=Grain.DAY, day__gte=month, day__lte=day)
+        "((grain = %s AND day < %s) OR (grain = %s AND day >= %s AND day < %s) "
+        "OR (grain = %s AND day >= %s AND day <= %s))",
+        [Grain.YEAR, year, Grain.MONTH, year, month, Grain.DAY, month, day],
     )
 
 
-def read_cells(unit: Unit, day: datetime.date) -> Cells:
+def read_cells(unit: Unit, day: datetime.date, communes: list[int] | None = None) -> Cells:
     """The figures of the lowest units under `unit` (villages in a commune, communes above) at
-    the end of `day`, from the summary as it stands (call `catch_up` first)."""
-    rows = StatisticsSummary.objects.filter(_as_of(day))
-    if unit.level >= Level.COMMUNE:
-        rows = rows.filter(level=Level.VILLAGE, commune_id__in=communes_in(unit) or [])
-        if unit.level == Level.VILLAGE:
-            rows = rows.filter(place_id=unit.pk)
-    else:
-        rows = rows.filter(level=Level.COMMUNE)
+    the end of `day`, from the summary as it stands (call `catch_up` first). One statement,
+    written out rather than built by the ORM: building 58 sums cost more than running them."""
+    if unit.level != Level.COUNTRY and communes is None:
         communes = communes_in(unit)
-        if communes is not None:
-            rows = rows.filter(commune_id__in=communes)
-    sums = {f"s{index}": Sum(column) for index, column in enumerate(COLUMNS)}
+    time, params = _as_of(day)
+    level = Level.VILLAGE if unit.level >= Level.COMMUNE else Level.COMMUNE
+    where = [f"level = {int(level)}", time]
+    if communes is not None:
+        if not communes:
+            return {}
+        where.append(f"commune_id IN ({', '.join(['%s'] * len(communes))})")
+        params += communes
+    if unit.level == Level.VILLAGE:
+        where.append("place_id = %s")
+        params.append(unit.pk)
+    sums = ", ".join(f"SUM({column})" for column in COLUMNS)
+    statement = (
+        f"SELECT place_id, sex, activity, {sums} FROM {StatisticsSummary._meta.db_table} "  # noqa: S608
+        f"WHERE {' AND '.join(where)} GROUP BY place_id, sex, activity"
+    )
+    if connection.vendor == "postgresql":
+        with transaction.atomic(), connection.cursor() as cursor:
+            # A few thousand rows into a few hundred groups: starting parallel workers and
+            # sorting (the planner's choice) took 35 ms of a province's 60.
+            cursor.execute(
+                "SELECT set_config('max_parallel_workers_per_gather', '0', true), "
+                "set_config('enable_sort', 'off', true)"
+            )
+            cursor.execute(statement, params)
+            rows = cursor.fetchall()
+    else:  # no transaction: on SQLite it would take the write lock
+        with connection.cursor() as cursor:
+            cursor.execute(statement, params)
+            rows = cursor.fetchall()
     cells: Cells = {}
-    for place, sex, activity, *counts in (
-        rows.values_list("place_id", "sex", "activity").annotate(**sums).order_by()
-    ):
+    for place, sex, activity, *counts in rows:
         if any(counts):
-            cells.setdefault(place, {})[(sex, activity)] = list(counts)
+            cells.setdefault(place, {})[(sex, activity)] = counts
     return cells
 
 
 def summary_cells(unit: Unit, day: datetime.date) -> Cells:
     """Catch up what the unit's figures need, then read them."""
-    catch_up(communes_in(unit))
-    return read_cells(unit, day)
+    communes = communes_in(unit)
+    catch_up(communes)
+    return read_cells(unit, day, communes)

@@ -65,6 +65,7 @@ def view_statistics(request: HttpRequest) -> HttpResponse:
         {
             "unit": unit,
             "day": day,
+            "day_text": f"{day:%d/%m/%Y}",
             "day_error": day_error,
             "query": urlencode({"unit": unit.pk, "day": f"{day:%d/%m/%Y}"}),
             "trail": trail(user, unit),

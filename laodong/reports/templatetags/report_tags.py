@@ -4,13 +4,30 @@ words left-aligned — as in the printed and Excel reports."""
 from __future__ import annotations
 
 import datetime
+import functools
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.formats import get_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 register = template.Library()
+
+
+@functools.cache
+def _thousands(language: str | None) -> str:
+    return str(get_format("THOUSAND_SEPARATOR", language))
+
+
+@register.filter
+def grouped(value: object) -> str:
+    """A whole number with its thousands grouped as `intcomma` groups them (1.234.567 in
+    Vietnamese), at a tenth of the cost: a province's statistics page shows 2,000 of them."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}".replace(",", _thousands(get_language()))
+    return str(intcomma(value))  # type: ignore[arg-type]
 
 
 @register.filter
@@ -21,4 +38,4 @@ def report_cell(value: object) -> SafeString:
         return format_html('<td class="num">{}</td>', value.strftime("%d/%m/%Y"))
     if isinstance(value, str):
         return format_html("<td>{}</td>", value)
-    return format_html('<td class="num">{}</td>', intcomma(value))  # type: ignore[arg-type]
+    return format_html('<td class="num">{}</td>', grouped(value))
