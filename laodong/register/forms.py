@@ -159,11 +159,15 @@ class PersonSearchForm(forms.Form):
         ],
     )
 
-    def __init__(self, *args: Any, villages: QuerySet[Unit], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, villages: QuerySet[Unit], by_village: bool = True, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["village"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = villages
+        if not by_village:
+            field.label = _("Đơn vị")
 
 
 class PeopleUploadForm(forms.Form):

@@ -177,6 +177,9 @@ class Person(models.Model):
         ]
         indexes = [
             models.Index(fields=["commune", "full_name_folded"], name="person_commune_name"),
+            # The list's keyset order for a province or the country: the first page is the
+            # first names in the order, not a sort of millions (issue 16 item 4).
+            models.Index(fields=["full_name_folded", "id"], name="person_name_order"),
             models.Index(fields=["village", "full_name_folded"], name="person_village_name"),
             models.Index(fields=["commune", "activity_status"], name="person_commune_activity"),
             models.Index(

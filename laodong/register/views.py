@@ -40,6 +40,7 @@ from laodong.register.models import (
 )
 from laodong.register.sources import CHOSEN_FOR_NEW, OriginForm
 from laodong.units.models import Level, Unit
+from laodong.units.querysets import subtree_filter
 
 CURRENT_FORM = "tt09-2025-m01"
 PAGE_SIZE = 50
@@ -70,9 +71,18 @@ def _definition(code: str) -> FormDefinition:
 def list_people(request: HttpRequest) -> HttpResponse:
     """People in scope. The search travels by POST: names and ID numbers stay out of URLs."""
     require_capability(request.user, Capability.VIEW_REGISTER)
-    villages = _villages(request)
+    own_unit = getattr(request.user, "unit", None)
+    if own_unit is None:
+        raise Http404
+    # The place filter offers the villages of a commune, and the units directly below above
+    # it (a province's communes): a province's 1,600 villages in one list cost 0.3 s to draw.
+    places = (
+        _villages(request)
+        if own_unit.level >= Level.COMMUNE
+        else Unit.objects.current().filter(parent=own_unit).order_by("name_folded")
+    )
     data = request.POST if request.method == "POST" else None
-    search = PersonSearchForm(data, villages=villages)
+    search = PersonSearchForm(data, villages=places, by_village=own_unit.level >= Level.COMMUNE)
     rows = people_in_scope(request.user).select_related("village")
     state = search.cleaned_data.get("state", "") if search.is_valid() else ""
     if state == "left":
@@ -86,8 +96,13 @@ def list_people(request: HttpRequest) -> HttpResponse:
             rows = rows.filter(personal_id__startswith=digits)
         elif query:
             rows = rows.filter(full_name_folded__contains=fold(query))
-        if search.cleaned_data["village"]:
-            rows = rows.filter(village=search.cleaned_data["village"])
+        place = search.cleaned_data["village"]
+        if place is not None and place.level == Level.VILLAGE:
+            rows = rows.filter(village=place)
+        elif place is not None and place.level == Level.COMMUNE:
+            rows = rows.filter(commune=place)
+        elif place is not None:
+            rows = rows.filter(subtree_filter(place.path, prefix="village__"))
     after = data.get("after") if data else None
     page = keyset_page(rows, ("full_name_folded", "pk"), after, PAGE_SIZE)
     drafts = (

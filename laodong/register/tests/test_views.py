@@ -146,6 +146,27 @@ def test_people_list_is_scoped_searchable_and_costs_the_same_for_many_rows(
     assert login(stranger).get(reverse("register-list-people")).context["page"].items == []
 
 
+def test_a_province_list_filters_by_commune_not_by_every_village(
+    tree: Tree, users: dict[str, User], django_assert_num_queries: Any
+) -> None:
+    officer = users[Role.COMMUNE_LABOR_OFFICER]
+    make_person(tree, officer)
+    province = login(users[Role.PROVINCE_LABOR_DEPARTMENT])
+    page = province.get(reverse("register-list-people"))
+    choices = [str(label) for _value, label in page.context["search"].fields["village"].choices]
+    assert "Xã Cẩm Tân" in choices and "Thôn 1" not in choices
+    assert "Đơn vị" in page.content.decode()
+    url = reverse("register-list-people")
+    assert len(province.post(url, {"village": tree.commune.pk}).context["page"].items) == 1
+    assert province.post(url, {"village": tree.other_commune.pk}).context["page"].items == []
+    # A commune the province does not hold is not a choice.
+    refused = province.post(url, {"village": tree.far_commune.pk})
+    assert "village" in refused.context["search"].errors
+    # The commune's officer still filters by village.
+    commune = login(officer).get(url).context["search"].fields["village"]
+    assert [str(label) for _value, label in commune.choices][1:] == ["Thôn 1", "Thôn 2"]
+
+
 def test_a_draft_is_kept_unchecked_resumed_and_discarded_on_save(
     tree: Tree, users: dict[str, User]
 ) -> None:
