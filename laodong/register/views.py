@@ -83,7 +83,8 @@ def list_people(request: HttpRequest) -> HttpResponse:
     )
     data = request.POST if request.method == "POST" else None
     search = PersonSearchForm(data, villages=places, by_village=own_unit.level >= Level.COMMUNE)
-    rows = people_in_scope(request.user).select_related("village")
+    wide = own_unit.level < Level.COMMUNE  # people of many communes: say which
+    rows = people_in_scope(request.user).select_related("village", *(["commune"] if wide else []))
     state = search.cleaned_data.get("state", "") if search.is_valid() else ""
     if state == "left":
         rows = rows.exclude(leave_reason="")
@@ -129,6 +130,7 @@ def list_people(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "search": search,
+            "wide": wide,
             "full_id": has_capability(request.user, Capability.VIEW_FULL_ID),
             "can_edit": has_capability(request.user, Capability.EDIT_REGISTER),
             "drafts": drafts,

@@ -156,6 +156,7 @@ def test_a_province_list_filters_by_commune_not_by_every_village(
     choices = [str(label) for _value, label in page.context["search"].fields["village"].choices]
     assert "Xã Cẩm Tân" in choices and "Thôn 1" not in choices
     assert "Đơn vị" in page.content.decode()
+    assert "Thôn 1, Xã Cẩm Tân" in page.content.decode()
     url = reverse("register-list-people")
     assert len(province.post(url, {"village": tree.commune.pk}).context["page"].items) == 1
     assert province.post(url, {"village": tree.other_commune.pk}).context["page"].items == []
