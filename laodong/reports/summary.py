@@ -33,6 +33,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -76,22 +77,33 @@ def _all_communes() -> list[int]:
     return list(Unit.objects.filter(level=Level.COMMUNE).values_list("pk", flat=True))
 
 
-def due(communes: list[int] | None, today: datetime.date) -> set[int]:
-    """The communes a reader has to rebuild first: never built, horizon passed, or marked."""
+def look(communes: list[int] | None, today: datetime.date) -> tuple[set[int], str]:
+    """The communes a reader has to rebuild first (never built, horizon passed, or marked), and
+    the generation of the others' rows: it changes whenever one of them is rebuilt."""
     if communes is None:
         communes = _all_communes()
-    fresh = set(
-        SummaryState.objects.filter(commune_id__in=communes, horizon__gte=today).values_list(
-            "commune_id", flat=True
-        )
+    states = SummaryState.objects.filter(commune_id__in=communes).values_list(
+        "commune_id", "horizon", "built_at"
     )
+    fresh, latest = set(), None
+    for commune, horizon, built_at in states:
+        if horizon >= today:
+            fresh.add(commune)
+            if built_at is not None and (latest is None or built_at > latest):
+                latest = built_at
     marked = set(
         StatisticsStale.objects.filter(commune_id__in=communes)
         .values_list("commune_id", flat=True)
         .distinct()
         .order_by()
     )
-    return (set(communes) - fresh) | marked
+    generation = f"{len(fresh)}:{latest.timestamp() if latest else 0}"
+    return (set(communes) - fresh) | marked, generation
+
+
+def due(communes: list[int] | None, today: datetime.date) -> set[int]:
+    """The communes a reader has to rebuild first."""
+    return look(communes, today)[0]
 
 
 def catch_up(communes: list[int] | None, *, force: bool = False) -> int:
@@ -133,9 +145,13 @@ def catch_up(communes: list[int] | None, *, force: bool = False) -> int:
         # the commune's horizon are never read before the whole commune is rebuilt.
         horizon = today + datetime.timedelta(days=HORIZON_DAYS)
         rebuild(whole, villages, horizon=horizon)
+        now = timezone.now()
         SummaryState.objects.filter(commune_id__in=sorted(whole)).update(
-            horizon=horizon, built_at=timezone.now()
+            horizon=horizon, built_at=now
         )
+        # A new generation for the communes whose villages alone were rebuilt, too: figures
+        # cached for the old one are never read again.
+        SummaryState.objects.filter(commune_id__in=sorted(set(villages))).update(built_at=now)
         StatisticsStale.objects.filter(pk__in=[pk for pk, _c, _v in marks]).delete()
     return len(whole | set(villages))
 
@@ -339,8 +355,21 @@ def read_cells(unit: Unit, day: datetime.date, communes: list[int] | None = None
     return cells
 
 
+CACHE_SECONDS = 3600
+
+
 def summary_cells(unit: Unit, day: datetime.date) -> Cells:
-    """Catch up what the unit's figures need, then read them."""
+    """Catch up what the unit's figures need, then read them. Figures read when nothing was
+    due are kept in the cache under the rows' generation: a write marks its village, the next
+    reader rebuilds it, the generation changes, and the kept figures are never read again."""
     communes = communes_in(unit)
-    catch_up(communes)
-    return read_cells(unit, day, communes)
+    pending, generation = look(communes, timezone.localdate())
+    if pending:
+        catch_up(communes)
+        return read_cells(unit, day, communes)
+    key = f"laodong:statistics:{connection.alias}:{unit.pk}:{day.isoformat()}:{generation}"
+    cells = cache.get(key)
+    if cells is None:
+        cells = read_cells(unit, day, communes)
+        cache.set(key, cells, CACHE_SECONDS)
+    return cells

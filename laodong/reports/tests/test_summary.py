@@ -95,6 +95,23 @@ def test_a_later_write_marks_its_village_and_the_next_reader_sees_it(tree: Tree)
     assert not StatisticsStale.objects.exists()
 
 
+def test_figures_are_kept_until_a_write_changes_their_generation(
+    tree: Tree, django_assert_num_queries: Any
+) -> None:
+    make_person(tree.village, date(1990, 1, 1), employed(sex=1))
+    today = timezone.localdate()
+    assert summary.summary_cells(tree.province, today)  # built, then read
+    figures = summary.summary_cells(tree.province, today)  # read once more, kept
+    # The communes of the province, the summary's states and its marks: no read of the rows.
+    with django_assert_num_queries(3):
+        assert summary.summary_cells(tree.province, today) == figures
+    make_person(tree.village2, date(1990, 1, 1), employed(sex=2, **{"from": moment(today)}))
+    changed = summary.summary_cells(tree.province, today)
+    assert changed != figures
+    assert summary.summary_cells(tree.province, today) == changed
+    assert changed == count_cells_raw(tree.province, today)
+
+
 def test_a_passed_horizon_rebuilds_the_commune(tree: Tree) -> None:
     make_person(tree.village, date(1990, 1, 1), employed(sex=1))
     summary.catch_up(None)
