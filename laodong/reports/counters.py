@@ -118,3 +118,8 @@ def column_of(name: str) -> str:
 
 
 COLUMNS = tuple(column_of(name) for name in COUNTERS)
+
+# (sex, activity status) → counts in COUNTERS order; and those of each lowest unit by its id.
+CellKey = tuple[int, int]
+Cells = dict[CellKey, list[int]]
+PlaceCells = dict[int, Cells]

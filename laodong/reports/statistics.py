@@ -30,6 +30,8 @@ from laodong.reports.counters import (
     CODE_COUNTERS,
     COUNTERS,
     PRIORITY_COUNTERS,
+    Cells,
+    PlaceCells,
     counter_q,
 )
 from laodong.reports.counters import codes_of as _codes
@@ -42,10 +44,6 @@ EMPLOYED, UNEMPLOYED, INACTIVE = 1, 2, 3
 
 COUNTER_FILTERS = {name: counter_q(name) for name in CODE_COUNTERS}
 _INDEX = {name: index for index, name in enumerate(COUNTERS)}
-
-# (sex, activity status) → counts in COUNTERS order.
-CellKey = tuple[int, int]
-Cells = dict[CellKey, list[int]]
 
 
 def years_before(day: datetime.date, years: int) -> datetime.date:
@@ -113,7 +111,7 @@ def scope_of(unit: Unit) -> Q:
     return Q(commune_id__in=list(communes))
 
 
-def count_cells(unit: Unit, day: datetime.date) -> dict[int, Cells]:
+def count_cells(unit: Unit, day: datetime.date) -> PlaceCells:
     """Cells per lowest unit (village or commune) under `unit`, from the summary kept current;
     from the periods themselves when the summary cannot be brought up to date now (SQLite busy
     with a long write) or for a day after today."""
@@ -126,7 +124,7 @@ def count_cells(unit: Unit, day: datetime.date) -> dict[int, Cells]:
 
 
 @transaction.atomic
-def count_cells_raw(unit: Unit, day: datetime.date) -> dict[int, Cells]:
+def count_cells_raw(unit: Unit, day: datetime.date) -> PlaceCells:
     """Run the one query over the periods: cells per lowest unit (village or commune)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -135,7 +133,7 @@ def count_cells_raw(unit: Unit, day: datetime.date) -> dict[int, Cells]:
             cursor.execute(
                 "SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)"
             )
-    cells: dict[int, Cells] = {}
+    cells: PlaceCells = {}
     for base, sex, activity, *counts in statistics_query(unit, day):
         cells.setdefault(base, {})[(sex, activity)] = counts
     return cells

@@ -44,6 +44,7 @@ from laodong.reports.counters import (
     CODE_COLUMNS,
     CODE_COUNTERS,
     COLUMNS,
+    PlaceCells,
     counter_sql,
 )
 from laodong.reports.models import Grain, StatisticsSummary, SummaryState
@@ -53,9 +54,6 @@ from laodong.units.querysets import subtree_filter
 HORIZON_DAYS = 366
 NEVER = datetime.date(9999, 12, 31)
 NOT_BUILT = datetime.date(1, 1, 1)
-
-# (lowest unit, sex, activity) → counts in COUNTERS order
-Cells = dict[int, dict[tuple[int, int], list[int]]]
 
 
 def communes_in(unit: Unit) -> list[int] | None:
@@ -312,7 +310,7 @@ def _as_of(day: datetime.date) -> tuple[str, list[Any]]:
     )
 
 
-def read_cells(unit: Unit, day: datetime.date, communes: list[int] | None = None) -> Cells:
+def read_cells(unit: Unit, day: datetime.date, communes: list[int] | None = None) -> PlaceCells:
     """The figures of the lowest units under `unit` (villages in a commune, communes above) at
     the end of `day`, from the summary as it stands (call `catch_up` first). One statement,
     written out rather than built by the ORM: building 58 sums cost more than running them."""
@@ -348,7 +346,7 @@ def read_cells(unit: Unit, day: datetime.date, communes: list[int] | None = None
         with connection.cursor() as cursor:
             cursor.execute(statement, params)
             rows = cursor.fetchall()
-    cells: Cells = {}
+    cells: PlaceCells = {}
     for place, sex, activity, *counts in rows:
         if any(counts):
             cells.setdefault(place, {})[(sex, activity)] = counts
@@ -358,7 +356,7 @@ def read_cells(unit: Unit, day: datetime.date, communes: list[int] | None = None
 CACHE_SECONDS = 3600
 
 
-def summary_cells(unit: Unit, day: datetime.date) -> Cells:
+def summary_cells(unit: Unit, day: datetime.date) -> PlaceCells:
     """Catch up what the unit's figures need, then read them. Figures read when nothing was
     due are kept in the cache under the rows' generation: a write marks its village, the next
     reader rebuilds it, the generation changes, and the kept figures are never read again."""
