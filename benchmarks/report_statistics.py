@@ -47,9 +47,10 @@ INSERT INTO register_person (
     is_land_recovered_household, is_merit_relative, is_ethnic_minority, answers, version,
     created_at, updated_at, consent_job_matching, leave_destination, leave_reason,
     social_insurance_number)
-SELECT '', 'none', 'Người ' || g, 'nguoi ' || g,
+SELECT '038' || lpad(g::text, 9, '0'), 'personal',
+    'Nguyễn Thị Người ' || g, 'nguyen thi nguoi ' || g,
     DATE '1946-01-01' + (random() * 23000)::int, false,
-    v.id, v.parent_id, '', 'tt09-2025-m01',
+    v.id, v.parent_id, 'H' || (g / 4), 'tt09-2025-m01',
     (1 + (random() < 0.49)::int)::text, '1', '01',
     (1 + (random() * 3.99)::int)::text, (1 + (random() * 7.99)::int)::text, '',
     a.status::text,

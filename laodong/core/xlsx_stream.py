@@ -8,6 +8,7 @@ Rows go into sheets of at most a million rows (Excel's limit is 1,048,576).
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from xml.sax.saxutils import escape
@@ -17,6 +18,7 @@ _END = object()
 _CHUNK = 64 * 1024
 # Characters XML 1.0 does not allow; a stray one in a name would make the file unreadable.
 _FORBIDDEN = {c: None for c in range(32) if c not in (9, 10, 13)}
+_FORBIDDEN_FOUND = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]").search
 
 
 class _Pipe:
@@ -45,19 +47,23 @@ class _Pipe:
         return data
 
 
-def _cell(value: object) -> str:
+def cell(value: object) -> str:
+    """One cell's XML: a number as a number, anything else as text."""
     if value is None or value == "":
         return "<c/>"
     if isinstance(value, bool):
         value = "x" if value else ""
     if isinstance(value, int | float):
         return f"<c><v>{value}</v></c>"
-    text = escape(str(value).translate(_FORBIDDEN))
+    text = str(value)
+    if _FORBIDDEN_FOUND(text):
+        text = text.translate(_FORBIDDEN)
+    text = escape(text)
     return f'<c t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
 
 
 def _row(values: Iterable[object], style: str = "") -> str:
-    return f"<row{style}>{''.join(_cell(v) for v in values)}</row>"
+    return f"<row{style}>{''.join(cell(v) for v in values)}</row>"
 
 
 _SHEET_HEAD = (
@@ -90,11 +96,13 @@ def stream_xlsx(
     title: str = "",
     creator: str = "",
     about: Callable[[int], Sequence[tuple[str, str]]] | None = None,
+    prepared: bool = False,
 ) -> Iterator[bytes]:
     """Yield the bytes of an XLSX with `header` in bold, frozen, then `rows`.
 
     `about(row_count)` gives the lines of a last sheet that says what the file is (who made it,
-    when, how many rows), written once the rows are known."""
+    when, how many rows), written once the rows are known. With `prepared`, each row is a list
+    of cells' XML already made (by `cell`, or looked up from cells made once per column)."""
     pipe = _Pipe()
     archive = zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=5)  # type: ignore[call-overload]
     widths = "".join(
@@ -114,7 +122,10 @@ def stream_xlsx(
             written = 0
             buffer: list[str] = []
             while pending is not _END and written < ROWS_PER_SHEET:
-                buffer.append(_row(pending))  # type: ignore[arg-type]
+                if prepared:
+                    buffer.append(f"<row>{''.join(pending)}</row>")  # type: ignore[arg-type]
+                else:
+                    buffer.append(_row(pending))  # type: ignore[arg-type]
                 written += 1
                 pending = next(iterator, _END)
                 if len(buffer) >= 500:

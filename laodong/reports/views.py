@@ -15,7 +15,6 @@ from laodong.accounts.permissions import Capability, has_capability, require_cap
 from laodong.audit.models import record_event
 from laodong.campaigns.access import campaigns_in_scope, get_campaign_for_user
 from laodong.campaigns.progress import progress_by_unit
-from laodong.register.models import Person
 from laodong.reports import charts as charts_module
 from laodong.reports.access import get_report_unit, parse_day, trail
 from laodong.reports.changes import changes_document, labor_changes
@@ -29,7 +28,6 @@ from laodong.reports.statistics import (
     statistics_document,
     summary,
 )
-from laodong.units.querysets import subtree_filter
 
 
 def made_by(user: Any) -> str:
@@ -180,8 +178,6 @@ def export_people(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     unit = get_report_unit(user, request.GET.get("unit") or request.POST.get("unit"))
     require_capability(user, Capability.EXPORT_REGISTER)
     may_see_all = has_capability(user, Capability.VIEW_FULL_ID)
-    # People who left the register ("ra khỏi diện quản lý") are not exported.
-    people = Person.objects.filter(subtree_filter(unit.path, prefix="village__"), leave_reason="")
     if request.method != "POST":
         return render(
             request,
@@ -194,7 +190,6 @@ def export_people(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     stream = export_register(
         acting_user=user,
         unit=unit,
-        people=people,
         output_format=output_format,
         full_id=may_see_all and request.POST.get("full_id") == "on",
         sensitive=may_see_all and request.POST.get("sensitive") == "on",

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import datetime
 import io
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -13,8 +16,11 @@ from laodong.accounts.models import Role
 from laodong.audit.models import AuditEvent
 from laodong.conftest import Tree, login
 from laodong.core import xlsx_stream
+from laodong.core.cells import csv_stream
 from laodong.register.actions import record_person
+from laodong.register.models import Person
 from laodong.register.tests.test_actions import ANSWERS
+from laodong.reports import export
 
 EXPORT = reverse("reports-export-people")
 EXPORTERS = {
@@ -142,3 +148,81 @@ def test_the_stream_writer_keeps_text_safe() -> None:
     )
     rows = sheet_rows(content)
     assert rows == [["Tên", "Số"], ['A <b> &  "x"', 5], [None, 1.5]]
+
+
+def csv_rows(stream: Any) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(b"".join(stream).decode("utf-8-sig"))))
+
+
+@pytest.fixture
+def awkward(recorded: Tree, users: dict[str, Any]) -> Tree:
+    """People whose cells test every kind of column: a name a spreadsheet would take for a
+    formula, quotes, commas and a line break, an ID stored with spaces, an unknown code, flags,
+    a person in another commune, one who left the register."""
+    officer = users[Role.COMMUNE_LABOR_OFFICER]
+    places = [recorded.village, recorded.village, recorded.village2]
+    for n, (village, name) in enumerate(zip(places, ["Một", "Hai", "Ba"], strict=True)):
+        record_person(
+            acting_user=officer,
+            form_code="tt09-2025-m01",
+            village=village,
+            answers={**ANSWERS, "personal_id": f"03809000100{n}", "full_name": f"Trần Văn {name}"},
+        )
+    people = list(Person.objects.order_by("pk"))
+    Person.objects.filter(pk=people[0].pk).update(
+        full_name='=HYPERLINK("http://x", "bấm")',
+        household_code='-5, "a"',
+        personal_id="0380 9001 23",
+        qualification="99",
+        is_disabled=True,
+        consent_on=datetime.date(2026, 2, 28),
+        consent_job_matching="1",
+    )
+    Person.objects.filter(pk=people[1].pk).update(
+        full_name="Lê Thị\nBình", occupation_code="@7", social_insurance_number="+84"
+    )
+    Person.objects.filter(pk=people[2].pk).update(
+        personal_id="",
+        ethnic_group="",
+        village=recorded.other_village,
+        commune=recorded.other_commune,
+    )
+    Person.objects.filter(pk=people[3].pk).update(leave_reason="died")
+    return recorded
+
+
+@pytest.mark.parametrize("full_id", [False, True])
+@pytest.mark.parametrize("unit", ["province", "commune", "village"])
+def test_every_path_writes_the_same_cells(awkward: Tree, full_id: bool, unit: str) -> None:
+    """PostgreSQL's COPY (labels, dates and masking in SQL), the Python CSV and the XLSX with
+    its cells made once per column give the same file, person for person."""
+    place = getattr(awkward, unit)
+    chosen = export.columns(sensitive=full_id)
+    text = export._person_rows(chosen, full_id=full_id, unit=place, make="text")
+    expected = csv_rows(csv_stream([c.header for c in chosen], text))
+    assert len(expected) == {"province": 5, "commune": 4, "village": 2}[unit]
+    assert all(row[5] for row in expected[1:])  # every commune named, a village's too
+    by_name = {row[0]: row for row in expected[1:]}
+    if unit != "village":
+        odd = by_name['\'=HYPERLINK("http://x", "bấm")']
+        assert odd[3] == ("0380 9001 23" if full_id else "******0123")
+        assert odd[6] == '\'-5, "a"' and odd[-4] == "28/02/2026"
+        assert "99" in odd and "Có" in odd and ("x" in odd) == full_id
+        assert "Trần Văn Hai" not in by_name  # left the register
+    if unit == "province":
+        assert expected[1][5] == "Xã Cẩm Thạch"  # communes by code
+        assert "'@7" in by_name["Lê Thị\nBình"]
+    if connection.vendor == "postgresql":
+        copied = csv_rows(export._copy_csv(chosen, full_id=full_id, unit=place))
+        assert copied == expected
+    cells = export._person_rows(chosen, full_id=full_id, unit=place, make="xlsx")
+    sheet = sheet_rows(
+        b"".join(xlsx_stream.stream_xlsx([c.header for c in chosen], cells, prepared=True))
+    )
+    assert [["" if v is None else v for v in row] for row in sheet] == [
+        [
+            value.removeprefix("'") if value[:2] in {"'=", "'-", "'+", "'@"} else value
+            for value in row
+        ]
+        for row in expected
+    ]
