@@ -10,7 +10,8 @@ In one run:
      `laodong report rebuild-summary` does, and timed;
   3. laodong's statistics report (every table, with the roll-up to the communes) is timed for
      the province and for one commune, as the web page and the command compute it (from the
-     summary), on several days; and the raw count over the periods for the same report;
+     summary, figures in the cache and not), on several days; and the raw count over the
+     periods for the same report; and the changes report over three windows;
   4. the periods are exported to Parquet, and DuckDB runs the very same GROUP BY (the SQL
      of the raw count, with its parameters written in) over that file.
 Each figure is the median of `--runs` runs after one warm-up run.
@@ -103,6 +104,26 @@ SELECT person_id, 1, 'collection', TIMESTAMPTZ '2024-12-01 08:00+07', valid_from
     is_land_recovered_household, is_merit_relative, is_ethnic_minority, ''
 FROM register_personperiod WHERE number = 2;
 """.replace("{insert_periods}", INSERT_PERIODS)
+# A month's changes: on 10/11/2026 one person in a hundred got a new period, with another
+# activity status, and half of those moved to a village of another commune.
+CHANGES_SQL = """
+UPDATE register_personperiod SET valid_to = TIMESTAMPTZ '2026-11-10 09:00+07'
+WHERE valid_to IS NULL AND person_id % 100 = 7;
+{insert_periods}
+SELECT p.person_id, p.number + 1, 'update', p.valid_to, NULL,
+    coalesce(n.id, p.village_id), coalesce(n.parent_id, p.commune_id), p.birth_date, p.sex,
+    1 + p.person_id % 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, p.general_education, p.qualification,
+    p.is_disabled, p.is_poor_household, p.is_near_poor_household,
+    p.is_land_recovered_household, p.is_merit_relative, p.is_ethnic_minority, ''
+FROM register_personperiod AS p
+LEFT JOIN units_unit AS n ON n.id = p.village_id + 10 AND n.level = 4 AND p.person_id / 100 % 2 = 0
+WHERE p.valid_to = TIMESTAMPTZ '2026-11-10 09:00+07' AND p.person_id % 100 = 7;
+UPDATE register_person AS p SET village_id = q.village_id, commune_id = q.commune_id,
+    activity_status = q.activity_status::text
+FROM register_personperiod AS q
+WHERE q.person_id = p.id AND q.valid_to IS NULL
+    AND q.valid_from = TIMESTAMPTZ '2026-11-10 09:00+07';
+""".replace("{insert_periods}", INSERT_PERIODS)
 
 
 def with_database(url: str, name: str) -> str:
@@ -169,6 +190,7 @@ def build(people: int) -> None:
             cursor.execute("SELECT setseed(0.2026)")
             cursor.execute(PEOPLE_SQL, {"people": people})
             cursor.execute(PERIODS_SQL)
+            cursor.execute(CHANGES_SQL)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE register_personperiod")
         cursor.execute("VACUUM ANALYZE register_person")
@@ -224,10 +246,12 @@ def main() -> None:
 
 def run(people: int, runs: int, workdir: Path, *, generate: bool) -> None:
     import duckdb
+    from django.core.cache import cache
     from django.db import connection
     from django.utils import timezone
 
     from laodong.reports import statistics as stats
+    from laodong.reports.changes import labor_changes
     from laodong.units.models import Level, Unit
 
     if generate:
@@ -286,6 +310,26 @@ def run(people: int, runs: int, workdir: Path, *, generate: bool) -> None:
     ]
     by_day = [(on, median_time(lambda on=on: report(province, on), runs)) for on in days]
 
+    def not_cached(unit: Unit) -> int:
+        cache.clear()  # the figures of the last rebuild's generation, as after a write
+        return report(unit)
+
+    uncached_province = median_time(lambda: not_cached(province), runs)
+    uncached_commune = median_time(lambda: not_cached(commune), runs)
+
+    # The changes report: a month with the changes of 10/11/2026 (one person in a hundred), a
+    # month without any, and the year of the collection (everyone's period began in it).
+    windows = [
+        ("month with changes", datetime.date(2026, 10, 31), day),
+        ("month without changes", datetime.date(2025, 5, 31), datetime.date(2025, 6, 30)),
+        ("collection year (all new)", datetime.date(2025, 12, 31), day),
+    ]
+    by_window = []
+    for name, first, last in windows:
+        seconds = median_time(lambda f=first, la=last: labor_changes(province, f, la), runs)
+        found = labor_changes(province, first, last)
+        by_window.append((name, first, last, seconds, found))
+
     # The same SQL in DuckDB, over the periods exported to Parquet.
     csv_path, parquet = workdir / "periods.csv", workdir / "periods.parquet"
     started = time.perf_counter()
@@ -330,11 +374,23 @@ def run(people: int, runs: int, workdir: Path, *, generate: bool) -> None:
     print()
     print(f"{'statistics report':44} {'province':>10} {'commune':>10}")
     print(f"{'laodong, from the summary (whole report)':44} {pg_province:9.3f}s {pg_commune:9.3f}s")
+    print(
+        f"{'  same, figures not in the cache':44} {uncached_province:9.3f}s "
+        f"{uncached_commune:9.3f}s"
+    )
     print(f"{'laodong, raw count over the periods':44} {raw_province:9.3f}s {raw_commune:9.3f}s")
     print(f"{'DuckDB, same raw GROUP BY on Parquet':44} {duck_province:9.3f}s {duck_commune:9.3f}s")
     print()
     for on, seconds in by_day:
         print(f"province on {on:%d/%m/%Y}: {seconds * 1000:.0f} ms")
+    print()
+    print("changes report, province (goal < 500 ms):")
+    for name, first, last, seconds, found in by_window:
+        print(
+            f"  {name:28} {first:%d/%m/%Y}-{last:%d/%m/%Y}: {seconds * 1000:6.0f} ms "
+            f"({found.updates:,} updates, {found.moved_in:,} moved in, "
+            f"{found.newly_15:,} turned 15)"
+        )
     print()
     print(
         f"province: {pg_province * 1000:.0f} ms (goal < 100 ms); "

@@ -29,8 +29,8 @@ figures the raw count gives (`laodong.reports.statistics.count_cells_raw`).
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -50,6 +50,8 @@ from laodong.reports.counters import (
 from laodong.reports.models import Grain, StatisticsSummary, SummaryState
 from laodong.units.models import Level, Unit
 from laodong.units.querysets import subtree_filter
+
+T = TypeVar("T")
 
 HORIZON_DAYS = 366
 NEVER = datetime.date(9999, 12, 31)
@@ -371,3 +373,22 @@ def summary_cells(unit: Unit, day: datetime.date) -> PlaceCells:
         cells = read_cells(unit, day, communes)
         cache.set(key, cells, CACHE_SECONDS)
     return cells
+
+
+def kept(unit: Unit, day: datetime.date, name: str, make: Callable[[], T]) -> T:
+    """Something made from the figures of `unit` on `day` (a page's tables drawn), kept in the
+    cache under the summary's generation as the figures themselves are: made again once a
+    write has been caught up. Not kept while a write is still to be caught up, nor for a day
+    after today (counted from the periods)."""
+    if day > timezone.localdate():
+        return make()
+    communes = communes_in(unit)
+    pending, generation = look(communes, timezone.localdate())
+    if pending:
+        return make()
+    key = f"laodong:{name}:{connection.alias}:{unit.pk}:{day.isoformat()}:{generation}"
+    value = cache.get(key)
+    if value is None:
+        value = make()
+        cache.set(key, value, CACHE_SECONDS)
+    return value

@@ -7,7 +7,10 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from laodong.accounts.models import Role
@@ -16,6 +19,7 @@ from laodong.audit.models import record_event
 from laodong.campaigns.access import campaigns_in_scope, get_campaign_for_user
 from laodong.campaigns.progress import progress_by_unit
 from laodong.reports import charts as charts_module
+from laodong.reports import summary as kept_summary
 from laodong.reports.access import get_report_unit, parse_day, trail
 from laodong.reports.changes import changes_document, labor_changes
 from laodong.reports.documents import CONTENT_TYPES, Document
@@ -56,21 +60,33 @@ def view_statistics(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     unit = get_report_unit(user, request.GET.get("unit"))
     day, day_error = parse_day(request.GET.get("day"))
-    statistics = labor_statistics(unit, day)
+
+    def draw() -> str:
+        statistics = labor_statistics(unit, day)
+        return render_to_string(
+            "reports/_statistics_tables.html",
+            {
+                "day_text": f"{day:%d/%m/%Y}",
+                "tables": statistics.tables(),
+                "summary_columns": [label for label, _line in SUMMARY_COLUMNS],
+                "children": [(child, summary(figures)) for child, figures in statistics.children],
+                "total": summary(statistics.figures),
+            },
+        )
+
+    # The twelve tables and the units' table (2,000 numbers for a province) are drawn once
+    # per unit, day and language while the figures stay the same.
+    tables_html = kept_summary.kept(unit, day, f"statistics-page:{get_language()}", draw)
     return render(
         request,
         "reports/statistics_view.html",
         {
             "unit": unit,
             "day": day,
-            "day_text": f"{day:%d/%m/%Y}",
             "day_error": day_error,
             "query": urlencode({"unit": unit.pk, "day": f"{day:%d/%m/%Y}"}),
             "trail": trail(user, unit),
-            "tables": statistics.tables(),
-            "summary_columns": [label for label, _line in SUMMARY_COLUMNS],
-            "children": [(child, summary(figures)) for child, figures in statistics.children],
-            "total": summary(statistics.figures),
+            "tables_html": mark_safe(tables_html),  # our own template's output, escaped there
         },
     )
 

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import datetime
+from datetime import date
 from typing import Any
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from laodong.accounts.models import Role
 from laodong.conftest import Tree, login
-from laodong.register.models import Source
+from laodong.register.models import PersonPeriod, Source
 from laodong.reports.changes import NOT_YET, changes_document, labor_changes
+from laodong.reports.statistics import in_force_on, periods_on, scope_of, years_before
 from laodong.reports.tests.factories import DAY, employed, hand_counted, make_person, moment
+from laodong.reports.tests.test_summary import LEAP_BIRTHS, period, write_history
 
 START = datetime.date(2026, 5, 31)  # the changes from 01/06/2026 to 22/11/2026
 
@@ -98,3 +105,78 @@ def test_the_changes_page_and_its_files(movers: Tree, users: dict[str, Any]) -> 
     assert client.get(download, {"start": "31/05/2026", "end": "22/11/2026"}).status_code == 200
     assert login(users[Role.ENUMERATOR]).get(url).status_code == 403
     assert client.get(url, {"unit": movers.far_commune.pk}).status_code == 404
+
+
+def counted_from_the_periods(unit: Any, start: datetime.date, end: datetime.date) -> dict:
+    """The changes' figures counted from everyone's periods, person by person in Python: the
+    reference for labor_changes, which counts only the changed people from the periods."""
+    scope = scope_of(unit)
+    at_end = {p.person_id: p for p in PersonPeriod.objects.filter(scope & periods_on(end))}
+    at_start = {p.person_id: p for p in PersonPeriod.objects.filter(scope & periods_on(start))}
+    then = {p.person_id: p for p in PersonPeriod.objects.filter(in_force_on(start))}
+    now = {p.person_id: p for p in PersonPeriod.objects.filter(in_force_on(end))}
+    in_scope = set(PersonPeriod.objects.filter(scope).values_list("pk", flat=True))
+    matrix: dict[tuple[int, int], int] = {}
+    for person, last in at_end.items():
+        first = at_start.get(person)
+        key = (first.activity_status if first else NOT_YET, last.activity_status)
+        matrix[key] = matrix.get(key, 0) + 1
+    born = (years_before(start, 15), years_before(end, 15))
+    return {
+        "people_at_start": len(at_start),
+        "people_at_end": len(at_end),
+        "newly_15": sum(born[0] < p.birth_date <= born[1] for p in at_end.values()),
+        "moved_in": sum(person in then and then[person].pk not in in_scope for person in at_end),
+        "moved_out": sum(person in now and now[person].pk not in in_scope for person in at_start),
+        "matrix": matrix,
+    }
+
+
+# Births chosen so that many people turn 15 during the windows below.
+history = st.fixed_dictionaries(
+    {
+        "birth": st.one_of(
+            st.dates(date(2008, 6, 1), date(2012, 6, 30)),
+            st.sampled_from(LEAP_BIRTHS),
+            st.dates(date(1955, 1, 1), date(2008, 5, 31)),
+        ),
+        "periods": st.lists(period, min_size=1, max_size=3),
+    }
+)
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    people=st.lists(history, min_size=1, max_size=8),
+    windows=st.lists(
+        st.tuples(
+            st.dates(date(2024, 6, 1), date(2026, 6, 30)),
+            st.one_of(st.integers(0, 90), st.integers(0, 700)),
+        ),
+        min_size=1,
+        max_size=3,
+    ),
+)
+def test_random_histories_give_the_changes_counted_from_every_period(
+    tree: Tree, people: list[dict[str, Any]], windows: list[tuple[date, int]]
+) -> None:
+    """Changes of people who kept one period through the window come from the summary; those
+    of the others from their periods: together they equal a count over everyone's periods,
+    for the province, a commune and a village, with births on 29 February and 15th birthdays
+    inside the window."""
+    with transaction.atomic():
+        for person in people:
+            write_history(tree, person)
+        for first, length in windows:
+            last = min(first + datetime.timedelta(days=length), timezone.localdate())
+            for unit in (tree.province, tree.commune, tree.village):
+                changes = labor_changes(unit, first, last)
+                assert {
+                    key: getattr(changes, key)
+                    for key in counted_from_the_periods(unit, first, last)
+                } == counted_from_the_periods(unit, first, last), (unit, first, last)
+        transaction.set_rollback(True)

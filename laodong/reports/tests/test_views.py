@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 from typing import Any
 
@@ -14,7 +15,7 @@ from pypdf import PdfReader
 from laodong.accounts.models import Role
 from laodong.audit.models import AuditEvent
 from laodong.conftest import Tree, login, make_user
-from laodong.reports.tests.factories import hand_counted
+from laodong.reports.tests.factories import employed, hand_counted, make_person
 
 STATISTICS = reverse("reports-view-statistics")
 NO_REPORTS = {Role.ENUMERATOR}
@@ -70,7 +71,7 @@ def test_the_province_page_drills_down_to_communes_and_villages(
 ) -> None:
     client = login(users[Role.PROVINCE_LABOR_DEPARTMENT])
     client.get(STATISTICS)  # the first reader writes the labor statistics' summary
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(15):
         page = client.get(STATISTICS, {"day": "22/11/2026"}).content.decode()
     assert "Xã Cẩm Tân" in page and f"?unit={people.commune.pk}&amp;day=22/11/2026" in page
     assert "<title>Thống kê người lao động · Tỉnh Thanh Hóa" in page
@@ -83,22 +84,41 @@ def test_the_province_page_drills_down_to_communes_and_villages(
     assert "Thanh Hóa" in village.content.decode()  # the breadcrumbs lead back up
 
 
+def test_the_drawn_tables_are_drawn_again_after_a_write(
+    people: Tree, users: dict[str, Any]
+) -> None:
+    client = login(users[Role.PROVINCE_LABOR_DEPARTMENT])
+    query = {"unit": people.commune.pk, "day": "22/11/2026"}
+    first = client.get(STATISTICS, query)  # catches the summary up: not kept yet
+    assert first.context["total"][0] == 6
+    assert client.get(STATISTICS, query).context["total"][0] == 6  # drawn and kept
+    again = client.get(STATISTICS, query)
+    assert "total" not in again.context  # the tables came from the cache, not drawn again
+    make_person(people.village, datetime.date(1990, 1, 1), employed(sex=2))
+    after = client.get(STATISTICS, query)
+    assert after.context["total"][0] == 7
+
+
 def test_the_query_count_does_not_grow_with_units(
     people: Tree, users: dict[str, Any], django_assert_num_queries: Any
 ) -> None:
     client = login(users[Role.PROVINCE_LABOR_DEPARTMENT])
     client.get(STATISTICS)
-    # Of them, the communes of the province and two looks at what the summary has to catch up;
-    # three more on PostgreSQL: the summary query's settings, in a transaction (a savepoint
-    # inside the test's).
-    expected = 9 + 3 * (connection.vendor == "postgresql")
+    # Of them, twice the communes of the province and two looks at what the summary has to
+    # catch up (for the drawn tables kept in the cache, then for the figures); three more on
+    # PostgreSQL: the summary query's settings, in a transaction (a savepoint inside the
+    # test's).
+    expected = 12 + 3 * (connection.vendor == "postgresql")
     with django_assert_num_queries(expected) as few:
+        client.get(STATISTICS, {"day": "22/11/2026"})
+    # The same page again: its tables are drawn from the cache while the summary is unchanged.
+    with django_assert_num_queries(6):
         client.get(STATISTICS, {"day": "22/11/2026"})
     from laodong.conftest import make_unit
     from laodong.units.models import Level
 
     commune = {"unit": people.commune.pk, "day": "22/11/2026"}
-    with django_assert_num_queries(expected) as few:
+    with django_assert_num_queries(expected - 1) as few:  # a commune's communes: itself
         client.get(STATISTICS, commune)
     for number in range(5):
         make_unit(f"Thôn mới {number}", Level.VILLAGE, people.commune)
