@@ -31,17 +31,17 @@ import tempfile
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DATABASE = "laodong_bench_reports"
-PROVINCE_CODE = "38"
-SECRET = "benchmark-only-secret-key-benchmark-only-secret-key"  # noqa: S105
-
-
-def with_database(url: str, name: str) -> str:
-    return urlunparse(urlparse(url)._replace(path=f"/{name}"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from statistics_load import (  # noqa: E402
+    DATABASE,
+    PROVINCE_CODE,
+    SECRET,
+    session_cookie,
+    with_database,
+)
 
 
 def peak_mb() -> float:
@@ -94,11 +94,10 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.test import Client
     from django.urls import reverse
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from laodong.accounts.models import Role, User
     from laodong.core import xlsx_stream
     from laodong.core.cells import csv_stream
     from laodong.register.models import Person
@@ -109,20 +108,9 @@ def main() -> None:
     commune = Unit.objects.current().filter(parent=province).order_by("code").first()
     assert commune is not None
     people = Person.objects.filter(commune__parent=province, leave_reason="").count()
-    user, _created = User.objects.get_or_create(
-        username="bench-province",
-        defaults={"role": Role.PROVINCE_LABOR_DEPARTMENT, "unit": province},
-    )
-    User.objects.filter(pk=user.pk).update(must_change_password=False)
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or (
-        TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
-    )
+    cookie, _province = session_cookie()  # a province officer, password and code passed
     client = Client()
-    client.force_login(user)
-    session = client.session
-    session["otp_device_id"] = device.persistent_id
-    session["two_factor"] = True
-    session.save()
+    client.cookies[settings.SESSION_COOKIE_NAME] = cookie
 
     def post(unit: Unit, output_format: str) -> tuple[float, float, int]:
         response = client.post(
