@@ -14,6 +14,9 @@ LAODONG_FILE_MAX_*    what an uploaded file may hold (docs/operations.md)
 LAODONG_*_IMPORT_ROWS data rows one register/village/account import file may hold
 LAODONG_BULK_UPDATE_ROWS rows one bulk-update file may hold (default 200000)
 LAODONG_EVIDENCE_MAX_MB size of one scanned document (default 5)
+LAODONG_HEAVY_QUERIES heavy statements (raw counts, summary rebuilds) at once on the server
+                      (default: half the cores); LAODONG_HEAVY_WAIT_SECONDS how long a request
+                      waits for one before the "busy" page (default 30)
 """
 
 import datetime
@@ -96,6 +99,10 @@ LAODONG_VILLAGE_IMPORT_ROWS = env_int("LAODONG_VILLAGE_IMPORT_ROWS", 1_000)
 LAODONG_ACCOUNT_IMPORT_ROWS = env_int("LAODONG_ACCOUNT_IMPORT_ROWS", 40)
 # A scanned document backing a request or a closure (PDF, JPEG or PNG), in megabytes.
 LAODONG_EVIDENCE_MAX_MB = env_int("LAODONG_EVIDENCE_MAX_MB", 5)
+# Heavy statements at once on the whole server (0: half the cores), and how long a request
+# waits for one before the "busy" page (laodong/core/heavy.py).
+LAODONG_HEAVY_QUERIES = env_int("LAODONG_HEAVY_QUERIES", 0)
+LAODONG_HEAVY_WAIT_SECONDS = env_int("LAODONG_HEAVY_WAIT_SECONDS", 30)
 # Rows one "cập nhật từ tệp" file may hold.
 LAODONG_BULK_UPDATE_ROWS = env_int("LAODONG_BULK_UPDATE_ROWS", 200_000)
 # Above the head's signature on reports a commune or province issues; lines separated by "|".
@@ -163,6 +170,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "laodong.core.middleware.SecurityHeadersMiddleware",
+    "laodong.core.middleware.BusyMiddleware",
     "laodong.accounts.middleware.PasswordChangeRequiredMiddleware",
     "laodong.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -1,14 +1,17 @@
 """Vietnamese unless the user chose another language with the switch on the page; security
-headers on every response."""
+headers on every response; a page saying the server is busy when heavy work must wait."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
+
+from laodong.core.heavy import Busy
 
 
 class ChosenLanguageMiddleware:
@@ -64,4 +67,26 @@ class SecurityHeadersMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             add_never_cache_headers(response)
+        return response
+
+
+class BusyMiddleware:
+    """A request whose heavy work found every slot taken (core.heavy.Busy) is answered with a
+    page saying so (503, to try again in half a minute) instead of a server error; requests
+    to the API get the same message as JSON."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, Busy):
+            return None
+        if request.path.startswith("/api/"):
+            response: HttpResponse = JsonResponse({"error": str(Busy.message)}, status=503)
+        else:
+            response = render(request, "core/busy.html", {"message": Busy.message}, status=503)
+        response["Retry-After"] = "30"
         return response

@@ -10,7 +10,9 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from laodong.core.heavy import heavy_work
 from laodong.register.models import LeaveReason, PersonPeriod, Source
+from laodong.reports import summary as kept
 from laodong.reports.documents import Document, Section
 from laodong.reports.statistics import (
     ACTIVITIES,
@@ -55,6 +57,16 @@ class Changes:
 
 
 def labor_changes(unit: Unit, start: datetime.date, end: datetime.date) -> Changes:
+    """What changed in `unit` after the end of `start` up to the end of `end`; kept in the
+    cache under the summary's generation (every write that moves, collects or changes a person
+    of the unit marks a village of it, on either side of a move), so a year in which everyone
+    is new is counted once until the register changes."""
+    return kept.kept(
+        unit, end, f"changes:{start.isoformat()}", lambda: _labor_changes(unit, start, end)
+    )
+
+
+def _labor_changes(unit: Unit, start: datetime.date, end: datetime.date) -> Changes:
     """What changed in `unit` after the end of `start` up to the end of `end`.
 
     Only people with a period that began in the window can have moved, been collected, left,
@@ -171,7 +183,8 @@ def _changed_people(unit: Unit, start: datetime.date, end: datetime.date) -> lis
         "born_by_end": ops.adapt_datefield_value(years_before(end, 15)),
     }
     statement = CHANGED_PEOPLE.format(s_scope=_scope_sql(unit, "s"), e_scope=_scope_sql(unit, "e"))
-    with transaction.atomic(), connection.cursor() as cursor:
+    # A month's changes are light; a collection year's read every period: a heavy statement.
+    with heavy_work(), transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # The changed people are few in a month: look their periods up by person (the
             # planner's default cost of a random read, made for spinning disks, would scan

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from laodong.core.heavy import heavy_work
 from laodong.register.models import PersonPeriod
 from laodong.reports import summary as kept
 from laodong.reports.counters import (
@@ -123,9 +124,15 @@ def count_cells(unit: Unit, day: datetime.date) -> PlaceCells:
     return count_cells_raw(unit, day)
 
 
-@transaction.atomic
 def count_cells_raw(unit: Unit, day: datetime.date) -> PlaceCells:
-    """Run the one query over the periods: cells per lowest unit (village or commune)."""
+    """Run the one query over the periods: cells per lowest unit (village or commune). A heavy
+    statement: it waits for a slot (core.heavy)."""
+    with heavy_work():
+        return _count_cells_raw(unit, day)
+
+
+@transaction.atomic
+def _count_cells_raw(unit: Unit, day: datetime.date) -> PlaceCells:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             # One scan of a few hundred MB into a few thousand groups: compiling the

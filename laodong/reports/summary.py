@@ -37,6 +37,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
+from laodong.core.heavy import heavy_work
 from laodong.register.models import PersonPeriod, StatisticsStale
 from laodong.reports.counters import (
     AGE_BOUNDARIES,
@@ -118,7 +119,8 @@ def catch_up(communes: list[int] | None, *, force: bool = False) -> int:
     if not candidates:
         return 0
     ordered = sorted(candidates)
-    with transaction.atomic():
+    # The slot first, then the commune's locks: a rebuilder never waits for a slot holding them.
+    with heavy_work(), transaction.atomic():
         SummaryState.objects.bulk_create(
             [SummaryState(commune_id=c, horizon=NOT_BUILT) for c in ordered],
             ignore_conflicts=True,
