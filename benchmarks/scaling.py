@@ -26,7 +26,6 @@ import datetime
 import os
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -34,7 +33,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from report_statistics import PEOPLE_SQL, PERIODS_SQL, literal, with_database  # noqa: E402
+from report_statistics import (  # noqa: E402
+    PEOPLE_SQL,
+    PERIODS_SQL,
+    add_villages,
+    literal,
+    use_database,
+)
 
 DATABASE = "laodong_bench_scaling"
 PROVINCES = ("79", "38", "40", "01", "31")
@@ -54,9 +59,9 @@ def median_time(action: Callable[[], object], runs: int) -> float:
 def prepare() -> None:
     """The country's units, and 10 villages in each commune of the five provinces."""
     from django.core.management import call_command
-    from django.db import connection, transaction
+    from django.db import connection
 
-    from laodong.units.models import Level, Unit, UnitType
+    from laodong.units.models import Level, Unit
 
     call_command("migrate", verbosity=0)
     call_command("units", "load", verbosity=0)
@@ -65,28 +70,9 @@ def prepare() -> None:
             level=Level.COMMUNE, parent__code__in=PROVINCES, parent__level=Level.PROVINCE
         )
     )
-    with transaction.atomic():
-        Unit.objects.bulk_create(
-            [
-                Unit(
-                    name=f"Thôn {number}",
-                    name_folded=f"thon {number}",
-                    unit_type=UnitType.THON,
-                    level=Level.VILLAGE,
-                    parent=commune,
-                )
-                for commune in communes
-                for number in range(1, 11)
-            ],
-            batch_size=2000,
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE units_unit AS v SET path = c.path || v.id || '/' FROM units_unit AS c "
-                "WHERE v.parent_id = c.id AND v.path = '' AND v.level = %s",
-                [Level.VILLAGE],
-            )
-            cursor.execute("ANALYZE units_unit")
+    add_villages(communes)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE units_unit")
     print(f"{len(communes)} communes in {len(PROVINCES)} provinces, 10 villages each")
 
 
@@ -240,17 +226,7 @@ def main() -> None:
     with psycopg.connect(admin_url, autocommit=True) as admin:
         admin.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
         admin.execute(f"CREATE DATABASE {DATABASE}")
-    workdir = Path(tempfile.mkdtemp(prefix="laodong-bench-scaling-"))
-    os.environ.update(
-        DATABASE_URL=with_database(admin_url, DATABASE),
-        LAODONG_DATA_DIR=str(workdir),
-        LAODONG_SECRET_KEY="benchmark-only-secret-key-benchmark-only-secret-key",
-        LAODONG_ALLOWED_HOSTS="localhost",
-        DJANGO_SETTINGS_MODULE="laodong.settings",
-    )
-    import django
-
-    django.setup()
+    workdir = use_database(admin_url, DATABASE, "laodong-bench-scaling-")
     columns = [
         "rebuild", "province", "country", "from provinces", "province raw", "country raw",
         "duckdb summary", "duckdb raw",
