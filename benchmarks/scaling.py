@@ -155,6 +155,12 @@ def measure(people: int, runs: int, workdir: Path) -> dict[str, float]:
 
     database = duckdb.connect()
     database.execute("SET TimeZone = 'Asia/Ho_Chi_Minh'")
+    types = {
+        "reports_statisticssummary": "{'day': 'DATE'}",
+        "register_personperiod": (
+            "{'valid_from': 'TIMESTAMPTZ', 'valid_to': 'TIMESTAMPTZ', 'birth_date': 'DATE'}"
+        ),
+    }
     for table in ("reports_statisticssummary", "register_personperiod"):
         path = workdir / f"{table}.csv"
         with (
@@ -167,7 +173,7 @@ def measure(people: int, runs: int, workdir: Path) -> dict[str, float]:
             for chunk in copy:
                 handle.write(chunk)
         database.execute(
-            f"COPY (SELECT * FROM read_csv('{path}', header = true)) "
+            f"COPY (SELECT * FROM read_csv('{path}', header = true, types = {types[table]})) "
             f"TO '{workdir / table}.parquet' (FORMAT parquet)"
         )
         path.unlink()
