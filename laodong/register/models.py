@@ -350,8 +350,16 @@ class PersonPeriod(models.Model):
         indexes = [
             # Reports filter by commune (one commune, or the communes of a province).
             models.Index(fields=["commune", "valid_from"], name="period_commune_from"),
-            # The changes report looks for periods that began within a date range.
+            # The changes report looks for periods that began within a date range, those that
+            # ended within it (the people who had a period at its start and changed), and the
+            # people who turned 15 within it.
             models.Index(fields=["valid_from"], name="period_valid_from"),
+            models.Index(
+                fields=["valid_to"],
+                name="period_valid_to",
+                condition=models.Q(valid_to__isnull=False),
+            ),
+            models.Index(fields=["birth_date"], name="period_birth"),
         ]
 
     def __str__(self) -> str:

@@ -6,7 +6,6 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -18,6 +17,7 @@ from laodong.reports.statistics import (
     ACTIVITIES,
     count_cells,
     end_of_day,
+    periods_on,
     scope_of,
     years_before,
 )
@@ -69,112 +69,140 @@ def labor_changes(unit: Unit, start: datetime.date, end: datetime.date) -> Chang
 def _labor_changes(unit: Unit, start: datetime.date, end: datetime.date) -> Changes:
     """What changed in `unit` after the end of `start` up to the end of `end`.
 
-    Only people with a period that began in the window can have moved, been collected, left,
-    or changed their activity: they are counted from their periods (an index range on the
-    periods' start). Everyone else kept one period through the window, so they are the
-    counts kept current by the summary on both dates less the changed people; among them,
-    only turning 15 makes a difference between the two dates."""
+    Who was here at the start and what became of them is counted from the periods only for
+    the people whose period then ended in the window (an index range on the periods' end);
+    the others here at the start kept their period, and everyone else here at the end came
+    new: both from the summary on the two dates (counts kept current) by subtraction. So the
+    cost follows the people who changed among those already in the register, not the people
+    collected in the window: a collection year costs about what a month does."""
     result = Changes(unit=unit, start=start, end=end)
     scope = scope_of(unit)
     before, after = end_of_day(start), end_of_day(end)
     edits = PersonPeriod.objects.filter(scope, valid_from__gte=before, valid_from__lt=after)
-    result.newly_collected = edits.filter(number=1).count()
-    counted = edits.aggregate(
-        corrections=Count("pk", filter=Q(source=Source.CORRECTION)),
-        corrected=Count("person", filter=Q(source=Source.CORRECTION), distinct=True),
-        updates=Count("pk", filter=Q(number__gt=1) & ~Q(source=Source.CORRECTION)),
-    )
-    result.corrections = counted["corrections"]
-    result.corrected_people = counted["corrected"]
-    result.updates = counted["updates"]
-    result.by_source = dict(
-        edits.values_list("source").annotate(count=Count("pk")).order_by("source")
-    )
-    previous = PersonPeriod.objects.filter(person=OuterRef("person"), number=OuterRef("number") - 1)
-    closures = edits.exclude(leave_reason="").filter(~Exists(previous.exclude(leave_reason="")))
-    result.left = dict(
-        closures.values_list("leave_reason").annotate(count=Count("pk")).order_by("leave_reason")
-    )
-    result.reopened = (
-        edits.filter(leave_reason="", number__gt=1)
-        .filter(Exists(previous.exclude(leave_reason="")))
-        .count()
-    )
+    for source, leave_reason, first, closed_before, versions in _edits(unit, start, end):
+        result.by_source[source] = result.by_source.get(source, 0) + versions
+        if first:
+            result.newly_collected += versions
+        elif source == Source.CORRECTION:
+            result.corrections += versions
+        else:
+            result.updates += versions
+        if first and source == Source.CORRECTION:
+            result.corrections += versions
+        if leave_reason and not closed_before:
+            result.left[leave_reason] = result.left.get(leave_reason, 0) + versions
+        if not leave_reason and closed_before:
+            result.reopened += versions
+    result.by_source = dict(sorted(result.by_source.items()))
+    result.left = dict(sorted(result.left.items()))
+    if result.corrections:
+        result.corrected_people = (
+            edits.filter(source=Source.CORRECTION).values("person").distinct().count()
+        )
 
-    changed_at_end: dict[int, int] = {}
-    changed_at_start: dict[int, int] = {}
-    newly_15_changed = 0
-    for then, now, people, moved_in, moved_out, newly_15 in _changed_people(unit, start, end):
+    # The people who had a period at the start and changed in the window (few, even in the
+    # year of the collection, when almost everyone is new), by activity here on each date.
+    changed: dict[tuple[int | None, int | None], int] = {}
+    for then, now, people, moved_in, moved_out in _changed_people(unit, start, end):
         result.moved_in += moved_in
         result.moved_out += moved_out
-        newly_15_changed += newly_15
-        if then is not None:
-            then = then if then in ACTIVITIES else 0
-            changed_at_start[then] = changed_at_start.get(then, 0) + people
-        if now is not None:
-            key = (NOT_YET if then is None else then, now if now in ACTIVITIES else 0)
-            result.matrix[key] = result.matrix.get(key, 0) + people
-            changed_at_end[key[1]] = changed_at_end.get(key[1], 0) + people
-    # The unchanged people: the same period on both dates, so the same activity.
+        key = (
+            None if then is None else (then if then in ACTIVITIES else 0),
+            None if now is None else (now if now in ACTIVITIES else 0),
+        )
+        changed[key] = changed.get(key, 0) + people
+    # Everyone here at the end or at the start, from the summary. Of those here at the start,
+    # the ones who did not change kept their period, so their activity; everyone else here at
+    # the end was not here (or not yet 15, or not in the register) at the start.
     everyone_at_end = _people_by_activity(unit, end)
     everyone_at_start = _people_by_activity(unit, start)
     result.people_at_end = sum(everyone_at_end.values())
     result.people_at_start = sum(everyone_at_start.values())
-    result.newly_15 = newly_15_changed
     for activity in ACTIVITIES:
-        kept_at_end = everyone_at_end.get(activity, 0) - changed_at_end.get(activity, 0)
-        kept_at_start = everyone_at_start.get(activity, 0) - changed_at_start.get(activity, 0)
-        for key, people in (
-            ((activity, activity), kept_at_start),
-            ((NOT_YET, activity), kept_at_end - kept_at_start),
-        ):
+        was_here = sum(n for (then, _now), n in changed.items() if then == activity)
+        kept = everyone_at_start.get(activity, 0) - was_here
+        came_from_here = sum(
+            n for (then, now), n in changed.items() if then is not None and now == activity
+        )
+        new = everyone_at_end.get(activity, 0) - kept - came_from_here
+        for key, people in (((activity, activity), kept), ((NOT_YET, activity), new)):
             if people:
                 result.matrix[key] = result.matrix.get(key, 0) + people
-        result.newly_15 += kept_at_end - kept_at_start
+    for (then, now), people in changed.items():
+        if then is not None and now is not None:
+            result.matrix[(then, now)] = result.matrix.get((then, now), 0) + people
+    result.newly_15 = PersonPeriod.objects.filter(
+        scope & periods_on(end), birth_date__gt=years_before(start, 15)
+    ).count()
     return result
 
 
+EDITS = """
+SELECT source, leave_reason, first, closed_before, count(*)
+FROM (
+    SELECT p.source, p.leave_reason, p.number = 1 AS first,
+        CASE WHEN p.number > 1 THEN EXISTS (
+            SELECT 1 FROM register_personperiod AS q
+            WHERE q.person_id = p.person_id AND q.number = p.number - 1 AND q.leave_reason <> ''
+        ) ELSE false END AS closed_before
+    FROM register_personperiod AS p
+    WHERE {scope} AND p.valid_from >= %(before)s AND p.valid_from < %(after)s
+) AS edits
+GROUP BY source, leave_reason, first, closed_before
+"""
+
+
+def _edits(unit: Unit, start: datetime.date, end: datetime.date) -> list[tuple]:
+    """The versions saved in the window (periods begun in it, an index range), in one pass:
+    by source, leave reason, whether it was the person's first, and whether the period before
+    had closed the person's record ("ra khỏi diện quản lý")."""
+    ops = connection.ops
+    params = {
+        "before": ops.adapt_datetimefield_value(end_of_day(start)),
+        "after": ops.adapt_datetimefield_value(end_of_day(end)),
+    }
+    with heavy_work(), transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT set_config('random_page_cost', '1.1', true)")
+        cursor.execute(EDITS.format(scope=_scope_sql(unit, "p")), params)
+        return [
+            (source, reason, bool(first), bool(closed), n)
+            for source, reason, first, closed, n in cursor.fetchall()
+        ]
+
+
 CHANGED_PEOPLE = """
-WITH changed AS (
-    SELECT DISTINCT person_id FROM register_personperiod
-    WHERE valid_from >= %(before)s AND valid_from < %(after)s
-), pairs AS (
+SELECT
+    CASE WHEN s_here THEN s_activity END,
+    CASE WHEN e_here THEN e_activity END,
+    count(*),
+    sum(CASE WHEN e_here AND NOT s_in_scope THEN 1 ELSE 0 END),
+    sum(CASE WHEN s_here AND e_exists AND NOT e_in_scope THEN 1 ELSE 0 END)
+FROM (
     SELECT
-        s.person_id IS NOT NULL AS s_exists,
-        coalesce({s_scope}, false) AS s_in_scope,
-        coalesce({s_scope} AND s.birth_date <= %(born_by_start)s AND s.leave_reason = '', false)
-            AS s_here,
+        {s_scope} AS s_in_scope,
+        {s_scope} AND s.birth_date <= %(born_by_start)s AND s.leave_reason = '' AS s_here,
         s.activity_status AS s_activity,
         e.person_id IS NOT NULL AS e_exists,
         coalesce({e_scope}, false) AS e_in_scope,
         coalesce({e_scope} AND e.birth_date <= %(born_by_end)s AND e.leave_reason = '', false)
             AS e_here,
-        e.activity_status AS e_activity,
-        e.birth_date AS e_birth
-    FROM changed AS c
-    LEFT JOIN register_personperiod AS s ON s.person_id = c.person_id
-        AND s.valid_from < %(before)s AND (s.valid_to IS NULL OR s.valid_to >= %(before)s)
-    LEFT JOIN register_personperiod AS e ON e.person_id = c.person_id
+        e.activity_status AS e_activity
+    FROM register_personperiod AS s
+    LEFT JOIN register_personperiod AS e ON e.person_id = s.person_id
         AND e.valid_from < %(after)s AND (e.valid_to IS NULL OR e.valid_to >= %(after)s)
-)
-SELECT
-    CASE WHEN s_here THEN s_activity END,
-    CASE WHEN e_here THEN e_activity END,
-    count(*),
-    sum(CASE WHEN e_here AND s_exists AND NOT s_in_scope THEN 1 ELSE 0 END),
-    sum(CASE WHEN s_here AND e_exists AND NOT e_in_scope THEN 1 ELSE 0 END),
-    sum(CASE WHEN e_here AND e_birth > %(born_by_start)s THEN 1 ELSE 0 END)
-FROM pairs
+    WHERE s.valid_to >= %(before)s AND s.valid_to < %(after)s AND s.valid_from < %(before)s
+) AS pairs
 WHERE s_here OR e_here
 GROUP BY 1, 2
 """
 
 
 def _changed_people(unit: Unit, start: datetime.date, end: datetime.date) -> list[tuple]:
-    """The people with a period that began after the end of `start` up to the end of `end`
-    (an index range), each with the period in force on either date (the (person, number)
-    index): grouped by their activity here on each date (None: not here, 15 or older, in the
-    register), with how many of them moved in or out and how many turned 15."""
+    """The people whose period in force at the end of `start` ended before the end of `end`
+    (an index range on the periods' end), each with the period in force at the end (the
+    (person, number) index): grouped by their activity here on each date (None: not here, 15
+    or older, in the register), with how many of them moved in or out."""
     ops = connection.ops
     params = {
         "before": ops.adapt_datetimefield_value(end_of_day(start)),
@@ -183,12 +211,11 @@ def _changed_people(unit: Unit, start: datetime.date, end: datetime.date) -> lis
         "born_by_end": ops.adapt_datefield_value(years_before(end, 15)),
     }
     statement = CHANGED_PEOPLE.format(s_scope=_scope_sql(unit, "s"), e_scope=_scope_sql(unit, "e"))
-    # A month's changes are light; a collection year's read every period: a heavy statement.
+    # Light in a month; the year after a collection, heavier: a heavy statement.
     with heavy_work(), transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # The changed people are few in a month: look their periods up by person (the
-            # planner's default cost of a random read, made for spinning disks, would scan
-            # every period instead); in a collection year it still hashes them all.
+            # Look the changed people's periods up by person (the planner's default cost of a
+            # random read, made for spinning disks, would scan every period instead).
             cursor.execute("SELECT set_config('random_page_cost', '1.1', true)")
         cursor.execute(statement, params)
         return cursor.fetchall()

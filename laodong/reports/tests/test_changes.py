@@ -72,6 +72,17 @@ def test_changes_between_two_dates(movers: Tree) -> None:
     assert changes.matrix == {(1, 1): 3, (1, 3): 1, (2, 2): 1, (NOT_YET, 3): 1, (NOT_YET, 1): 2}
 
 
+def test_turning_15_on_the_first_date_is_not_turning_15_in_the_window(tree: Tree) -> None:
+    since = {"from": moment(datetime.date(2026, 1, 1))}
+    make_person(tree.village, datetime.date(2011, 5, 31), employed(**since))  # 15 on START
+    make_person(tree.village, datetime.date(2011, 6, 1), employed(**since))  # the day after
+    make_person(tree.village, datetime.date(2011, 11, 22), employed(**since))  # 15 on DAY
+    make_person(tree.village, datetime.date(2011, 11, 23), employed(**since))  # not yet 15
+    changes = labor_changes(tree.commune, START, DAY)
+    assert (changes.people_at_start, changes.people_at_end, changes.newly_15) == (1, 3, 2)
+    assert changes.matrix == {(1, 1): 1, (NOT_YET, 1): 2}
+
+
 def test_the_other_commune_sees_the_mirror_image(movers: Tree) -> None:
     changes = labor_changes(movers.other_commune, START, DAY)
     assert (changes.moved_in, changes.moved_out) == (1, 1)
