@@ -138,17 +138,12 @@ def _labor_changes(unit: Unit, start: datetime.date, end: datetime.date) -> Chan
 
 
 EDITS = """
-SELECT source, leave_reason, first, closed_before, count(*)
-FROM (
-    SELECT p.source, p.leave_reason, p.number = 1 AS first,
-        CASE WHEN p.number > 1 THEN EXISTS (
-            SELECT 1 FROM register_personperiod AS q
-            WHERE q.person_id = p.person_id AND q.number = p.number - 1 AND q.leave_reason <> ''
-        ) ELSE false END AS closed_before
-    FROM register_personperiod AS p
-    WHERE {scope} AND p.valid_from >= %(before)s AND p.valid_from < %(after)s
-) AS edits
-GROUP BY source, leave_reason, first, closed_before
+SELECT p.source, p.leave_reason, p.number = 1, q.person_id IS NOT NULL, count(*)
+FROM register_personperiod AS p
+LEFT JOIN register_personperiod AS q ON q.person_id = p.person_id AND q.number = p.number - 1
+    AND q.leave_reason <> '' AND p.number > 1
+WHERE {scope} AND p.valid_from >= %(before)s AND p.valid_from < %(after)s
+GROUP BY 1, 2, 3, 4
 """
 
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from laodong.accounts.models import Role
 from laodong.conftest import Tree, login
-from laodong.register.models import PersonPeriod, Source
+from laodong.register.models import LeaveReason, PersonPeriod, Source
 from laodong.reports.changes import NOT_YET, changes_document, labor_changes
 from laodong.reports.statistics import in_force_on, periods_on, scope_of, years_before
 from laodong.reports.tests.factories import DAY, employed, hand_counted, make_person, moment
@@ -81,6 +81,34 @@ def test_turning_15_on_the_first_date_is_not_turning_15_in_the_window(tree: Tree
     changes = labor_changes(tree.commune, START, DAY)
     assert (changes.people_at_start, changes.people_at_end, changes.newly_15) == (1, 3, 2)
     assert changes.matrix == {(1, 1): 1, (NOT_YET, 1): 2}
+
+
+def test_closures_and_reopenings_in_the_window(tree: Tree) -> None:
+    def on(month: int, day: int = 1) -> dict[str, Any]:
+        return {"from": moment(datetime.date(2026, month, day))}
+
+    died = {"leave_reason": LeaveReason.DECEASED}
+    make_person(tree.village, datetime.date(1980, 1, 1), employed(), employed(**died, **on(7)))
+    make_person(  # left before the window, back in it
+        tree.village,
+        datetime.date(1981, 1, 1),
+        employed(),
+        employed(leave_reason=LeaveReason.MOVED_AWAY, **on(3)),
+        employed(**on(8)),
+    )
+    make_person(  # closed in the window, then corrected while still closed: one closure
+        tree.village,
+        datetime.date(1982, 1, 1),
+        employed(),
+        employed(**died, **on(7)),
+        employed(**died, source=Source.CORRECTION, **on(8)),
+    )
+    changes = labor_changes(tree.commune, START, DAY)
+    assert changes.left == {LeaveReason.DECEASED: 2} and changes.reopened == 1
+    assert (changes.updates, changes.corrections, changes.corrected_people) == (3, 1, 1)
+    assert changes.by_source == {Source.CORRECTION: 1, Source.UPDATE: 3}
+    assert (changes.people_at_start, changes.people_at_end) == (2, 1)
+    assert changes.matrix == {(NOT_YET, 1): 1}  # back: not in the register at the start
 
 
 def test_the_other_commune_sees_the_mirror_image(movers: Tree) -> None:
