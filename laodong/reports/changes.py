@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
@@ -19,9 +20,10 @@ from laodong.reports.statistics import (
     end_of_day,
     periods_on,
     scope_of,
+    scope_sql,
     years_before,
 )
-from laodong.units.models import Level, Unit
+from laodong.units.models import Unit
 
 ACTIVITY_LABELS = {
     1: gettext_lazy("Có việc làm"),
@@ -81,14 +83,12 @@ def _labor_changes(unit: Unit, start: datetime.date, end: datetime.date) -> Chan
     edits = PersonPeriod.objects.filter(scope, valid_from__gte=before, valid_from__lt=after)
     for source, leave_reason, first, closed_before, versions in _edits(unit, start, end):
         result.by_source[source] = result.by_source.get(source, 0) + versions
+        if source == Source.CORRECTION:
+            result.corrections += versions
         if first:
             result.newly_collected += versions
-        elif source == Source.CORRECTION:
-            result.corrections += versions
-        else:
+        elif source != Source.CORRECTION:
             result.updates += versions
-        if first and source == Source.CORRECTION:
-            result.corrections += versions
         if leave_reason and not closed_before:
             result.left[leave_reason] = result.left.get(leave_reason, 0) + versions
         if not leave_reason and closed_before:
@@ -151,19 +151,33 @@ def _edits(unit: Unit, start: datetime.date, end: datetime.date) -> list[tuple]:
     """The versions saved in the window (periods begun in it, an index range), in one pass:
     by source, leave reason, whether it was the person's first, and whether the period before
     had closed the person's record ("ra khỏi diện quản lý")."""
+    rows = _run(EDITS.format(scope=scope_sql(unit, "p")), _window(start, end))
+    return [
+        (source, reason, bool(first), bool(closed), n) for source, reason, first, closed, n in rows
+    ]
+
+
+def _window(start: datetime.date, end: datetime.date) -> dict[str, Any]:
+    """The window's bounds and the birth dates of turning 15 on either date, as parameters."""
     ops = connection.ops
-    params = {
+    return {
         "before": ops.adapt_datetimefield_value(end_of_day(start)),
         "after": ops.adapt_datetimefield_value(end_of_day(end)),
+        "born_by_start": ops.adapt_datefield_value(years_before(start, 15)),
+        "born_by_end": ops.adapt_datefield_value(years_before(end, 15)),
     }
+
+
+def _run(statement: str, params: dict[str, Any]) -> list[tuple]:
+    """One of the changes' statements: light in a month, heavier the year after a collection,
+    so run as heavy work."""
     with heavy_work(), transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # Look the periods up by person (the planner's default cost of a random read,
+            # made for spinning disks, would scan every period instead).
             cursor.execute("SELECT set_config('random_page_cost', '1.1', true)")
-        cursor.execute(EDITS.format(scope=_scope_sql(unit, "p")), params)
-        return [
-            (source, reason, bool(first), bool(closed), n)
-            for source, reason, first, closed, n in cursor.fetchall()
-        ]
+        cursor.execute(statement, params)
+        return cursor.fetchall()
 
 
 CHANGED_PEOPLE = """
@@ -198,34 +212,8 @@ def _changed_people(unit: Unit, start: datetime.date, end: datetime.date) -> lis
     (an index range on the periods' end), each with the period in force at the end (the
     (person, number) index): grouped by their activity here on each date (None: not here, 15
     or older, in the register), with how many of them moved in or out."""
-    ops = connection.ops
-    params = {
-        "before": ops.adapt_datetimefield_value(end_of_day(start)),
-        "after": ops.adapt_datetimefield_value(end_of_day(end)),
-        "born_by_start": ops.adapt_datefield_value(years_before(start, 15)),
-        "born_by_end": ops.adapt_datefield_value(years_before(end, 15)),
-    }
-    statement = CHANGED_PEOPLE.format(s_scope=_scope_sql(unit, "s"), e_scope=_scope_sql(unit, "e"))
-    # Light in a month; the year after a collection, heavier: a heavy statement.
-    with heavy_work(), transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Look the changed people's periods up by person (the planner's default cost of a
-            # random read, made for spinning disks, would scan every period instead).
-            cursor.execute("SELECT set_config('random_page_cost', '1.1', true)")
-        cursor.execute(statement, params)
-        return cursor.fetchall()
-
-
-def _scope_sql(unit: Unit, alias: str) -> str:
-    """scope_of(unit) in SQL on the periods `alias` (ids are integers from our own tables)."""
-    if unit.level == Level.VILLAGE:
-        return f"{alias}.village_id = {int(unit.pk)}"
-    if unit.level == Level.COMMUNE:
-        return f"{alias}.commune_id = {int(unit.pk)}"
-    if unit.level == Level.COUNTRY:
-        return f"{alias}.person_id IS NOT NULL"
-    communes = Unit.objects.within(unit).filter(level=Level.COMMUNE).values_list("pk", flat=True)
-    return f"{alias}.commune_id IN ({', '.join(str(int(pk)) for pk in communes) or 'NULL'})"
+    statement = CHANGED_PEOPLE.format(s_scope=scope_sql(unit, "s"), e_scope=scope_sql(unit, "e"))
+    return _run(statement, _window(start, end))
 
 
 def _people_by_activity(unit: Unit, day: datetime.date) -> dict[int, int]:

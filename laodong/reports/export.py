@@ -150,7 +150,7 @@ def _displays(
         if column.kind == "id":
             return (lambda value: value) if full_id else (lambda value: mask_id(value or ""))
         if column.kind == "date":
-            return lambda value: f"{value.day:02d}/{value.month:02d}/{value.year}" if value else ""
+            return _date_text
         if column.kind == "stamp":
             return lambda value: timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
         if column.kind == "flag":
@@ -172,10 +172,14 @@ class _CellsByValue(dict[Any, str]):
         return xlsx_stream.cell(self.display(value))
 
 
+def _date_text(value: Any) -> str:
+    """dd/mm/yyyy (faster than strftime, which a province's export calls millions of times)."""
+    return f"{value.day:02d}/{value.month:02d}/{value.year}" if value else ""
+
+
 def _date_cell(value: Any) -> str:
-    if not value:
-        return "<c/>"
-    return f'<c t="inlineStr"><is><t>{value.day:02d}/{value.month:02d}/{value.year}</t></is></c>'
+    """A date's cell XML: its text has nothing to escape."""
+    return f'<c t="inlineStr"><is><t>{_date_text(value)}</t></is></c>' if value else "<c/>"
 
 
 def _xlsx_cells(

@@ -100,16 +100,37 @@ def base_level(unit: Unit) -> str:
     return "village_id" if unit.level >= Level.COMMUNE else "commune_id"
 
 
+def _scope(unit: Unit) -> tuple[str, int | list[int]] | None:
+    """The column and id(s) the periods of people living in `unit` are found by (None: the
+    whole country): its village, its commune, or the communes under it."""
+    if unit.level == Level.VILLAGE:
+        return "village_id", unit.pk
+    if unit.level == Level.COMMUNE:
+        return "commune_id", unit.pk
+    if unit.level == Level.COUNTRY:
+        return None
+    communes = Unit.objects.within(unit).filter(level=Level.COMMUNE).values_list("pk", flat=True)
+    return "commune_id", list(communes)
+
+
 def scope_of(unit: Unit) -> Q:
     """The periods of people living in `unit`."""
-    if unit.level == Level.VILLAGE:
-        return Q(village_id=unit.pk)
-    if unit.level == Level.COMMUNE:
-        return Q(commune_id=unit.pk)
-    if unit.level == Level.COUNTRY:
+    scope = _scope(unit)
+    if scope is None:
         return Q()
-    communes = Unit.objects.within(unit).filter(level=Level.COMMUNE).values_list("pk", flat=True)
-    return Q(commune_id__in=list(communes))
+    column, ids = scope
+    return Q(**{f"{column}__in": ids}) if isinstance(ids, list) else Q(**{column: ids})
+
+
+def scope_sql(unit: Unit, alias: str) -> str:
+    """scope_of(unit) written in SQL on the periods `alias` (ids are our own integers)."""
+    scope = _scope(unit)
+    if scope is None:
+        return f"{alias}.person_id IS NOT NULL"
+    column, ids = scope
+    if isinstance(ids, list):
+        return f"{alias}.{column} IN ({', '.join(str(int(pk)) for pk in ids) or 'NULL'})"
+    return f"{alias}.{column} = {int(ids)}"
 
 
 def count_cells(unit: Unit, day: datetime.date) -> PlaceCells:
