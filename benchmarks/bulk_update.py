@@ -36,6 +36,9 @@ from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from report_statistics import add_villages  # noqa: E402
+
 PROVINCE_CODE = "38"  # Thanh Hóa
 DATABASE = "laodong_bench_bulk"
 
@@ -125,7 +128,7 @@ def build(people: int, rows: int) -> tuple[str, list[str]]:
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from laodong.units.models import Level, Unit, UnitType
+    from laodong.units.models import Level, Unit
 
     call_command("migrate", verbosity=0)
     call_command("units", "load", verbosity=0)
@@ -135,26 +138,8 @@ def build(people: int, rows: int) -> tuple[str, list[str]]:
     )
     ward = communes[0]
     with transaction.atomic():
-        Unit.objects.bulk_create(
-            [
-                Unit(
-                    name=f"Thôn {number}",
-                    name_folded=f"thon {number}",
-                    unit_type=UnitType.THON,
-                    level=Level.VILLAGE,
-                    parent=commune,
-                )
-                for commune in communes
-                for number in range(1, 11)
-            ],
-            batch_size=2000,
-        )
+        add_villages(communes)
         with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE units_unit AS v SET path = c.path || v.id || '/' FROM units_unit AS c "
-                "WHERE v.parent_id = c.id AND v.path = '' AND v.level = %s",
-                [Level.VILLAGE],
-            )
             # The ward's ten villages take slots 0–9; the people beyond the file, the rest.
             cursor.execute(
                 "CREATE TEMPORARY TABLE bench_villages AS SELECT id, parent_id, "

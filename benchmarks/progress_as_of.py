@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 PROVINCE_CODE = "38"
 DATABASE = "laodong_bench_progress"
 
-from report_statistics import median_time, with_database  # noqa: E402
+from report_statistics import add_villages, median_time, with_database  # noqa: E402
 
 # Pseudo-random but reproducible per item: three draws and a day of November.
 DRAWS = """
@@ -90,7 +90,7 @@ def build(items: int) -> None:
 
     from laodong.accounts.models import Role, User
     from laodong.campaigns.actions import RoundPlan, create_campaign
-    from laodong.units.models import Level, Unit, UnitType
+    from laodong.units.models import Level, Unit
 
     call_command("migrate", verbosity=0)
     call_command("units", "load", verbosity=0)
@@ -100,26 +100,7 @@ def build(items: int) -> None:
         username="sold", role=Role.PROVINCE_LABOR_DEPARTMENT, unit=province, full_name="Sở"
     )
     with transaction.atomic():
-        Unit.objects.bulk_create(
-            [
-                Unit(
-                    name=f"Thôn {n}",
-                    name_folded=f"thon {n}",
-                    unit_type=UnitType.THON,
-                    level=Level.VILLAGE,
-                    parent=commune,
-                )
-                for commune in communes
-                for n in range(1, 11)
-            ],
-            batch_size=2000,
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE units_unit AS v SET path = c.path || v.id || '/' FROM units_unit AS c "
-                "WHERE v.parent_id = c.id AND v.path = '' AND v.level = %s",
-                [Level.VILLAGE],
-            )
+        add_villages(communes)
         campaign = create_campaign(
             acting_user=user,
             title="Thu thập thông tin người lao động năm 2026",
