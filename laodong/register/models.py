@@ -360,6 +360,13 @@ class PersonPeriod(models.Model):
                 condition=models.Q(valid_to__isnull=False),
             ),
             models.Index(fields=["birth_date"], name="period_birth"),
+            # The changes report counts the people corrected in a window (few: corrections are
+            # rare, and a full index range of a collection year holds millions of versions).
+            models.Index(
+                fields=["valid_from"],
+                name="period_corrections",
+                condition=models.Q(source="correction"),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -6,7 +6,8 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -74,14 +75,15 @@ def _labor_changes(unit: Unit, start: datetime.date, end: datetime.date) -> Chan
     Who was here at the start and what became of them is counted from the periods only for
     the people whose period then ended in the window (an index range on the periods' end);
     the others here at the start kept their period, and everyone else here at the end came
-    new: both from the summary on the two dates (counts kept current) by subtraction. So the
-    cost follows the people who changed among those already in the register, not the people
-    collected in the window: a collection year costs about what a month does."""
+    new: both from the summary on the two dates (counts kept current) by subtraction. The
+    versions saved in the window are counted in the summary too. So the cost follows the
+    people who changed among those already in the register, not the people collected in the
+    window: a collection year costs about what a month does."""
     result = Changes(unit=unit, start=start, end=end)
     scope = scope_of(unit)
     before, after = end_of_day(start), end_of_day(end)
     edits = PersonPeriod.objects.filter(scope, valid_from__gte=before, valid_from__lt=after)
-    for source, leave_reason, first, closed_before, versions in _edits(unit, start, end):
+    for source, leave_reason, first, closed_before, versions in _versions(unit, start, end):
         result.by_source[source] = result.by_source.get(source, 0) + versions
         if source == Source.CORRECTION:
             result.corrections += versions
@@ -120,12 +122,12 @@ def _labor_changes(unit: Unit, start: datetime.date, end: datetime.date) -> Chan
     result.people_at_start = sum(everyone_at_start.values())
     for activity in ACTIVITIES:
         was_here = sum(n for (then, _now), n in changed.items() if then == activity)
-        kept = everyone_at_start.get(activity, 0) - was_here
+        stayed = everyone_at_start.get(activity, 0) - was_here
         came_from_here = sum(
             n for (then, now), n in changed.items() if then is not None and now == activity
         )
-        new = everyone_at_end.get(activity, 0) - kept - came_from_here
-        for key, people in (((activity, activity), kept), ((NOT_YET, activity), new)):
+        new = everyone_at_end.get(activity, 0) - stayed - came_from_here
+        for key, people in (((activity, activity), stayed), ((NOT_YET, activity), new)):
             if people:
                 result.matrix[key] = result.matrix.get(key, 0) + people
     for (then, now), people in changed.items():
@@ -135,6 +137,20 @@ def _labor_changes(unit: Unit, start: datetime.date, end: datetime.date) -> Chan
         scope & periods_on(end), birth_date__gt=years_before(start, 15)
     ).count()
     return result
+
+
+def _versions(unit: Unit, start: datetime.date, end: datetime.date) -> list[tuple]:
+    """The versions saved in the window, by source, leave reason, whether it was the person's
+    first, and whether the version before had closed the record: from the summary (a few
+    thousand rows whatever the window); from the periods when the summary cannot be caught up
+    now (SQLite busy with a long write) or for a day after today."""
+    if end <= timezone.localdate():
+        try:
+            kept.catch_up(kept.communes_in(unit))
+            return kept.read_versions(unit, start, end)
+        except OperationalError:
+            pass
+    return _edits(unit, start, end)
 
 
 EDITS = """
@@ -148,9 +164,8 @@ GROUP BY 1, 2, 3, 4
 
 
 def _edits(unit: Unit, start: datetime.date, end: datetime.date) -> list[tuple]:
-    """The versions saved in the window (periods begun in it, an index range), in one pass:
-    by source, leave reason, whether it was the person's first, and whether the period before
-    had closed the person's record ("ra khỏi diện quản lý")."""
+    """What `_versions` gives, from the periods begun in the window (an index range): one pass
+    over every version saved in it."""
     rows = _run(EDITS.format(scope=scope_sql(unit, "p")), _window(start, end))
     return [
         (source, reason, bool(first), bool(closed), n) for source, reason, first, closed, n in rows

@@ -166,6 +166,41 @@ class StatisticsSummary(models.Model):
         return f"{self.place_id} {self.get_grain_display()} {self.day}"
 
 
+class VersionSummary(models.Model):
+    """How many versions of the register's records were saved in one place in one year, month
+    or day (`Grain`), by what they were: the changes report's counts of a window are the sums
+    up to its last day less those up to the day before it, as the statistics' counters are.
+
+    `level`, `place` and `commune` as in StatisticsSummary; the version's place is the one its
+    period names. Rebuilt with the statistics' rows (laodong/reports/summary.py)."""
+
+    level = models.PositiveSmallIntegerField()
+    place = models.ForeignKey(
+        "units.Unit", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    commune = models.ForeignKey(
+        "units.Unit", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    grain = models.PositiveSmallIntegerField(choices=Grain.choices)
+    day = models.DateField()
+    source = models.CharField(max_length=12)
+    leave_reason = models.CharField(max_length=12, blank=True, default="")
+    # The person's first version; and whether the version before had closed the record
+    # ("ra khỏi diện quản lý"), so that this one reopened it or closed it again.
+    first = models.BooleanField()
+    closed_before = models.BooleanField()
+    versions = models.IntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["commune", "level", "grain", "day"], name="version_summary_read"),
+            models.Index(fields=["level", "grain", "day"], name="version_summary_by_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.place_id} {self.get_grain_display()} {self.day} {self.source}"
+
+
 class SummaryState(models.Model):
     """How far a commune's summary rows reach: every change up to the end of `horizon` (the
     birthdays to come are written ahead up to it). Locked by whoever rebuilds the commune, so
@@ -179,3 +214,4 @@ class SummaryState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.commune_id} → {self.horizon}"
+

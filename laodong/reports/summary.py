@@ -48,7 +48,7 @@ from laodong.reports.counters import (
     PlaceCells,
     counter_sql,
 )
-from laodong.reports.models import Grain, StatisticsSummary, SummaryState
+from laodong.reports.models import Grain, StatisticsSummary, SummaryState, VersionSummary
 from laodong.units.models import Level, Unit
 from laodong.units.querysets import subtree_filter
 
@@ -197,6 +197,25 @@ def rebuild(
             GROUP BY commune_id, grain, day, sex, activity""",  # noqa: S608
             [Level.COMMUNE, Level.VILLAGE, *touched],
         )
+        # The versions saved, by what they were (the changes report's counts).
+        versions = VersionSummary._meta.db_table
+        cursor.execute(
+            f"DELETE FROM {versions} WHERE level = %s AND ({rows})",  # noqa: S608
+            [Level.VILLAGE, *row_params],
+        )
+        cursor.execute(*_version_rows_sql(places, place_params))
+        cursor.execute(
+            f"DELETE FROM {versions} WHERE level = %s AND commune_id IN ({in_touched})",  # noqa: S608
+            [Level.COMMUNE, *touched],
+        )
+        cursor.execute(
+            f"""INSERT INTO {versions} (level, place_id, commune_id, grain, day, {VERSION_KEYS},
+                versions)
+            SELECT %s, commune_id, commune_id, grain, day, {VERSION_KEYS}, SUM(versions)
+            FROM {versions} WHERE level = %s AND commune_id IN ({in_touched})
+            GROUP BY commune_id, grain, day, {VERSION_KEYS}""",  # noqa: S608
+            [Level.COMMUNE, Level.VILLAGE, *touched],
+        )
 
 
 def _places(
@@ -304,6 +323,49 @@ def _village_rows_sql(
     return statement, [*start_params, *end_params, NEVER, *place_params, NEVER, horizon]
 
 
+VERSION_KEYS = "source, leave_reason, first, closed_before"
+
+
+def _version_rows_sql(places: str, place_params: list[int]) -> tuple[str, list[Any]]:
+    """INSERT … SELECT of the village rows counting the versions of the periods matching
+    `places` by the day they were saved (Vietnam's time), and its parameters. Whether the
+    version before had closed the record is found by the (person, number) index; that version
+    never changes, so neither does the row."""
+    saved, saved_params = connection.ops.datetime_cast_date_sql(
+        "p.valid_from", (), settings.TIME_ZONE
+    )
+    if connection.vendor == "postgresql":
+        month = "CAST(date_trunc('month', day) AS date)"
+        year = "CAST(date_trunc('year', day) AS date)"
+    else:
+        month, year = "strftime('%%Y-%%m-01', day)", "strftime('%%Y-01-01', day)"
+    versions, periods = VersionSummary._meta.db_table, PersonPeriod._meta.db_table
+    keys = VERSION_KEYS
+    statement = f"""
+        WITH daily AS (
+          SELECT p.village_id, p.commune_id, {saved} AS day, p.source, p.leave_reason,
+            p.number = 1 AS first, q.person_id IS NOT NULL AS closed_before,
+            COUNT(*) AS versions
+          FROM {periods} p
+          LEFT JOIN {periods} q ON q.person_id = p.person_id AND q.number = p.number - 1
+            AND q.leave_reason <> '' AND p.number > 1
+          WHERE ({places})
+          GROUP BY 1, 2, 3, 4, 5, 6, 7
+        )
+        INSERT INTO {versions} (level, place_id, commune_id, grain, day, {keys}, versions)
+        SELECT {Level.VILLAGE}, village_id, commune_id, {Grain.DAY}, day, {keys}, versions
+          FROM daily
+        UNION ALL
+        SELECT {Level.VILLAGE}, village_id, commune_id, {Grain.MONTH}, {month}, {keys},
+          SUM(versions) FROM daily GROUP BY village_id, commune_id, {month}, {keys}
+        UNION ALL
+        SELECT {Level.VILLAGE}, village_id, commune_id, {Grain.YEAR}, {year}, {keys},
+          SUM(versions) FROM daily GROUP BY village_id, commune_id, {year}, {keys}
+    """  # noqa: S608
+    # Table names from the models, levels and grains are constants, every value a parameter.
+    return statement, [*saved_params, *place_params]
+
+
 def _as_of(day: datetime.date) -> tuple[str, list[Any]]:
     """The rows whose sum is the figures at the end of `day`."""
     year, month = day.replace(month=1, day=1), day.replace(day=1)
@@ -355,6 +417,43 @@ def read_cells(unit: Unit, day: datetime.date, communes: list[int] | None = None
         if any(counts):
             cells.setdefault(place, {})[(sex, activity)] = counts
     return cells
+
+
+def read_versions(
+    unit: Unit, start: datetime.date, end: datetime.date
+) -> list[tuple[str, str, bool, bool, int]]:
+    """The versions saved in `unit` after the end of `start` up to the end of `end`, from the
+    summary as it stands (call `catch_up` first): (source, leave reason, first, closed before,
+    versions), the sums up to `end` less those up to `start`."""
+    communes = None if unit.level == Level.COUNTRY else communes_in(unit)
+    if communes == []:
+        return []
+    upto_end, end_params = _as_of(end)
+    upto_start, start_params = _as_of(start)
+    level = Level.VILLAGE if unit.level == Level.VILLAGE else Level.COMMUNE
+    where = [f"level = {int(level)}", f"({upto_end} OR {upto_start})"]
+    params: list[Any] = [*end_params, *start_params]
+    if communes is not None:
+        where.append(f"commune_id IN ({', '.join(['%s'] * len(communes))})")
+        params += communes
+    if unit.level == Level.VILLAGE:
+        where.append("place_id = %s")
+        params.append(unit.pk)
+    # The table's name, our levels and grains; every value a parameter.
+    statement = (
+        f"SELECT {VERSION_KEYS}, SUM(CASE WHEN {upto_end} THEN versions ELSE 0 END) "  # noqa: S608
+        f"- SUM(CASE WHEN {upto_start} THEN versions ELSE 0 END) "
+        f"FROM {VersionSummary._meta.db_table} WHERE {' AND '.join(where)} "
+        f"GROUP BY {VERSION_KEYS}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*end_params, *start_params, *params])
+        rows = cursor.fetchall()
+    return [
+        (source, reason, bool(first), bool(closed), versions)
+        for source, reason, first, closed, versions in rows
+        if versions
+    ]
 
 
 CACHE_SECONDS = 3600

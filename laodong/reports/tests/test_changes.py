@@ -16,8 +16,15 @@ from hypothesis import strategies as st
 from laodong.accounts.models import Role
 from laodong.conftest import Tree, login
 from laodong.register.models import LeaveReason, PersonPeriod, Source
-from laodong.reports.changes import NOT_YET, changes_document, labor_changes
-from laodong.reports.statistics import in_force_on, periods_on, scope_of, years_before
+from laodong.reports.changes import NOT_YET, _edits, changes_document, labor_changes
+from laodong.reports.statistics import (
+    end_of_day,
+    in_force_on,
+    periods_on,
+    scope_of,
+    years_before,
+)
+from laodong.reports.summary import read_versions
 from laodong.reports.tests.factories import DAY, employed, hand_counted, make_person, moment
 from laodong.reports.tests.test_summary import LEAP_BIRTHS, period, write_history
 
@@ -161,7 +168,28 @@ def counted_from_the_periods(unit: Any, start: datetime.date, end: datetime.date
         key = (first.activity_status if first else NOT_YET, last.activity_status)
         matrix[key] = matrix.get(key, 0) + 1
     born = (years_before(start, 15), years_before(end, 15))
+    versions = PersonPeriod.objects.filter(
+        scope, valid_from__gte=end_of_day(start), valid_from__lt=end_of_day(end)
+    )
+    closed = {(p.person_id, p.number) for p in PersonPeriod.objects.exclude(leave_reason="")}
+    by_source: dict[str, int] = {}
+    left: dict[str, int] = {}
+    for version in versions:
+        by_source[version.source] = by_source.get(version.source, 0) + 1
+        closed_before = (version.person_id, version.number - 1) in closed
+        if version.leave_reason and not closed_before:
+            left[version.leave_reason] = left.get(version.leave_reason, 0) + 1
+    corrections = [v for v in versions if v.source == Source.CORRECTION]
     return {
+        "by_source": dict(sorted(by_source.items())),
+        "left": dict(sorted(left.items())),
+        "reopened": sum(
+            not v.leave_reason and (v.person_id, v.number - 1) in closed for v in versions
+        ),
+        "newly_collected": sum(v.number == 1 for v in versions),
+        "updates": sum(v.number > 1 and v.source != Source.CORRECTION for v in versions),
+        "corrections": len(corrections),
+        "corrected_people": len({v.person_id for v in corrections}),
         "people_at_start": len(at_start),
         "people_at_end": len(at_end),
         "newly_15": sum(born[0] < p.birth_date <= born[1] for p in at_end.values()),
@@ -214,6 +242,10 @@ def test_random_histories_give_the_changes_counted_from_every_period(
             last = min(first + datetime.timedelta(days=length), timezone.localdate())
             for unit in (tree.province, tree.commune, tree.village):
                 changes = labor_changes(unit, first, last)
+                # The versions kept in the summary are those the periods hold.
+                assert sorted(read_versions(unit, first, last)) == sorted(
+                    row for row in _edits(unit, first, last) if row[-1]
+                ), (unit, first, last)
                 assert {
                     key: getattr(changes, key)
                     for key in counted_from_the_periods(unit, first, last)

@@ -150,6 +150,7 @@ period = st.fixed_dictionaries(
         ),
         "village": st.integers(0, 2),
         "leave": st.sampled_from(["", "", "", LeaveReason.DECEASED, LeaveReason.MOVED_AWAY]),
+        "source": st.sampled_from([Source.UPDATE, Source.COLLECTION, Source.CORRECTION]),
         **CODES,
     }
 )
@@ -180,7 +181,7 @@ def write_history(tree: Tree, person: dict[str, Any]) -> Person:
         PersonPeriod.objects.create(
             person=made,
             number=number,
-            source=Source.UPDATE,
+            source=values["source"],
             leave_reason=values["leave"],
             valid_from=starts[number - 1],
             valid_to=starts[number] if number < len(starts) else None,
