@@ -108,6 +108,7 @@ ACTIONS: dict[str, tuple[str, object]] = {
     "reports.accept_results": (CHANGE, _("Lập biên bản nghiệm thu kết quả")),
     "reports.cancel_acceptance": (CHANGE, _("Hủy biên bản nghiệm thu kết quả")),
     "reports.export_register": (EXPORT, _("Xuất danh sách người lao động")),
+    "reports.custom_count": (READ, _("Thống kê theo tiêu chí (yêu cầu đếm)")),
     "accounts.sign_in": (SIGN_IN, _("Đăng nhập")),
     "accounts.sign_in_failed": (SIGN_IN, _("Đăng nhập sai")),
     "accounts.create": (CHANGE, _("Tạo tài khoản")),

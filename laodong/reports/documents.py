@@ -56,6 +56,8 @@ class Section:
     columns: list[str]  # the first column holds the row labels
     rows: list[SectionRow] = field(default_factory=list)
     note: str = ""
+    # The columns after the first hold words, not figures (headings aligned left on screen).
+    words: bool = False
 
     def add(self, *cells: Value, depth: int = 1, late: bool = False) -> None:
         self.rows.append(SectionRow(list(cells), depth, late))

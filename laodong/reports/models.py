@@ -215,3 +215,43 @@ class SummaryState(models.Model):
     def __str__(self) -> str:
         return f"{self.commune_id} → {self.horizon}"
 
+
+class CountStatus(models.TextChoices):
+    QUEUED = "queued", _("Chờ xử lý")
+    RUNNING = "running", _("Đang đếm")
+    DONE = "done", _("Đã xong")
+    FAILED = "failed", _("Không đếm được")
+
+
+class CustomCount(models.Model):
+    """A count of the people matching criteria chosen by the officer ("thống kê theo tiêu
+    chí"), by the units below theirs, on a day. No summary holds every combination, so the
+    periods are read: commune by commune, in the background, each commune holding a slot of
+    heavy work (laodong/reports/custom.py). The row carries its progress and its result, so a
+    reload, another worker process or a colleague sees the same."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    as_of = models.DateField()
+    # The criteria as chosen (laodong.reports.custom.Criteria.as_data).
+    criteria = models.JSONField()
+    status = models.CharField(
+        max_length=10, choices=CountStatus.choices, default=CountStatus.QUEUED
+    )
+    parts_done = models.PositiveIntegerField(default=0)
+    parts_total = models.PositiveIntegerField(default=0)
+    # {"rows": [[unit id, label, people, women, each age group…], …]} once done.
+    result = models.JSONField(default=dict, blank=True)
+    message = models.CharField(max_length=500, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["created_by", "-created_at"], name="custom_count_mine")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.as_of} ({self.status})"

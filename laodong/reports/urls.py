@@ -1,6 +1,6 @@
 from django.urls import path
 
-from laodong.reports import acceptance_views, sent_views, views
+from laodong.reports import acceptance_views, custom_views, sent_views, views
 
 urlpatterns = [
     path("", views.index, name="reports-index"),
@@ -33,6 +33,18 @@ urlpatterns = [
         "acceptance/record/<int:pk>/cancel/",
         acceptance_views.cancel_acceptance,
         name="reports-cancel-acceptance",
+    ),
+    path("criteria/", custom_views.custom_counts, name="reports-custom-counts"),
+    path("criteria/<int:pk>/", custom_views.view_custom_count, name="reports-view-custom-count"),
+    path(
+        "criteria/<int:pk>/progress/",
+        custom_views.custom_count_progress,
+        name="reports-custom-count-progress",
+    ),
+    path(
+        "criteria/<int:pk>/<str:output_format>/",
+        custom_views.download_custom_count,
+        name="reports-download-custom-count",
     ),
     path("sent/", sent_views.list_sent, name="reports-list-sent"),
     path("sent/deadline/<int:pk>/", sent_views.view_deadline, name="reports-view-deadline"),

@@ -59,7 +59,13 @@ from laodong.register.models import (
 from laodong.register.requests import log_request
 from laodong.register.sources import Origin
 from laodong.register.tests.test_actions import ANSWERS
-from laodong.reports.models import ResultAcceptance, SentReport, SentStatus
+from laodong.reports.models import (
+    CountStatus,
+    CustomCount,
+    ResultAcceptance,
+    SentReport,
+    SentStatus,
+)
 from laodong.units.models import Level, Unit
 
 # Pages outside the matrix, and why.
@@ -107,6 +113,7 @@ class Place:
     receipt: PaperReceipt
     conflict: SyncedForm
     device: Device
+    custom_count: CustomCount
 
 
 @dataclass
@@ -320,6 +327,14 @@ def _place(
             message="Phiếu đã thay đổi trên máy chủ từ lúc tải về.",
         ),
         device,
+        CustomCount.objects.create(
+            created_by=officer,
+            unit=commune,
+            as_of="2026-12-01",
+            criteria={"age_from": 18},
+            status=CountStatus.DONE,
+            result={"rows": [[village.pk, village.name, 1, 1, 0, 1, 0, 0, 0, 0]]},
+        ),
     )
 
 
@@ -632,6 +647,15 @@ PAGES: dict[str, Page] = {
     "reports-download-changes": Page(lambda p: ["xlsx"], REPORTS),
     "reports-download-statistics": Page(lambda p: ["xlsx"], REPORTS),
     "reports-list-sent": Page(None, REPORTS),
+    # A count by criteria: its unit and those above (a village head is below the commune).
+    "reports-custom-counts": Page(None, REPORTS),
+    "reports-view-custom-count": Page(lambda p: [p.custom_count.pk], REPORTS - {Role.VILLAGE_HEAD}),
+    "reports-custom-count-progress": Page(
+        lambda p: [p.custom_count.pk], REPORTS - {Role.VILLAGE_HEAD}
+    ),
+    "reports-download-custom-count": Page(
+        lambda p: [p.custom_count.pk, "xlsx"], REPORTS - {Role.VILLAGE_HEAD}
+    ),
     # Each account's own reminders.
     "notices-list-notices": Page(None, ALL),
     "reports-list-acceptances": Page(_campaign_commune, REPORTS - {Role.VILLAGE_HEAD}),
@@ -667,6 +691,7 @@ PAGES: dict[str, Page] = {
 
 # Report pages take their unit as ?unit=<pk>: the same probes run with another area's unit.
 UNIT_QUERY = {
+    "reports-custom-counts",
     "reports-view-statistics",
     "reports-export-people",
     "reports-view-periodic",
@@ -717,6 +742,7 @@ def _state() -> tuple[Any, ...]:
         tuple(PaperReceipt.objects.order_by("pk").values_list("count", "cancelled_at")),
         tuple(SyncedForm.objects.order_by("pk").values_list("decided_at", flat=True)),
         tuple(Device.objects.order_by("pk").values_list("revoked_at", flat=True)),
+        tuple(CustomCount.objects.order_by("pk").values_list("status", "unit_id")),
     )
 
 
