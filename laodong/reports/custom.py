@@ -37,8 +37,9 @@ from laodong.units.models import Level, Unit
 
 logger = logging.getLogger(__name__)
 STALE_AFTER = datetime.timedelta(minutes=2)
-# Progress is written at most this often (a country is 3,000 communes).
-BEAT_SECONDS = 1.0
+# How long a count holds its slot of heavy work before letting others have it (and writing
+# its progress).
+SLOT_SECONDS = 0.25
 OLDEST_AGE = 120
 
 
@@ -115,11 +116,18 @@ class Criteria:
 
     def q(self, day: datetime.date) -> Q:
         """The criteria as a filter on the periods in force on `day`."""
+        return self.ages_q(day) & self.codes_q()
+
+    def ages_q(self, day: datetime.date) -> Q:
         condition = Q()
         if self.age_from is not None:
             condition &= Q(birth_date__lte=years_before(day, self.age_from))
         if self.age_to is not None:
             condition &= Q(birth_date__gt=years_before(day, self.age_to + 1))
+        return condition
+
+    def codes_q(self) -> Q:
+        condition = Q()
         for key, values in self.codes.items():
             if key == "priority":
                 groups = Q()
@@ -176,18 +184,26 @@ def count_part(
     unit: Unit, commune: int, criteria: Criteria, day: datetime.date
 ) -> dict[int, list[int]]:
     """The matching people of one commune on `day`, by the row they fall in: (people,
-    women, each age group)."""
-    periods = PersonPeriod.objects.filter(periods_on(day), criteria.q(day), commune_id=commune)
+    women, each age group). The commune's periods are found by the commune's index; the ages
+    chosen are counted as the age groups are, in the sums (as a filter, the planner joined
+    the birth dates' index, a third of the province, to every commune's few thousand rows:
+    22 ms a commune instead of 3)."""
+    periods = PersonPeriod.objects.filter(periods_on(day), criteria.codes_q(), commune_id=commune)
     if unit.level == Level.VILLAGE:
         periods = periods.filter(village_id=unit.pk)
     key = "village_id" if unit.level >= Level.COMMUNE else "commune_id"
-    ages = {name: Count("pk", filter=q) for name, q in age_filters(day).items()}
+    chosen = criteria.ages_q(day)
+    ages = {name: Count("pk", filter=chosen & q) for name, q in age_filters(day).items()}
     rows = (
         periods.values_list(key)
-        .annotate(people=Count("pk"), women=Count("pk", filter=Q(sex=2)), **ages)
+        .annotate(
+            people=Count("pk", filter=chosen),
+            women=Count("pk", filter=chosen & Q(sex=2)),
+            **ages,
+        )
         .order_by()
     )
-    return {place: list(values) for place, *values in rows}
+    return {place: list(values) for place, *values in rows if values[0]}
 
 
 def columns() -> list[str]:
@@ -268,18 +284,23 @@ def _count(count: CustomCount) -> list[list[Any]]:
             row_of[commune] = province
     totals: dict[int, list[int]] = {}
     width = len(columns())
-    beaten = time.monotonic()
-    for done, commune in enumerate(parts, start=1):
-        figures = _with_slot(count.pk, lambda c=commune: count_part(unit, c, criteria, day))
-        for place, values in figures.items():
-            row = row_of.get(place, place)
-            total = totals.setdefault(row, [0] * width)
-            totals[row] = [a + b for a, b in zip(total, values, strict=True)]
-        if time.monotonic() - beaten >= BEAT_SECONDS or done == len(parts):
-            CustomCount.objects.filter(pk=count.pk).update(
-                parts_done=done, heartbeat_at=timezone.now()
-            )
-            beaten = time.monotonic()
+    done = 0
+
+    def some_communes() -> None:
+        """Count communes while the slot is held, for about SLOT_SECONDS: fewer round trips
+        for the slot, and the others waiting get it back soon."""
+        nonlocal done
+        began = time.monotonic()
+        while done < len(parts) and time.monotonic() - began < SLOT_SECONDS:
+            for place, values in count_part(unit, parts[done], criteria, day).items():
+                row = row_of.get(place, place)
+                total = totals.setdefault(row, [0] * width)
+                totals[row] = [a + b for a, b in zip(total, values, strict=True)]
+            done += 1
+
+    while done < len(parts):
+        _with_slot(count.pk, some_communes)
+        CustomCount.objects.filter(pk=count.pk).update(parts_done=done, heartbeat_at=timezone.now())
     missing = [place for place in totals if place not in units]
     if missing:  # people still in a unit no longer current (merged): a row of their own
         units.update(Unit.objects.in_bulk(missing))
