@@ -362,18 +362,22 @@ def _admin_cards(user: Any, unit: Unit) -> list[Card]:
 
 
 def _register_card(user: Any) -> list[Card]:
-    from laodong.register.access import people_in_scope
+    """The people aged 15+ in the register of the user's area today, as the statistics count
+    them: from the summary kept current (a province's count of every record cost 87 ms on each
+    load at 2 million people, and grew with them)."""
+    from laodong.reports.statistics import count_cells
 
     if not has_capability(user, Capability.VIEW_REGISTER):
         return []
-    count = people_in_scope(user).count()
+    cells = count_cells(user.unit, timezone.localdate())
+    count = sum(counts[0] for place in cells.values() for counts in place.values())
     links = [(_("Danh sách người lao động"), reverse("register-list-people"))]
     if has_capability(user, Capability.EDIT_REGISTER):
         links.insert(0, (_("Nhập phiếu"), reverse("register-create-person")))
     return [
         Card(
-            _("%(count)s người trong cơ sở dữ liệu") % {"count": _n(count)},
-            text=_("Thuộc địa bàn của bạn.")
+            _("%(count)s người từ 15 tuổi trở lên trong cơ sở dữ liệu") % {"count": _n(count)},
+            text=_("Thuộc địa bàn của bạn, hôm nay; không tính người đã ra khỏi diện quản lý.")
             if count
             else _("Địa bàn của bạn chưa có phiếu nào được lưu."),
             links=links,
