@@ -217,17 +217,27 @@ def _xlsx_cells(
     return cells
 
 
+# How long an export's transaction may wait for a client that stopped reading.
+EXPORT_IDLE_LIMIT = "10min"
+
+
 @contextmanager
 def _snapshot() -> Iterator[None]:
     """One view of the register for the whole export, read part by part: on PostgreSQL a
     read-only REPEATABLE READ transaction (a person moved from one commune to another during
-    the export appears once, where they were when it began)."""
+    the export appears once, where they were when it began). The transaction waits while the
+    client downloads; a client that stops reading for EXPORT_IDLE_LIMIT has its download cut,
+    so a stalled phone cannot hold back the cleaning of old rows (vacuum) for hours."""
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         yield
         return
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            cursor.execute(
+                "SELECT set_config('idle_in_transaction_session_timeout', %s, true)",
+                [EXPORT_IDLE_LIMIT],
+            )
         yield
 
 

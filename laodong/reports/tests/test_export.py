@@ -226,3 +226,17 @@ def test_every_path_writes_the_same_cells(awkward: Tree, full_id: bool, unit: st
         ]
         for row in expected
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_export_that_waits_for_a_stalled_client_is_cut_after_the_idle_limit() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's snapshot and idle limit (SQLite reads without them)")
+    with export._snapshot(), connection.cursor() as cursor:
+        cursor.execute("SHOW idle_in_transaction_session_timeout")
+        assert cursor.fetchone()[0] == "10min"
+        cursor.execute("SHOW transaction_isolation")
+        assert cursor.fetchone()[0] == "repeatable read"
+    with connection.cursor() as cursor:  # only for the export's transaction
+        cursor.execute("SHOW idle_in_transaction_session_timeout")
+        assert cursor.fetchone()[0] == "0"
