@@ -22,13 +22,8 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import http.client
-import os
-import signal
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -38,13 +33,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from statistics_load import (  # noqa: E402
-    DATABASE,
-    SECRET,
-    ensure_gunicorn,
     percentile,
     run_load,
+    server_arguments,
+    serving,
     session_cookie,
-    with_database,
+    use_kept_database,
 )
 
 DAY = datetime.date(2026, 11, 22)
@@ -55,26 +49,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--counts", type=int, default=10)
     parser.add_argument("--clients", type=int, default=10)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--port", type=int, default=8766)
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test"),
-    )
+    server_arguments(parser, 8766)
     arguments = parser.parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="laodong-bench-count-"))
-    env = {
-        **os.environ,
-        "DATABASE_URL": with_database(arguments.database_url, DATABASE),
-        "LAODONG_DATA_DIR": str(workdir),
-        "LAODONG_SECRET_KEY": SECRET,
-        "LAODONG_ALLOWED_HOSTS": "localhost",
-        "DJANGO_SETTINGS_MODULE": "laodong.settings",
-    }
-    os.environ.update(env)
-    import django
-
-    django.setup()
+    env = use_kept_database(arguments.database_url, "laodong-bench-count-")
     from django.core.management import call_command
     from django.db import connection
     from django.db.models import Count, Q
@@ -90,7 +67,6 @@ def main() -> None:
     from laodong.units.models import Unit
 
     call_command("migrate", verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
     cookie, province_pk = session_cookie()
     province = Unit.objects.get(pk=province_pk)
     user = User.objects.get(username="bench-province")
@@ -138,20 +114,7 @@ def main() -> None:
         "/reports/statistics/?" + urlencode({"unit": province_pk, "day": f"{day:%d/%m/%Y}"})
         for day in days
     ]
-    server = subprocess.Popen(
-        [str(ensure_gunicorn()), "laodong.wsgi", "--workers", str(arguments.workers),
-         "--bind", f"127.0.0.1:{arguments.port}", "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
-    try:
-        for _ in range(100):
-            try:
-                http.client.HTTPConnection("127.0.0.1", arguments.port, timeout=1).request(
-                    "GET", "/", headers={"Host": "localhost"}
-                )
-                break
-            except OSError:
-                time.sleep(0.2)
+    with serving(env, arguments.workers, arguments.port):
         run_load(arguments.port, cookie, paths, arguments.workers, 5, "Thanh Hóa")  # warm-up
 
         def load(label: str) -> None:
@@ -192,9 +155,6 @@ def main() -> None:
             f"{arguments.counts} province counts at once: all done in {max(finished):.1f} s "
             f"(first {min(finished):.1f} s; one alone {by_communes:.1f} s)"
         )
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
 
 
 if __name__ == "__main__":

@@ -9,13 +9,14 @@ In one run:
      laodong with `--workers` sync workers on the kept database `laodong_bench_reports`;
   2. a province officer's session is made (password and one-time code already passed);
   3. for each number of clients, that many threads each ask, one after another for `--seconds`,
-     for the province's statistics page on a day from a fixed list (today, month ends, a
-     past year's end) and, one request in four, the reports dashboard; every answer must be
-     200 and hold the province's total;
+     for one of eight pages of the province: the statistics page on a day from a fixed list
+     (today, month ends, a past year's end), the reports dashboard, and the changes page over
+     three windows (this year so far, a month, the collection year); every answer must be 200
+     and name the province;
   4. the latency of each request is kept, and p50, p95, max and requests per second printed.
 The load generator is this script (threads on http.client, bounded in time); it runs on the
 same 2 cores as the server, which the figures include.
-Goal (issue 16): statistics page p95 < 300 ms with 10 clients, < 100 ms with one.
+Goal (issue 16): p95 < 300 ms with 10 clients, < 100 ms with one.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlencode, urlparse, urlunparse
 
@@ -123,22 +126,23 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", default="1,10,50")
-    parser.add_argument("--seconds", type=float, default=20)
+def server_arguments(parser: argparse.ArgumentParser, port: int) -> None:
+    """The options of a benchmark that serves the kept database with gunicorn."""
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=port)
     parser.add_argument(
         "--database-url",
         default=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test"),
     )
-    arguments = parser.parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="laodong-bench-load-"))
+
+
+def use_kept_database(database_url: str, prefix: str) -> dict[str, str]:
+    """Point this process at the kept database (a fresh data directory, static files
+    collected) and return the environment the server gets too."""
     env = {
         **os.environ,
-        "DATABASE_URL": with_database(arguments.database_url, DATABASE),
-        "LAODONG_DATA_DIR": str(workdir),
+        "DATABASE_URL": with_database(database_url, DATABASE),
+        "LAODONG_DATA_DIR": tempfile.mkdtemp(prefix=prefix),
         "LAODONG_SECRET_KEY": SECRET,
         "LAODONG_ALLOWED_HOSTS": "localhost",
         "DJANGO_SETTINGS_MODULE": "laodong.settings",
@@ -148,11 +152,45 @@ def main() -> None:
 
     django.setup()
     from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+    return env
+
+
+@contextmanager
+def serving(env: dict[str, str], workers: int, port: int) -> Iterator[None]:
+    """gunicorn with `workers` sync workers on the port, until the block ends."""
+    server = subprocess.Popen(
+        [str(ensure_gunicorn()), "laodong.wsgi", "--workers", str(workers),
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    try:
+        for _ in range(100):
+            try:
+                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request(
+                    "GET", "/", headers={"Host": "localhost"}
+                )
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", default="1,10,50")
+    parser.add_argument("--seconds", type=float, default=20)
+    server_arguments(parser, 8765)
+    arguments = parser.parse_args()
+    env = use_kept_database(arguments.database_url, "laodong-bench-load-")
     from django.utils import timezone
 
     from laodong.reports import summary
 
-    call_command("collectstatic", interactive=False, verbosity=0)
     cookie, province = session_cookie()
     summary.catch_up(None)  # as the nightly `laodong report rebuild-summary` leaves it
     today = timezone.localdate()
@@ -162,21 +200,13 @@ def main() -> None:
         "/reports/statistics/?" + urlencode({"unit": province, "day": f"{day:%d/%m/%Y}"})
         for day in days
     ]
-    paths.append("/reports/")  # the dashboard, one request in (len(days) + 1)
-    server = subprocess.Popen(
-        [str(ensure_gunicorn()), "laodong.wsgi", "--workers", str(arguments.workers),
-         "--bind", f"127.0.0.1:{arguments.port}", "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
-    try:
-        for _ in range(100):
-            try:
-                http.client.HTTPConnection("127.0.0.1", arguments.port, timeout=1).request(
-                    "GET", "/", headers={"Host": "localhost"}
-                )
-                break
-            except OSError:
-                time.sleep(0.2)
+    paths.append("/reports/")  # the dashboard
+    # The changes: this year so far (the page's default), a month, and the collection year.
+    for start, end in ((None, None), (datetime.date(2026, 10, 31), datetime.date(2026, 11, 22)),
+                       (datetime.date(2025, 12, 31), datetime.date(2026, 11, 22))):  # fmt: skip
+        window = {"start": f"{start:%d/%m/%Y}", "end": f"{end:%d/%m/%Y}"} if start and end else {}
+        paths.append("/reports/changes/?" + urlencode({"unit": province, **window}))
+    with serving(env, arguments.workers, arguments.port):
         run_load(arguments.port, cookie, paths, arguments.workers, 5, "Thanh Hóa")  # warm-up
         print(f"{'clients':>8} {'requests':>9} {'req/s':>7} {'p50':>8} {'p95':>8} {'max':>8}")
         for clients in (int(n) for n in arguments.clients.split(",")):
@@ -190,9 +220,6 @@ def main() -> None:
                 f"{statistics.median(latencies) * 1000:>6.0f}ms "
                 f"{percentile(latencies, 0.95) * 1000:>6.0f}ms {max(latencies) * 1000:>6.0f}ms"
             )
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
 
 
 if __name__ == "__main__":

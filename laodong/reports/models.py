@@ -131,13 +131,10 @@ class Grain(models.IntegerChoices):
     DAY = 2, "day"
 
 
-class StatisticsSummary(models.Model):
-    """How the labor statistics' counters of one place changed in one year, month or day.
-
-    `level` is the unit level of `place` (a village, or a commune holding the sum of its
-    villages); `commune` is the commune the periods named. Each counter column is a change: +1
-    for each person entering the cell (a period beginning, a birthday moving them into an age
-    group) and −1 for each leaving it. See laodong/reports/summary.py."""
+class SummaryRow(models.Model):
+    """Where and when a summary row counts: `level` is the unit level of `place` (a village,
+    or a commune holding the sum of its villages); `commune` is the commune the periods named;
+    the row covers one year, month or day from `day` (`grain`)."""
 
     level = models.PositiveSmallIntegerField()
     place = models.ForeignKey(
@@ -148,6 +145,18 @@ class StatisticsSummary(models.Model):
     )
     grain = models.PositiveSmallIntegerField(choices=Grain.choices)
     day = models.DateField()
+
+    class Meta:
+        abstract = True
+
+
+class StatisticsSummary(SummaryRow):
+    """How the labor statistics' counters of one place changed in one year, month or day.
+
+    Each counter column is a change: +1 for each person entering the cell (a period beginning,
+    a birthday moving them into an age group) and −1 for each leaving it. See
+    laodong/reports/summary.py."""
+
     sex = models.PositiveSmallIntegerField()
     activity = models.PositiveSmallIntegerField()
     for _column in COLUMNS:
@@ -166,23 +175,14 @@ class StatisticsSummary(models.Model):
         return f"{self.place_id} {self.get_grain_display()} {self.day}"
 
 
-class VersionSummary(models.Model):
+class VersionSummary(SummaryRow):
     """How many versions of the register's records were saved in one place in one year, month
     or day (`Grain`), by what they were: the changes report's counts of a window are the sums
     up to its last day less those up to the day before it, as the statistics' counters are.
 
-    `level`, `place` and `commune` as in StatisticsSummary; the version's place is the one its
-    period names. Rebuilt with the statistics' rows (laodong/reports/summary.py)."""
+    The version's place is the one its period names. Rebuilt with the statistics' rows
+    (laodong/reports/summary.py)."""
 
-    level = models.PositiveSmallIntegerField()
-    place = models.ForeignKey(
-        "units.Unit", on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    commune = models.ForeignKey(
-        "units.Unit", on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    grain = models.PositiveSmallIntegerField(choices=Grain.choices)
-    day = models.DateField()
     source = models.CharField(max_length=12)
     leave_reason = models.CharField(max_length=12, blank=True, default="")
     # The person's first version; and whether the version before had closed the record
