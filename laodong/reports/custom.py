@@ -223,16 +223,19 @@ def start_count(
 
 
 def is_stale(count: CustomCount) -> bool:
+    """Its thread died with its process: no progress for a while, or never started (a count
+    is taken up as soon as it is queued)."""
     beat = count.heartbeat_at or count.created_at
-    return count.status == CountStatus.RUNNING and timezone.now() - beat > STALE_AFTER
+    working = count.status in (CountStatus.QUEUED, CountStatus.RUNNING)
+    return working and timezone.now() - beat > STALE_AFTER
 
 
 def restart(count: CustomCount) -> None:
     """Run again a count whose thread died with its process (no figures were kept)."""
     if is_stale(count):
-        updated = CustomCount.objects.filter(pk=count.pk, status=CountStatus.RUNNING).update(
-            status=CountStatus.QUEUED, parts_done=0
-        )
+        updated = CustomCount.objects.filter(
+            pk=count.pk, status=count.status, heartbeat_at=count.heartbeat_at
+        ).update(status=CountStatus.QUEUED, parts_done=0, heartbeat_at=timezone.now())
         if updated:
             transaction.on_commit(lambda: run_in_background(run_count, count.pk))
 

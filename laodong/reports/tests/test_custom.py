@@ -291,12 +291,35 @@ def test_a_count_stopped_by_a_restart_is_shown_and_run_again(
     )
     client = login(user)
     page = client.get(reverse("reports-view-custom-count", args=[count.pk])).content.decode()
-    assert "Việc đếm đã dừng giữa chừng" in page
+    assert "Việc đếm đã dừng (máy chủ khởi động lại)" in page
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("reports-view-custom-count", args=[count.pk]), {"step": "restart"})
     count.refresh_from_db()
     assert count.status == CountStatus.DONE
     assert sum(row[2] for row in count.result["rows"]) == 6  # everyone of the commune on DAY
+
+
+def test_a_count_queued_when_the_server_stopped_is_shown_and_run_again(
+    tree: Tree, users: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    user = users[Role.COMMUNE_LABOR_OFFICER]
+    count = CustomCount.objects.create(created_by=user, unit=tree.commune, as_of=DAY, criteria={})
+    CustomCount.objects.filter(pk=count.pk).update(
+        created_at=timezone.now() - datetime.timedelta(minutes=5)
+    )
+    client = login(user)
+    url = reverse("reports-view-custom-count", args=[count.pk])
+    assert "Việc đếm đã dừng" in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"step": "restart"})
+    count.refresh_from_db()
+    assert count.status == CountStatus.DONE
+    # A count still going (queued a moment ago) is not started twice.
+    fresh = CustomCount.objects.create(created_by=user, unit=tree.commune, as_of=DAY, criteria={})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("reports-view-custom-count", args=[fresh.pk]), {"step": "restart"})
+    fresh.refresh_from_db()
+    assert fresh.status == CountStatus.QUEUED
 
 
 def test_a_count_that_fails_says_so_without_figures(tree: Tree) -> None:
