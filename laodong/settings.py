@@ -17,6 +17,8 @@ LAODONG_EVIDENCE_MAX_MB size of one scanned document (default 5)
 LAODONG_HEAVY_QUERIES heavy statements (raw counts, summary rebuilds) at once on the server
                       (default: half the cores); LAODONG_HEAVY_WAIT_SECONDS how long a request
                       waits for one before the "busy" page (default 30)
+LAODONG_SUMMARY_INLINE_COMMUNES whole communes of the statistics' summary a reader rebuilds
+                      itself; more are rebuilt in the background (default 10)
 """
 
 import datetime
@@ -103,6 +105,7 @@ LAODONG_EVIDENCE_MAX_MB = env_int("LAODONG_EVIDENCE_MAX_MB", 5)
 # waits for one before the "busy" page (laodong/core/heavy.py).
 LAODONG_HEAVY_QUERIES = env_int("LAODONG_HEAVY_QUERIES", 0)
 LAODONG_HEAVY_WAIT_SECONDS = env_int("LAODONG_HEAVY_WAIT_SECONDS", 30)
+LAODONG_SUMMARY_INLINE_COMMUNES = env_int("LAODONG_SUMMARY_INLINE_COMMUNES", 10)
 # Rows one "cập nhật từ tệp" file may hold.
 LAODONG_BULK_UPDATE_ROWS = env_int("LAODONG_BULK_UPDATE_ROWS", 200_000)
 # Above the head's signature on reports a commune or province issues; lines separated by "|".

@@ -143,12 +143,13 @@ def _versions(unit: Unit, start: datetime.date, end: datetime.date) -> list[tupl
     """The versions saved in the window, by source, leave reason, whether it was the person's
     first, and whether the version before had closed the record: from the summary (a few
     thousand rows whatever the window); from the periods when the summary cannot be caught up
-    now (SQLite busy with a long write) or for a day after today."""
+    now (SQLite busy with a long write, or many communes being rebuilt in the background) or
+    for a day after today."""
     if end <= timezone.localdate():
         try:
-            kept.catch_up(kept.communes_in(unit))
+            kept.bring_up_to_date(kept.communes_in(unit))
             return kept.read_versions(unit, start, end)
-        except OperationalError:
+        except (OperationalError, kept.Behind):
             pass
     return _edits(unit, start, end)
 

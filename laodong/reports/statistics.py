@@ -136,11 +136,12 @@ def scope_sql(unit: Unit, alias: str) -> str:
 def count_cells(unit: Unit, day: datetime.date) -> PlaceCells:
     """Cells per lowest unit (village or commune) under `unit`, from the summary kept current;
     from the periods themselves when the summary cannot be brought up to date now (SQLite busy
-    with a long write) or for a day after today."""
+    with a long write, or many communes being rebuilt in the background) or for a day after
+    today."""
     if day <= timezone.localdate():
         try:
             return kept.summary_cells(unit, day)
-        except OperationalError:
+        except (OperationalError, kept.Behind):
             pass
     return count_cells_raw(unit, day)
 

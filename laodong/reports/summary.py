@@ -29,6 +29,7 @@ figures the raw count gives (`laodong.reports.statistics.count_cells_raw`).
 from __future__ import annotations
 
 import datetime
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -37,7 +38,8 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
-from laodong.core.heavy import heavy_work
+from laodong.core.background import run_in_background
+from laodong.core.heavy import Busy, heavy_work
 from laodong.register.models import PersonPeriod, StatisticsStale
 from laodong.reports.counters import (
     AGE_BOUNDARIES,
@@ -105,6 +107,59 @@ def look(communes: list[int] | None, today: datetime.date) -> tuple[set[int], st
 def due(communes: list[int] | None, today: datetime.date) -> set[int]:
     """The communes a reader has to rebuild first."""
     return look(communes, today)[0]
+
+
+class Behind(Exception):
+    """The summary is being brought up to date in the background: count from the periods."""
+
+
+# Whole communes (never built, or their year of birthdays ahead run out) a reader rebuilds
+# itself; more are rebuilt in the background while it counts from the periods. A province's
+# 166 communes take about 70 s at 2,000,000 people: longer than a request may take behind a
+# proxy, which would kill it half-way, again and again.
+INLINE_COMMUNES = 10
+_in_background: set[tuple[str, int | None]] = set()
+_in_background_guard = threading.Lock()
+
+
+def bring_up_to_date(communes: list[int] | None) -> None:
+    """Catch up what the communes' figures need, here when it is a few communes' work, or in
+    the background (raising Behind) when many whole communes are due: after a migration that
+    marks them all, or a year without the nightly rebuild."""
+    today = timezone.localdate()
+    listed = _all_communes() if communes is None else communes
+    built = SummaryState.objects.filter(commune_id__in=listed, horizon__gte=today).count()
+    if len(listed) - built <= _inline_communes():
+        catch_up(communes)
+        return
+    key = (connection.alias, None if communes is None else hash(tuple(sorted(communes))))
+    with _in_background_guard:
+        if key in _in_background:
+            raise Behind
+        _in_background.add(key)
+    run_in_background(_catch_up_in_background, key, communes)
+    raise Behind
+
+
+def _inline_communes() -> int:
+    return int(getattr(settings, "LAODONG_SUMMARY_INLINE_COMMUNES", INLINE_COMMUNES))
+
+
+def _catch_up_in_background(key: tuple[str, int | None], communes: list[int] | None) -> None:
+    """Commune by commune, each in a slot of heavy work of its own, so that the readers'
+    counts from the periods get a slot between two communes (one slot held for a province's
+    70 s would send them the "busy" page)."""
+    try:
+        for commune in sorted(due(communes, timezone.localdate())):
+            while True:
+                try:
+                    catch_up([commune])
+                    break
+                except Busy:
+                    continue  # every slot taken by other heavy work: wait for one, however long
+    finally:
+        with _in_background_guard:
+            _in_background.discard(key)
 
 
 def catch_up(communes: list[int] | None, *, force: bool = False) -> int:
@@ -466,7 +521,7 @@ def summary_cells(unit: Unit, day: datetime.date) -> PlaceCells:
     communes = communes_in(unit)
     pending, generation = look(communes, timezone.localdate())
     if pending:
-        catch_up(communes)
+        bring_up_to_date(communes)
         return read_cells(unit, day, communes)
     key = f"laodong:statistics:{connection.alias}:{unit.pk}:{day.isoformat()}:{generation}"
     cells = cache.get(key)

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
+from django.test import override_settings
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -26,8 +27,9 @@ from laodong.register.tests.data.bhxh_lists import bhxh_xlsx
 from laodong.register.tests.test_actions import ANSWERS
 from laodong.register.tests.test_bulk_update import people  # noqa: F401 — a fixture
 from laodong.reports import summary
+from laodong.reports.changes import labor_changes
 from laodong.reports.models import Grain, StatisticsSummary, SummaryState
-from laodong.reports.statistics import count_cells_raw, labor_statistics
+from laodong.reports.statistics import count_cells, count_cells_raw, labor_statistics
 from laodong.reports.tests.factories import employed, hand_counted, make_person, moment
 from laodong.units.models import Unit
 
@@ -119,6 +121,43 @@ def test_a_passed_horizon_rebuilds_the_commune(tree: Tree) -> None:
     assert summary.due([tree.commune.pk], timezone.localdate()) == {tree.commune.pk}
     assert summary.catch_up([tree.commune.pk]) == 1
     assert_equal_to_raw(tree, [timezone.localdate()])
+
+
+@override_settings(LAODONG_SUMMARY_INLINE_COMMUNES=1)
+def test_many_communes_due_are_rebuilt_in_the_background_while_the_periods_are_counted(
+    tree: Tree,
+) -> None:
+    """A province whose communes were never built (or all marked by a migration) is not
+    rebuilt inside a request: the reader counts from the periods and the rebuild runs in the
+    background (inline in tests), after which readers use the summary."""
+    hand_counted(tree)
+    day = date(2026, 11, 22)
+    expected = count_cells_raw(tree.province, day)
+    with pytest.raises(summary.Behind):
+        summary.summary_cells(tree.province, day)
+    assert summary.due(summary.communes_in(tree.province), timezone.localdate()) == set()
+    assert summary.summary_cells(tree.province, day) == expected
+    # The pages read the periods meanwhile: the same figures, and the changes' versions too.
+    SummaryState.objects.update(horizon=date(2020, 1, 1))
+    assert count_cells(tree.province, day) == expected
+    SummaryState.objects.update(horizon=date(2020, 1, 1))
+    assert labor_changes(tree.province, date(2025, 12, 31), day).newly_collected == 8
+    # One commune due is this reader's own work.
+    SummaryState.objects.filter(commune=tree.commune).update(horizon=date(2020, 1, 1))
+    assert summary.summary_cells(tree.commune, day) == count_cells_raw(tree.commune, day)
+
+
+@override_settings(LAODONG_SUMMARY_INLINE_COMMUNES=0)
+def test_a_background_rebuild_under_way_is_not_started_again(tree: Tree) -> None:
+    make_person(tree.village, date(1990, 1, 1), employed(sex=1))
+    key = (connection.alias, hash(tuple(sorted(summary.communes_in(tree.province)))))
+    summary._in_background.add(key)
+    try:
+        with pytest.raises(summary.Behind):
+            summary.bring_up_to_date(summary.communes_in(tree.province))
+        assert not SummaryState.objects.exists()  # nothing rebuilt by this reader
+    finally:
+        summary._in_background.discard(key)
 
 
 # ----------------------------------------------------------------------------------------------
