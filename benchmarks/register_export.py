@@ -36,11 +36,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from statistics_load import (  # noqa: E402
-    DATABASE,
     PROVINCE_CODE,
-    SECRET,
     session_cookie,
-    with_database,
+    use_kept_database,
 )
 
 
@@ -83,17 +81,8 @@ def main() -> None:
         default=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test"),
     )
     arguments = parser.parse_args()
-    url = with_database(arguments.database_url, DATABASE)
-    os.environ.update(
-        DATABASE_URL=url,
-        LAODONG_DATA_DIR=tempfile.mkdtemp(prefix="laodong-bench-export-"),
-        LAODONG_SECRET_KEY=SECRET,
-        LAODONG_ALLOWED_HOSTS="testserver,localhost",
-        DJANGO_SETTINGS_MODULE="laodong.settings",
-    )
-    import django
-
-    django.setup()
+    env = use_kept_database(arguments.database_url, "laodong-bench-export-")
+    url = env["DATABASE_URL"]
     from django.conf import settings
     from django.test import Client
     from django.urls import reverse

@@ -24,10 +24,8 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
-import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,22 +36,13 @@ from report_statistics import (  # noqa: E402
     PERIODS_SQL,
     add_villages,
     literal,
+    median_time,
     use_database,
 )
 
 DATABASE = "laodong_bench_scaling"
 PROVINCES = ("79", "38", "40", "01", "31")
 DAY = datetime.date(2026, 11, 22)
-
-
-def median_time(action: Callable[[], object], runs: int) -> float:
-    action()
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def prepare() -> None:

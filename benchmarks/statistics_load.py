@@ -144,7 +144,7 @@ def use_kept_database(database_url: str, prefix: str) -> dict[str, str]:
         "DATABASE_URL": with_database(database_url, DATABASE),
         "LAODONG_DATA_DIR": tempfile.mkdtemp(prefix=prefix),
         "LAODONG_SECRET_KEY": SECRET,
-        "LAODONG_ALLOWED_HOSTS": "localhost",
+        "LAODONG_ALLOWED_HOSTS": "localhost,testserver",  # the server's, Django's test client's
         "DJANGO_SETTINGS_MODULE": "laodong.settings",
     }
     os.environ.update(env)
