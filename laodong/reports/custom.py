@@ -32,7 +32,13 @@ from laodong.register.models import PersonPeriod
 from laodong.reports.counters import AGE_GROUPS, PRIORITY_COUNTERS, codes_of
 from laodong.reports.documents import Document, Section
 from laodong.reports.models import CountStatus, CustomCount
-from laodong.reports.statistics import age_filters, periods_on, years_before
+from laodong.reports.statistics import (
+    age_filters,
+    base_level,
+    child_path,
+    periods_on,
+    years_before,
+)
 from laodong.units.models import Level, Unit
 
 logger = logging.getLogger(__name__)
@@ -172,30 +178,21 @@ def parts_of(unit: Unit) -> list[int]:
     )
 
 
-def row_units(unit: Unit) -> dict[int, Unit]:
-    """The units the result has a row for: those directly below `unit` (a village: itself)."""
-    if unit.level == Level.VILLAGE:
-        return {unit.pk: unit}
-    below = Unit.objects.current().filter(parent=unit).order_by("code", "name_folded")
-    return {child.pk: child for child in below}
-
-
 def count_part(
     unit: Unit, commune: int, criteria: Criteria, day: datetime.date
 ) -> dict[int, list[int]]:
-    """The matching people of one commune on `day`, by the row they fall in: (people,
-    women, each age group). The commune's periods are found by the commune's index; the ages
-    chosen are counted as the age groups are, in the sums (as a filter, the planner joined
-    the birth dates' index, a third of the province, to every commune's few thousand rows:
-    22 ms a commune instead of 3)."""
+    """The matching people of one commune on `day`, by lowest unit (a village in a commune,
+    the commune above it): (people, women, each age group). The commune's periods are found
+    by the commune's index; the ages chosen are counted as the age groups are, in the sums
+    (as a filter, the planner joined the birth dates' index, a third of the province, to
+    every commune's few thousand rows: 22 ms a commune instead of 3)."""
     periods = PersonPeriod.objects.filter(periods_on(day), criteria.codes_q(), commune_id=commune)
     if unit.level == Level.VILLAGE:
         periods = periods.filter(village_id=unit.pk)
-    key = "village_id" if unit.level >= Level.COMMUNE else "commune_id"
     chosen = criteria.ages_q(day)
     ages = {name: Count("pk", filter=chosen & q) for name, q in age_filters(day).items()}
     rows = (
-        periods.values_list(key)
+        periods.values_list(base_level(unit))
         .annotate(
             people=Count("pk", filter=chosen),
             women=Count("pk", filter=chosen & Q(sex=2)),
@@ -279,12 +276,6 @@ def _count(count: CustomCount) -> list[list[Any]]:
     parts = parts_of(unit)
     count.parts_total = len(parts)
     CustomCount.objects.filter(pk=count.pk).update(parts_total=len(parts))
-    units = row_units(unit)
-    # A country's rows are its provinces: each commune's figures go to its province.
-    row_of: dict[int, int] = {}
-    if unit.level == Level.COUNTRY:
-        for commune, province in _provinces_of(parts).items():
-            row_of[commune] = province
     totals: dict[int, list[int]] = {}
     width = len(columns())
     done = 0
@@ -295,32 +286,32 @@ def _count(count: CustomCount) -> list[list[Any]]:
         nonlocal done
         began = time.monotonic()
         while done < len(parts) and time.monotonic() - began < SLOT_SECONDS:
-            for place, values in count_part(unit, parts[done], criteria, day).items():
-                row = row_of.get(place, place)
-                total = totals.setdefault(row, [0] * width)
-                totals[row] = [a + b for a, b in zip(total, values, strict=True)]
+            totals.update(count_part(unit, parts[done], criteria, day))
             done += 1
 
     while done < len(parts):
         _with_slot(count.pk, some_communes)
         CustomCount.objects.filter(pk=count.pk).update(parts_done=done, heartbeat_at=timezone.now())
-    missing = [place for place in totals if place not in units]
-    if missing:  # people still in a unit no longer current (merged): a row of their own
-        units.update(Unit.objects.in_bulk(missing))
-    return [[pk, place.label(), *totals.get(pk, [0] * width)] for pk, place in units.items()]
+    return _rows(unit, totals, width)
 
 
-def _provinces_of(communes: list[int]) -> dict[int, int]:
-    """Each commune's province (the commune's ancestor at that level)."""
-    found: dict[int, int] = {}
-    provinces = Unit.objects.filter(level=Level.PROVINCE).values_list("pk", "path")
-    by_path = {path: pk for pk, path in provinces}
-    for pk, path in Unit.objects.filter(pk__in=communes).values_list("pk", "path"):
-        for prefix, province in by_path.items():
-            if path.startswith(prefix):
-                found[pk] = province
-                break
-    return found
+def _rows(unit: Unit, totals: dict[int, list[int]], width: int) -> list[list[Any]]:
+    """One row per unit directly below `unit` (a village: itself), the lowest units' figures
+    added up the tree as the labor statistics add them; a unit no longer current shows only
+    while people are still counted in it."""
+    if unit.level == Level.VILLAGE:
+        return [[unit.pk, unit.label(), *totals.get(unit.pk, [0] * width)]]
+    children = list(Unit.objects.filter(parent=unit).order_by("code", "name_folded"))
+    sums = {child.path: [0] * width for child in children}
+    for pk, path in Unit.objects.filter(pk__in=list(totals)).values_list("pk", "path"):
+        row = child_path(unit.path, path)
+        if row in sums:
+            sums[row] = [a + b for a, b in zip(sums[row], totals[pk], strict=True)]
+    return [
+        [child.pk, child.label(), *sums[child.path]]
+        for child in children
+        if child.valid_to is None or any(sums[child.path])
+    ]
 
 
 def _with_slot(count_id: int, work: Any) -> Any:

@@ -234,9 +234,9 @@ def labor_statistics(unit: Unit, day: datetime.date) -> Statistics:
     total = Figures()
     for base, path in base_units:
         _add(total.cells, cells[base])
-        child_path = _child_path(unit.path, path)
-        if child_path in by_child:
-            _add(by_child[child_path].cells, cells[base])
+        below = child_path(unit.path, path)
+        if below in by_child:
+            _add(by_child[below].cells, cells[base])
     return Statistics(
         unit=unit,
         day=day,
@@ -245,7 +245,7 @@ def labor_statistics(unit: Unit, day: datetime.date) -> Statistics:
     )
 
 
-def _child_path(parent_path: str, path: str) -> str:
+def child_path(parent_path: str, path: str) -> str:
     """The path of the unit directly below `parent_path` on the way to `path`."""
     rest = path[len(parent_path) :].strip(PATH_SEPARATOR).split(PATH_SEPARATOR)
     return f"{parent_path}{rest[0]}{PATH_SEPARATOR}" if rest and rest[0] else path
